@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Argument parsing only; each command's module is loaded when it runs, so `--version` and
+// `explain` do not pay for the collectors.
+import { Command, CommanderError } from 'commander';
+import { UsageError } from './target.js';
+
+const VERSION = '0.1.0';
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  let code = 0;
+  program
+    .name('portdoctor')
+    .description('Who really holds a host port, why docker run -p / compose refused it, and how to reclaim it.')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError('(run portdoctor --help for usage)');
+
+  program
+    .command('diagnose')
+    .argument('[target]', 'PORT[/PROTO] | IP:PORT[/PROTO]')
+    .description('would docker run -p TARGET be refused or mis-routed here, and by whom?')
+    .option('--error <text>', 'the error you saw (- reads it from stdin); its stage, IP, port and proto sharpen the verdict')
+    .option('--json', 'machine-readable output')
+    .option('--from <file>', 'replay a snapshot saved by `portdoctor collect --out` (no host access)')
+    .option('--timeout <ms>', 'per-collector timeout in milliseconds')
+    .action(async (target: string | undefined, o) => { code = await (await import('./commands/diagnose.js')).runDiagnose(target, o); });
+
+  program
+    .command('explain')
+    .argument('[text...]', 'the error text, or - for stdin (a whole docker compose up log works)')
+    .description('read a port-publish error from any engine, offline: which stage refused the port, and what next')
+    .option('--json', 'machine-readable output')
+    .option('--rootless', 'the message comes from rootless Docker (disambiguates proxy timeouts)')
+    .action(async (text: string[], o) => { code = await (await import('./commands/explain.js')).runExplain(text, o); });
+
+  program
+    .command('collect')
+    .description('save a redacted snapshot of this host (sockets, owners, containers, NAT rules) for replay')
+    .option('--out <file>', 'where to write the snapshot JSON')
+    .option('--port <port...>', 'limit to these ports (default: the whole host)')
+    .action(async (o) => { code = await (await import('./commands/collect.js')).runCollect(o); });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (e instanceof UsageError || (e as Error).name === 'SnapshotFileError' || e instanceof Error && e.constructor.name === 'SnapshotFileError') {
+      process.stderr.write(`portdoctor: ${(e as Error).message}\n`);
+      return 2;
+    }
+    process.stderr.write(`portdoctor: internal error: ${(e as Error).message}\n(please report it with the command you ran; nothing on the host was changed)\n`);
+    return 2;
+  }
+  return code;
+}
+
+main(process.argv).then((c) => { process.exitCode = c; });

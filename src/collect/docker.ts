@@ -1,0 +1,123 @@
+// The Docker Engine API over its unix socket (DOCKER_HOST honoured). A thin client over node:http
+// rather than dockerode: three GETs need no grpc/ssh2 dependency tree, and a diagnose must start fast.
+import type { Container, EngineInfo, Fact } from '../model.js';
+import { errnoCode, fail, ok } from './fact.js';
+import { dockerEndpoint, type HostIO } from './host-io.js';
+import { configuredBindings, containerFromList } from './parse/docker-api.js';
+
+type J = Record<string, unknown>;
+
+async function getJson(io: HostIO, path: string, timeoutMs: number): Promise<unknown> {
+  const r = await io.dockerGet(path, { timeoutMs });
+  if (r.status !== 200) throw Object.assign(new Error(`GET ${path} answered HTTP ${r.status}: ${r.body.slice(0, 200)}`), { code: 'EHTTP' });
+  return JSON.parse(r.body);
+}
+
+function socketName(io: HostIO): string {
+  const ep = dockerEndpoint(io.env);
+  return ep.socketPath ?? `${ep.host}:${ep.port}`;
+}
+
+export interface DaemonConfig {
+  readonly userlandProxy: boolean | null;
+  readonly liveRestore: boolean | null;
+  readonly firewallBackend: string | null;
+  readonly dockerdPids: number[];
+  readonly iptablesVariant: 'nft' | 'legacy' | null;
+}
+
+/** dockerd argv and daemon.json: userland-proxy, live-restore, firewall-backend; which iptables it runs. */
+export function readDaemonConfig(io: HostIO): DaemonConfig {
+  const pids: number[] = [];
+  for (const f of ['/var/run/docker.pid', `${io.env.XDG_RUNTIME_DIR ?? '/nonexistent'}/docker.pid`]) {
+    try { const n = Number(io.readText(f).trim()); if (n > 0) pids.push(n); } catch { /* not there */ }
+  }
+  let argv: string[] = [];
+  let path: string | null = null;
+  for (const pid of pids) {
+    try { argv = io.readText(`/proc/${pid}/cmdline`).split('\0').filter(Boolean); } catch { /* gone */ }
+    try { path = /(?:^|\0)PATH=([^\0]*)/.exec(io.readText(`/proc/${pid}/environ`))?.[1] ?? null; } catch { /* not root */ }
+  }
+  const flag = (name: string): string | null => {
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i] ?? '';
+      if (a === `--${name}`) return argv[i + 1] && !argv[i + 1]?.startsWith('-') ? (argv[i + 1] as string) : 'true';
+      if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
+    }
+    return null;
+  };
+  let json: J = {};
+  try { json = JSON.parse(io.readText(flag('config-file') ?? '/etc/docker/daemon.json')) as J; } catch { /* absent or invalid */ }
+  const bool = (v: unknown): boolean | null => (v === true || v === 'true' ? true : v === false || v === 'false' ? false : null);
+  let iptablesVariant: DaemonConfig['iptablesVariant'] = null;
+  // dockerd runs the first `iptables` on its own PATH (FINDINGS, Daemon facts)
+  for (const dir of (path ?? '').split(':').filter(Boolean)) {
+    try {
+      const real = io.realpath(`${dir}/iptables`);
+      iptablesVariant = /legacy/.test(real) ? 'legacy' : /nft/.test(real) ? 'nft' : null;
+      break;
+    } catch { /* not in this dir */ }
+  }
+  return {
+    userlandProxy: bool(flag('userland-proxy')) ?? bool(json['userland-proxy']),
+    liveRestore: bool(flag('live-restore')) ?? bool(json['live-restore']),
+    firewallBackend: flag('firewall-backend') ?? (typeof json['firewall-backend'] === 'string' ? (json['firewall-backend'] as string) : null),
+    dockerdPids: pids,
+    iptablesVariant,
+  };
+}
+
+export async function collectDocker(io: HostIO, timeoutMs = 4000): Promise<{ engine: Fact<EngineInfo>; containers: Fact<Container[]> }> {
+  const sock = socketName(io);
+  const cfg = readDaemonConfig(io);
+  let version: J;
+  let info: J;
+  let list: unknown;
+  try {
+    [version, info, list] = (await Promise.all([
+      getJson(io, '/version', timeoutMs),
+      getJson(io, '/info', timeoutMs),
+      getJson(io, '/containers/json?all=1', timeoutMs),
+    ])) as [J, J, unknown];
+  } catch (e) {
+    const code = errnoCode(e);
+    const why =
+      code === 'absent' ? `no Docker daemon answers on ${sock} (is dockerd running? set DOCKER_HOST for another socket)` :
+      code === 'denied' ? `permission denied on ${sock} (run as root or as a member of the docker group)` :
+      code === 'timeout' ? `the Docker API on ${sock} did not answer in ${timeoutMs} ms` :
+      `the Docker API on ${sock} failed: ${(e as Error).message}`;
+    const f = fail<never>(code, why, `GET ${sock} /version /info /containers/json`);
+    return { engine: f, containers: f };
+  }
+  const secopts = Array.isArray(info.SecurityOptions) ? (info.SecurityOptions as string[]) : [];
+  const fw = (info.FirewallBackend as J | undefined)?.Driver;
+  const engine: EngineInfo = {
+    version: String(version.Version ?? ''),
+    apiVersion: String(version.ApiVersion ?? ''),
+    rootless: secopts.some((s) => s.includes('name=rootless')),
+    securityOptions: secopts,
+    firewallBackend: typeof fw === 'string' ? fw : cfg.firewallBackend,
+    liveRestore: info.LiveRestoreEnabled === true || cfg.liveRestore === true,
+    userlandProxy: cfg.userlandProxy ?? true,
+    dockerdPids: cfg.dockerdPids,
+    iptablesVariant: cfg.iptablesVariant,
+    operatingSystem: String(info.OperatingSystem ?? ''),
+    kernel: String(info.KernelVersion ?? version.KernelVersion ?? ''),
+  };
+  const containers = (Array.isArray(list) ? list : []).map(containerFromList);
+  // Not-running containers: what would they claim on start? (the list shows only some of them)
+  const idle = containers.filter((c) => c.state !== 'running' && c.state !== 'paused').slice(0, 64);
+  const notes: string[] = [];
+  const inspected = new Map<string, ReturnType<typeof configuredBindings>>();
+  await Promise.all(
+    idle.map(async (c) => {
+      try { inspected.set(c.id, configuredBindings(await getJson(io, `/containers/${c.id}/json`, timeoutMs))); }
+      catch (e) { notes.push(`inspect ${c.name}: ${(e as Error).message}`); }
+    }),
+  );
+  const full = containers.map((c) => {
+    const i = inspected.get(c.id);
+    return i ? { ...c, configured: i.bindings, restartPolicy: i.restartPolicy } : c;
+  });
+  return { engine: ok(engine, `GET ${sock} /version /info`), containers: ok(full, `GET ${sock} /containers/json?all=1`, notes) };
+}

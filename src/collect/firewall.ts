@@ -1,0 +1,78 @@
+// The three views of the kernel's NAT rules: iptables-nft (what Docker <= 28 writes on Debian),
+// iptables-legacy (the other half of the WSL2/legacy split brain) and native nft (Docker 29's
+// nftables backend, and anything added with `nft` that makes iptables-save go blind).
+import type { Fact, FirewallView } from '../model.js';
+import { fail, ok } from './fact.js';
+import type { ExecResult, HostIO } from './host-io.js';
+import { mergeViews, parseIptablesSave } from './parse/iptables-save.js';
+import { parseNftJson } from './parse/nft.js';
+
+const EMPTY = (backend: FirewallView['backend']): FirewallView => ({ backend, dnat: [], tables: [], incompatible: [], hasDockerChain: false, warnings: [] });
+
+function execFailure(what: string, r: ExecResult): { code: 'absent' | 'timeout' | 'denied' | 'failed'; message: string } {
+  if (r.error === 'absent') return { code: 'absent', message: `${what} is not installed` };
+  if (r.error === 'timeout') return { code: 'timeout', message: `${what} did not finish in time` };
+  if (/permission denied|operation not permitted|must be root/i.test(r.stderr)) return { code: 'denied', message: `${what}: permission denied (run as root)` };
+  return { code: 'failed', message: `${what} exited ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}` };
+}
+
+async function saveFirst(io: HostIO, cmds: readonly string[], timeoutMs: number): Promise<{ cmd: string; r: ExecResult } | null> {
+  for (const cmd of cmds) {
+    const r = await io.exec([cmd], { timeoutMs });
+    if (r.error !== 'absent') return { cmd, r };
+  }
+  return null;
+}
+
+export async function collectIptablesNft(io: HostIO, timeoutMs = 3000): Promise<Fact<FirewallView>> {
+  const [v4, v6] = await Promise.all([
+    saveFirst(io, ['iptables-nft-save', 'iptables-save'], timeoutMs),
+    saveFirst(io, ['ip6tables-nft-save', 'ip6tables-save'], timeoutMs),
+  ]);
+  if (!v4) return fail('absent', 'iptables-nft-save is not installed (apt-get install iptables)', 'iptables-nft-save');
+  if (v4.r.code !== 0) { const f = execFailure(v4.cmd, v4.r); return fail(f.code, f.message, v4.cmd); }
+  // plain iptables-save may be the legacy variant (update-alternatives); then this view is not nft
+  if (v4.cmd === 'iptables-save' && !/nf_tables/.test(v4.r.stdout + v4.r.stderr) && /legacy|v1\.[0-8]\.\d+ on/.test(v4.r.stdout)) {
+    return fail('unsupported', 'iptables-save is the legacy variant and no iptables-nft-save exists', 'iptables-save');
+  }
+  const views = [parseIptablesSave(v4.r.stderr + v4.r.stdout, 'iptables-nft', 'ip')];
+  const notes: string[] = [];
+  if (v6 && v6.r.code === 0) views.push(parseIptablesSave(v6.r.stderr + v6.r.stdout, 'iptables-nft', 'ip6'));
+  else notes.push('ip6tables-nft-save unavailable: IPv6 NAT rules not read');
+  return ok(mergeViews('iptables-nft', views), `${v4.cmd} + ${v6?.cmd ?? 'no ip6tables'}`, notes);
+}
+
+/** Only dumps tables that exist: never `iptables-legacy-save -t nat`, which would create the table. */
+export async function collectIptablesLegacy(io: HostIO, legacyTables: { ip: readonly string[]; ip6: readonly string[] } | null, timeoutMs = 3000): Promise<Fact<FirewallView>> {
+  if (legacyTables && legacyTables.ip.length === 0 && legacyTables.ip6.length === 0) {
+    return ok(EMPTY('iptables-legacy'), '/proc/net/ip_tables_names', ['no legacy x_tables are registered in the kernel']);
+  }
+  const runs: Promise<ExecResult | null>[] = [
+    !legacyTables || legacyTables.ip.length ? io.exec(['iptables-legacy-save'], { timeoutMs }) : Promise.resolve(null),
+    !legacyTables || legacyTables.ip6.length ? io.exec(['ip6tables-legacy-save'], { timeoutMs }) : Promise.resolve(null),
+  ];
+  const [r4, r6] = await Promise.all(runs);
+  const views: FirewallView[] = [];
+  for (const [r, fam, cmd] of [[r4, 'ip', 'iptables-legacy-save'], [r6, 'ip6', 'ip6tables-legacy-save']] as const) {
+    if (!r) continue;
+    if (r.code !== 0) { const f = execFailure(cmd, r); return fail(f.code, f.message, cmd); }
+    views.push(parseIptablesSave(r.stdout, 'iptables-legacy', fam));
+  }
+  return ok(mergeViews('iptables-legacy', views), 'iptables-legacy-save (no -t)');
+}
+
+export async function collectNft(io: HostIO, skipTables: ReadonlySet<string>, timeoutMs = 3000): Promise<Fact<FirewallView>> {
+  const r = await io.exec(['nft', '-j', 'list', 'ruleset'], { timeoutMs });
+  if (r.code !== 0 || r.error) { const f = execFailure('nft', r); return fail(f.code, f.message, 'nft -j list ruleset'); }
+  try {
+    let text: string | undefined;
+    // xtables targets carry no destination in JSON; the text listing decodes them
+    if (/"xt":\s*\{[^}]*"name":\s*"DNAT"/.test(r.stdout)) {
+      const t = await io.exec(['nft', '-a', 'list', 'ruleset'], { timeoutMs });
+      if (t.code === 0) text = t.stdout;
+    }
+    return ok(parseNftJson(r.stdout, { skipTables, text }), 'nft -j list ruleset');
+  } catch (e) {
+    return fail('unparsable', `nft -j output could not be parsed: ${(e as Error).message}`, 'nft -j list ruleset');
+  }
+}

@@ -1,0 +1,95 @@
+// The only door to the host. Collectors receive a HostIO so tests can point them at a fake
+// /proc and /etc root, a missing docker socket or a hung command, without mocking modules.
+import { execFile } from 'node:child_process';
+import { readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+
+export interface ExecResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** 'absent' = binary not found; 'timeout' = killed after timeoutMs */
+  readonly error: 'absent' | 'timeout' | 'denied' | null;
+}
+
+export interface HttpResult { readonly status: number; readonly body: string }
+
+export interface HostIO {
+  /** read a file below the host root ('/proc/net/tcp'); throws NodeJS.ErrnoException */
+  readText(path: string): string;
+  readdir(path: string): string[];
+  readlink(path: string): string;
+  realpath(path: string): string;
+  exec(argv: readonly string[], opts?: { timeoutMs?: number; input?: string }): Promise<ExecResult>;
+  /** GET on the Docker Engine API; rejects with an Error whose `code` says why */
+  dockerGet(path: string, opts?: { timeoutMs?: number }): Promise<HttpResult>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly uid: number;
+}
+
+export interface NodeHostIOOptions {
+  /** prefix for every file path ('/' on a real host; a fixture directory in tests) */
+  readonly root?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** PATH used to find iptables/nft/ss; defaults to env.PATH plus the sbin directories */
+  readonly path?: string;
+  readonly uid?: number;
+}
+
+/** unix:///var/run/docker.sock (default), unix:///run/user/1000/docker.sock, or tcp://127.0.0.1:2375 */
+export function dockerEndpoint(env: Readonly<Record<string, string | undefined>>): { socketPath?: string; host?: string; port?: number } {
+  const h = env.DOCKER_HOST;
+  if (!h) return { socketPath: '/var/run/docker.sock' };
+  if (h.startsWith('unix://')) return { socketPath: h.slice('unix://'.length) };
+  const m = /^tcp:\/\/([^:/]+):(\d+)/.exec(h);
+  if (m) return { host: m[1] as string, port: Number(m[2]) };
+  return { socketPath: h };
+}
+
+export function nodeHostIO(opts: NodeHostIOOptions = {}): HostIO {
+  const root = opts.root ?? '/';
+  const env = opts.env ?? process.env;
+  const p = (path: string): string => (root === '/' ? path : join(root, path));
+  const searchPath = opts.path ?? `${env.PATH ?? ''}:/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin`;
+  return {
+    env,
+    uid: opts.uid ?? (typeof process.getuid === 'function' ? process.getuid() : 0),
+    readText: (path) => readFileSync(p(path), 'utf8'),
+    readdir: (path) => readdirSync(p(path)),
+    readlink: (path) => readlinkSync(p(path)),
+    realpath: (path) => realpathSync(p(path)),
+    exec: (argv, o = {}) =>
+      new Promise((resolve) => {
+        const [cmd, ...args] = argv as [string, ...string[]];
+        const child = execFile(
+          cmd,
+          args,
+          { timeout: o.timeoutMs ?? 5000, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024, env: { ...env, PATH: searchPath, LC_ALL: 'C' } },
+          (err, stdout, stderr) => {
+            const e = err as (NodeJS.ErrnoException & { killed?: boolean; code?: unknown }) | null;
+            let error: ExecResult['error'] = null;
+            if (e?.code === 'ENOENT') error = 'absent';
+            else if (e?.code === 'EACCES') error = 'denied';
+            else if (e?.killed) error = 'timeout';
+            const code = e ? (typeof e.code === 'number' ? e.code : null) : 0;
+            resolve({ code, stdout: String(stdout), stderr: String(stderr), error });
+          },
+        );
+        if (o.input !== undefined) child.stdin?.end(o.input);
+      }),
+    dockerGet: (path, o = {}) =>
+      new Promise((resolve, reject) => {
+        const ep = dockerEndpoint(env);
+        const req = request({ ...ep, path, method: 'GET', headers: { Host: 'docker' }, timeout: o.timeoutMs ?? 5000 }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        });
+        req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from the Docker API within ${o.timeoutMs ?? 5000} ms`), { code: 'ETIMEDOUT' })));
+        req.on('error', reject);
+        req.end();
+      }),
+  };
+}

@@ -1,0 +1,45 @@
+// Kernel, WSL flavour, sysctls and the legacy x_tables registry.
+import type { Fact, HostInfo } from '../model.js';
+import { ok } from './fact.js';
+import type { HostIO } from './host-io.js';
+
+const SYSCTLS = [
+  'net/ipv6/bindv6only',
+  'net/ipv4/ip_unprivileged_port_start',
+  'net/ipv4/ip_local_port_range',
+  'net/ipv4/ip_forward',
+  'net/netfilter/nf_conntrack_count',
+  'net/netfilter/nf_conntrack_max',
+];
+
+function tryRead(io: HostIO, path: string): string | null {
+  try { return io.readText(path).trim(); } catch { return null; }
+}
+
+/** WSL1 kernels say "Microsoft" (capital M); WSL2 says "microsoft-standard". WSL_INTEROP exists only in WSL2. */
+export function wslFlavour(osrelease: string, procVersion: string, env: Readonly<Record<string, string | undefined>>): 0 | 1 | 2 {
+  const s = `${osrelease} ${procVersion}`;
+  if (/microsoft-standard|WSL2/.test(s)) return 2;
+  if (/Microsoft/.test(s)) return 1;
+  if (/microsoft/i.test(s)) return env.WSL_INTEROP ? 2 : 1;
+  return 0;
+}
+
+export function collectHost(io: HostIO): Fact<HostInfo> {
+  const kernel = tryRead(io, '/proc/sys/kernel/osrelease') ?? '';
+  const version = tryRead(io, '/proc/version') ?? '';
+  const sysctl: Record<string, string> = {};
+  for (const k of SYSCTLS) {
+    const v = tryRead(io, `/proc/sys/${k}`);
+    if (v !== null) sysctl[k.replace(/\//g, '.')] = v.replace(/\s+/g, ' ');
+  }
+  let hostNetns: string | null = null;
+  try { hostNetns = io.readlink('/proc/1/ns/net'); } catch {
+    try { hostNetns = io.readlink('/proc/self/ns/net'); } catch { /* no procfs */ }
+  }
+  const names = (p: string): string[] => (tryRead(io, p) ?? '').split('\n').filter(Boolean);
+  return ok(
+    { kernel, wsl: wslFlavour(kernel, version, io.env), uid: io.uid, hostNetns, sysctl, legacyTables: { ip: names('/proc/net/ip_tables_names'), ip6: names('/proc/net/ip6_tables_names') } },
+    '/proc/sys, /proc/version, /proc/net/ip*_tables_names',
+  );
+}

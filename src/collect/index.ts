@@ -1,0 +1,52 @@
+// collectSnapshot: run every collector (concurrently where they wait on other processes), wrap
+// each result in a Fact, and never throw: a broken collector becomes a named error in the snapshot.
+import type { Fact, FirewallView, Snapshot } from '../model.js';
+import { collectDocker } from './docker.js';
+import { collectIptablesLegacy, collectIptablesNft, collectNft } from './firewall.js';
+import { collectHost } from './host.js';
+import { nodeHostIO, type HostIO } from './host-io.js';
+import { scanOwners } from './processes.js';
+import { collectSockets } from './sockets.js';
+
+export interface CollectOptions {
+  /** only these host ports (a single-port question); omit for the whole host */
+  readonly ports?: readonly number[];
+  readonly timeoutMs?: number;
+  readonly now?: () => Date;
+}
+
+export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOptions = {}): Promise<Snapshot> {
+  const ports = opts.ports && opts.ports.length ? new Set(opts.ports) : null;
+  const t = opts.timeoutMs ?? 4000;
+  const host = collectHost(io);
+  const legacy = host.ok ? host.value.legacyTables : null;
+  // start the slow, out-of-process collectors first; read /proc while they run
+  const dockerP = collectDocker(io, t);
+  const iptNftP = collectIptablesNft(io, t);
+  const iptLegacyP = collectIptablesLegacy(io, legacy, t);
+  const socketsF = await collectSockets(io, ports);
+  const docker = await dockerP;
+  const dockerdPids = docker.engine.ok ? docker.engine.value.dockerdPids : [];
+  const owners = socketsF.ok ? scanOwners(io, socketsF.value, dockerdPids) : null;
+  const iptNft = await iptNftP;
+  const [nft, iptLegacy] = await Promise.all([collectNft(io, nftSkipTables(iptNft), t), iptLegacyP]);
+  const sockets = owners && socketsF.ok ? { ...socketsF, value: owners.sockets } : socketsF;
+  return {
+    schema: 'portdoctor.snapshot/1',
+    takenAt: (opts.now?.() ?? new Date()).toISOString(),
+    scope: { ports: ports ? [...ports] : null },
+    host,
+    sockets,
+    processes: owners ? owners.processes : { ok: false, error: { code: 'failed', message: 'no sockets to look up owners for' }, source: '/proc' },
+    engine: docker.engine,
+    containers: docker.containers,
+    iptablesNft: iptNft,
+    iptablesLegacy: iptLegacy,
+    nft,
+  };
+}
+
+/** Tables iptables-nft-save could print are read there; nft -j would repeat them without DNAT targets. */
+export function nftSkipTables(iptNft: Fact<FirewallView>): Set<string> {
+  return new Set<string>(iptNft.ok ? iptNft.value.tables.filter((x) => !iptNft.value.incompatible.includes(x)) : []);
+}

@@ -1,0 +1,138 @@
+// iptables-save / ip6tables-save text → DNAT rules as data. Hand-written: the format is a
+// line-oriented dump of argv; no maintained JS parser exists for it.
+import type { DnatRule, FirewallBackend, FirewallView, Proto } from '../../model.js';
+import { normalizeIp } from '../../util/ip.js';
+
+/** Split an iptables-save rule line into argv, honouring double quotes (used by --comment). */
+export function tokenize(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inQ = false;
+  let has = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i] as string;
+    if (inQ) {
+      if (c === '\\' && i + 1 < line.length) { cur += line[++i]; continue; }
+      if (c === '"') { inQ = false; continue; }
+      cur += c;
+    } else if (c === '"') { inQ = true; has = true; }
+    else if (c === ' ' || c === '\t') { if (has || cur) out.push(cur); cur = ''; has = false; }
+    else { cur += c; has = true; }
+  }
+  if (has || cur) out.push(cur);
+  return out;
+}
+
+interface ParsedRule { chain: string; args: string[]; line: string }
+
+/** Parse `--to-destination 172.17.0.2:80`, `[fd00::2]:80`, `10.0.0.1`, `1.2.3.4:80-81`. */
+export function parseToDestination(v: string): { ip: string; port: number | null } | null {
+  let ipPart = v;
+  let portPart: string | null = null;
+  const br = /^\[([^\]]+)\](?::(\d+)(?:-\d+)?)?$/.exec(v);
+  if (br) { ipPart = br[1] ?? ''; portPart = br[2] ?? null; }
+  else if ((v.match(/:/g) ?? []).length === 1) {
+    const [a, b] = v.split(':') as [string, string];
+    ipPart = a; portPart = b.split('-')[0] ?? null;
+  }
+  const ip = normalizeIp(ipPart.split('-')[0] ?? '');
+  if (!ip) return null;
+  return { ip, port: portPart ? Number(portPart) : null };
+}
+
+function dnatFromArgs(r: ParsedRule): Omit<DnatRule, 'backend' | 'family' | 'table' | 'position' | 'reachable' | 'priority'> | null {
+  const a = r.args;
+  const val = (flag: string): string | undefined => { const i = a.indexOf(flag); return i >= 0 ? a[i + 1] : undefined; };
+  if (val('-j') !== 'DNAT') return null;
+  const to = val('--to-destination');
+  if (!to) return null;
+  const dest = parseToDestination(to);
+  if (!dest) return null;
+  const p = val('-p');
+  if (p !== 'tcp' && p !== 'udp') return null;
+  const dp = val('--dport') ?? val('--destination-port');
+  if (!dp) return null;
+  const [lo, hi] = dp.split(':');
+  const dport = Number(lo);
+  const dportEnd = hi ? Number(hi) : dport;
+  const dIdx = a.indexOf('-d');
+  const negD = dIdx > 0 && a[dIdx - 1] === '!';
+  const daddr = dIdx >= 0 && !negD ? normalizeIp(a[dIdx + 1] ?? '') : null;
+  return {
+    chain: r.chain, proto: p as Proto, dport, dportEnd, daddr, toIp: dest.ip, toPort: dest.port,
+    text: r.line, spec: a, handle: null, comment: val('--comment') ?? null,
+  };
+}
+
+const ENTRY_CHAINS = ['PREROUTING', 'OUTPUT'];
+
+/**
+ * Parse a whole iptables-save dump. Survives what the lab saw: the legacy-tables warning, and
+ * ``# Table `nat' is incompatible, use 'nft' tool.`` (the table is then listed as incompatible,
+ * so the caller knows this view is blind for it and must look at `nft -j`).
+ */
+export function parseIptablesSave(text: string, backend: FirewallBackend, family: 'ip' | 'ip6'): FirewallView {
+  const tables: string[] = [];
+  const incompatible: string[] = [];
+  const warnings: string[] = [];
+  const dnat: DnatRule[] = [];
+  let hasDockerChain = false;
+  let table = '';
+  let rules: ParsedRule[] = [];
+  const flush = (): void => {
+    if (!table) return;
+    // reachability from the nat hooks, following -j/-g jumps
+    const edges = new Map<string, Set<string>>();
+    for (const r of rules) {
+      const ji = r.args.indexOf('-j');
+      const gi = r.args.indexOf('-g');
+      const j = ji >= 0 ? r.args[ji + 1] : gi >= 0 ? r.args[gi + 1] : undefined;
+      if (!j) continue;
+      if (!edges.has(r.chain)) edges.set(r.chain, new Set());
+      edges.get(r.chain)?.add(j);
+    }
+    const reach = new Set<string>();
+    const stack = [...ENTRY_CHAINS];
+    while (stack.length) {
+      const c = stack.pop() as string;
+      if (reach.has(c)) continue;
+      reach.add(c);
+      for (const n of edges.get(c) ?? []) stack.push(n);
+    }
+    const pos = new Map<string, number>();
+    for (const r of rules) {
+      const i = pos.get(r.chain) ?? 0;
+      pos.set(r.chain, i + 1);
+      if (table !== 'nat') continue;
+      const d = dnatFromArgs(r);
+      if (d) dnat.push({ ...d, backend, family, table, position: i, reachable: reach.has(r.chain), priority: -100 });
+    }
+  };
+  for (const raw of text.split('\n')) {
+    const line = raw.trimEnd();
+    if (line.startsWith('# Warning')) { warnings.push(line.slice(2)); continue; }
+    const inc = /^# Table `(\w+)' is incompatible/.exec(line);
+    if (inc && inc[1]) { incompatible.push(`${family} ${inc[1]}`); continue; }
+    if (line.startsWith('#') || line === '') continue;
+    if (line.startsWith('*')) { flush(); table = line.slice(1); rules = []; tables.push(`${family} ${table}`); continue; }
+    if (line === 'COMMIT') { flush(); table = ''; rules = []; continue; }
+    if (line.startsWith(':')) { if (line.startsWith(':DOCKER ') && table === 'nat') hasDockerChain = true; continue; }
+    if (line.startsWith('-A ')) {
+      const t = tokenize(line);
+      rules.push({ chain: t[1] ?? '', args: t.slice(2), line });
+    }
+  }
+  flush();
+  return { backend, dnat, tables, incompatible, hasDockerChain, warnings };
+}
+
+export function mergeViews(backend: FirewallBackend, views: readonly FirewallView[]): FirewallView {
+  return {
+    backend,
+    dnat: views.flatMap((v) => v.dnat),
+    tables: views.flatMap((v) => v.tables),
+    incompatible: views.flatMap((v) => v.incompatible),
+    hasDockerChain: views.some((v) => v.hasDockerChain),
+    warnings: [...new Set(views.flatMap((v) => v.warnings))],
+  };
+}

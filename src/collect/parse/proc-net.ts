@@ -1,0 +1,44 @@
+// /proc/net/{tcp,tcp6,udp,udp6}: the kernel's own socket tables, readable without `ss`.
+import type { Family, Proto, Socket, SocketState } from '../../model.js';
+import { decodeProcNetAddr } from '../../util/ip.js';
+
+const TCP_STATES: Record<string, SocketState> = { '01': 'ESTABLISHED', '0A': 'LISTEN' };
+
+/**
+ * Parse one /proc/net table. `ports`, when given, keeps only sockets bound to those local ports
+ * (a single-port question need not allocate 5,000 objects). v6only is not in this table: it is
+ * null here and filled in from `ss` when that is available.
+ */
+export function parseProcNet(text: string, proto: Proto, family: Family, ports?: ReadonlySet<number>): Socket[] {
+  const out: Socket[] = [];
+  let pos = text.indexOf('\n') + 1; // skip header
+  while (pos > 0 && pos < text.length) {
+    const end = text.indexOf('\n', pos);
+    const line = text.slice(pos, end < 0 ? text.length : end);
+    pos = end < 0 ? text.length : end + 1;
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10) continue;
+    const local = f[1] ?? '';
+    const colon = local.lastIndexOf(':');
+    if (colon < 0) continue;
+    const port = parseInt(local.slice(colon + 1), 16);
+    if (ports && !ports.has(port)) continue;
+    const st = f[3] ?? '';
+    let state: SocketState;
+    if (proto === 'udp') state = st === '01' ? 'ESTABLISHED' : 'UNCONN';
+    else state = TCP_STATES[st] ?? 'OTHER';
+    if (proto === 'tcp' && state !== 'LISTEN') continue; // only listeners block a TCP bind (see bindOverlap)
+    out.push({
+      proto,
+      family,
+      ip: decodeProcNetAddr(local.slice(0, colon)),
+      port,
+      v6only: null,
+      state,
+      uid: Number(f[7]),
+      inode: Number(f[9]),
+      pids: [],
+    });
+  }
+  return out;
+}

@@ -1,0 +1,42 @@
+// Listening TCP and bound UDP sockets of the host network namespace, from /proc/net.
+import type { Fact, Family, Proto, Socket } from '../model.js';
+import { fail, ok, errnoCode } from './fact.js';
+import type { HostIO } from './host-io.js';
+import { parseProcNet } from './parse/proc-net.js';
+import { parseSs } from './parse/ss.js';
+
+const TABLES: readonly [string, Proto, Family][] = [
+  ['/proc/net/tcp', 'tcp', 4],
+  ['/proc/net/tcp6', 'tcp', 6],
+  ['/proc/net/udp', 'udp', 4],
+  ['/proc/net/udp6', 'udp', 6],
+];
+
+export async function collectSockets(io: HostIO, ports: ReadonlySet<number> | null): Promise<Fact<Socket[]>> {
+  const out: Socket[] = [];
+  const notes: string[] = [];
+  for (const [path, proto, family] of TABLES) {
+    let text: string;
+    try {
+      text = io.readText(path);
+    } catch (e) {
+      // a kernel without IPv6 has no tcp6/udp6: that is a fact, not a failure
+      if (family === 6 && errnoCode(e) === 'absent') { notes.push(`${path} absent (IPv6 disabled in this kernel)`); continue; }
+      return fail(errnoCode(e), `cannot read ${path}: ${(e as Error).message}`, path);
+    }
+    out.push(...parseProcNet(text, proto, family, ports ?? undefined));
+  }
+  // IPV6_V6ONLY is not in /proc/net; `ss` reads it over sock_diag. Only asked when a [::] socket is in play.
+  const wild6 = out.filter((s) => s.family === 6 && s.ip === '::');
+  if (wild6.length === 0) return ok(out, '/proc/net/{tcp,tcp6,udp,udp6}', notes);
+  const filter = ports && ports.size <= 16 ? ['(', ...[...ports].flatMap((p, i) => (i ? ['or', `sport = :${p}`] : [`sport = :${p}`])), ')'] : [];
+  const r = await io.exec(['ss', '-H', '-n', '-l', '-e', '-t', '-u', '-6', ...filter], { timeoutMs: 3000 });
+  if (r.error || r.code !== 0) {
+    notes.push(`v6only unknown for [::] sockets: ss ${r.error ?? `exited ${r.code}`} (install iproute2 to tell dual-stack from v6-only holders)`);
+    return ok(out, '/proc/net/{tcp,tcp6,udp,udp6}', notes);
+  }
+  const byInode = new Map<number, boolean | null>();
+  for (const e of parseSs(r.stdout)) if (e.inode !== null) byInode.set(e.inode, e.v6only);
+  const merged = out.map((s) => (s.family === 6 && s.ip === '::' && byInode.has(s.inode) ? { ...s, v6only: byInode.get(s.inode) ?? null } : s));
+  return ok(merged, '/proc/net/{tcp,tcp6,udp,udp6} + ss -e (v6only)', notes);
+}

@@ -1,0 +1,76 @@
+// diagnose(snapshot, question): rules → findings → verdict. Pure: the snapshot is all it reads.
+import type { Diagnosis, Finding, Holder, Proto, Snapshot, Subject, Symptom } from './model.js';
+import { FACT_KEYS } from './model.js';
+import { runRules } from './rules/engine.js';
+import { rules } from './rules/index.js';
+import { decide, rankFindings, subjectText } from './verdict.js';
+
+export interface Question {
+  readonly proto?: Proto | null;
+  readonly ip?: string | null;
+  readonly port?: number | null;
+  readonly symptom?: Symptom | null;
+}
+
+/** The subject: what the user asked, sharpened by what the error says (a port in the error is enough). */
+export function resolveSubject(q: Question): Subject | null {
+  const s = q.symptom ?? null;
+  const port = q.port ?? s?.port ?? null;
+  if (port === null) return null;
+  const proto = q.proto ?? s?.proto ?? 'tcp';
+  const ip = q.ip ?? (s && s.port === port ? s.ip : null);
+  return { proto, ip, port };
+}
+
+function holderKey(h: Holder): string {
+  switch (h.kind) {
+    case 'process': return `p${h.pid}`;
+    case 'docker-proxy': return `p${h.pid}`;
+    case 'container': return `c${h.id}`;
+    case 'rule': return `r${h.backend}${h.family}${h.table}${h.chain}${h.rule}`;
+  }
+}
+
+export function engineLine(snap: Snapshot): string {
+  if (!snap.engine.ok) return `engine unknown (${snap.engine.error.message})`;
+  const e = snap.engine.value;
+  const fw = e.firewallBackend ?? (e.iptablesVariant ? `iptables (${e.iptablesVariant})` : 'iptables');
+  return `Docker ${e.version} (API ${e.apiVersion}), ${e.rootless ? 'rootless' : 'rootful'}, firewall backend ${fw}, userland-proxy ${e.userlandProxy ? 'on' : 'off'}`;
+}
+
+export function diagnose(snap: Snapshot, subject: Subject, symptom: Symptom | null = null): Diagnosis {
+  const { findings, inconclusive } = runRules(snap, subject, symptom, rules);
+  const ranked = rankFindings(findings, symptom);
+  const text = subjectText(subject.proto, subject.ip, subject.port);
+  const verdict = decide(snap, text, ranked, inconclusive, symptom);
+  const holders: Holder[] = [];
+  const seen = new Set<string>();
+  for (const f of ranked) {
+    if (f.severity === 'info') continue;
+    for (const h of f.holders) {
+      const k = holderKey(h);
+      if (!seen.has(k)) { seen.add(k); holders.push(h); }
+    }
+  }
+  const collectionErrors = FACT_KEYS.flatMap((k) => {
+    const f = snap[k];
+    return f.ok ? [] : [{ fact: k, code: f.error.code, message: f.error.message }];
+  });
+  return {
+    schema: 'portdoctor.diagnosis/1',
+    subject: { proto: subject.proto, ip: subject.ip ?? '0.0.0.0', port: subject.port, ips: subject.ip === null ? ['0.0.0.0', '::'] : [subject.ip] },
+    engine: engineLine(snap),
+    verdict,
+    holders,
+    findings: ranked as Finding[],
+    inconclusive,
+    symptom,
+    collectionErrors,
+  };
+}
+
+export function exitCodeOf(d: Diagnosis): 0 | 1 | 2 {
+  if (d.verdict.cause === 'unknown') return 2;
+  if (d.verdict.cause === 'port-free') return d.findings.some((f) => f.severity !== 'info') ? 1 : 0;
+  return 1;
+}

@@ -1,0 +1,114 @@
+// Pull (proto, host IP, port, family, range) out of an error message. Ordered extractors, most
+// specific wording first; none of them invents a port that is not in the text.
+import type { Family, Proto } from '../model.js';
+import { familyOf, normalizeIp } from '../util/ip.js';
+
+export interface ErrorSubject {
+  readonly proto: Proto | null;
+  readonly ip: string | null;
+  readonly port: number | null;
+  readonly family: Family | null;
+  /** a published range (-p 8080-8082:…) and the one port in it that failed */
+  readonly range: { readonly start: number; readonly end: number } | null;
+}
+
+type Ex = (s: string) => Partial<ErrorSubject> & { port: number } | null;
+
+const IP = String.raw`(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]*?)`;
+const proto = (p: string | undefined): Proto | null => {
+  const x = (p ?? '').toLowerCase();
+  return x.startsWith('tcp') ? 'tcp' : x.startsWith('udp') ? 'udp' : null;
+};
+const fam = (p: string | undefined): Family | null => (p?.endsWith('4') ? 4 : p?.endsWith('6') ? 6 : null);
+
+const EXTRACTORS: readonly Ex[] = [
+  // 28.x range: failed to bind host port 8081 for 0.0.0.0:8080-8082:172.19.0.2:82/tcp
+  (s) => {
+    const m = new RegExp(String.raw`failed to bind host port (\d+) for ${IP}:(\d+)-(\d+):\S*?/(tcp|udp|sctp)`, 'i').exec(s);
+    return m ? { port: Number(m[1]), ip: m[2] ?? null, range: { start: Number(m[3]), end: Number(m[4]) }, proto: proto(m[5]) } : null;
+  },
+  // 28.x: failed to bind host port for 0.0.0.0:8080:172.19.0.2:80/tcp
+  (s) => {
+    const m = new RegExp(String.raw`failed to bind host port for ${IP}:(\d+):\S*?/(tcp|udp|sctp)`, 'i').exec(s);
+    return m ? { port: Number(m[2]), ip: m[1] ?? null, proto: proto(m[3]) } : null;
+  },
+  // 29.x: failed to bind host port 127.0.0.1:12345/udp ; 27.x: failed to bind port 0.0.0.0:5432/tcp
+  (s) => {
+    const m = new RegExp(String.raw`failed to bind (?:host )?port ${IP}:(\d+)/(tcp|udp|sctp)`, 'i').exec(s);
+    return m ? { port: Number(m[2]), ip: m[1] ?? null, proto: proto(m[3]) } : null;
+  },
+  // allocator and vpnkit: Bind for 0.0.0.0:80 failed / Bind for :::10000 failed / Bind for 0.0.0.0:80: unexpected
+  (s) => {
+    const m = /Bind for (\S+?):(\d+)(?: failed|:)/i.exec(s) ?? /Bind for (\S+):(\d+)(?: failed|:)/i.exec(s);
+    return m && m[1] !== '%a' && m[1] !== '%s' ? { port: Number(m[2]), ip: m[1] ?? null } : null;
+  },
+  // Desktop: exposing port TCP 0.0.0.0:5000 -> 0.0.0.0:0
+  (s) => {
+    const m = /exposing port (TCP|UDP) (\S+):(\d+) ->/i.exec(s);
+    return m ? { port: Number(m[3]), ip: m[2] ?? null, proto: proto(m[1]) } : null;
+  },
+  // pasta: Failed to bind port 2222 (Address already in use) for option '-t 2222-2222:22-22'
+  (s) => {
+    const m = /Failed to bind port (\d+) \([^)]*\) for option '-([tu]) (\S+?)'?(?:,|$|\s)/i.exec(s);
+    if (!m) return null;
+    const r = /^(\d+)-(\d+):/.exec(m[3] ?? '');
+    const range = r && r[1] !== r[2] ? { start: Number(r[1]), end: Number(r[2]) } : null;
+    return { port: Number(m[1]), proto: m[2] === 'u' ? 'udp' : 'tcp', range };
+  },
+  // rootless privileged port (before the listen text, which may carry a redacted IP)
+  (s) => {
+    const m = /cannot expose privileged port (\d+)/i.exec(s);
+    if (!m) return null;
+    const l = new RegExp(String.raw`listen (tcp|udp)([46]?) ${IP}:${m[1]}\b`, 'i').exec(s);
+    return { port: Number(m[1]), proto: proto(l?.[1]) ?? 'tcp', ip: l?.[3] || null, family: fam(l?.[2]) };
+  },
+  // Go's net error: listen tcp4 0.0.0.0:18101 / listen tcp6 [::]:8080 / listen tcp :8080
+  (s) => {
+    const m = new RegExp(String.raw`listen (tcp|udp)([46]?) ${IP}:(\d+)\b`, 'i').exec(s);
+    return m ? { port: Number(m[4]), ip: m[3] || null, proto: proto(m[1]), family: fam(m[2]) } : null;
+  },
+  // pasta: Listen failed for HOST TCP port */80
+  (s) => {
+    const m = /Listen failed for HOST (TCP|UDP) port \*?\/?(\d+)/i.exec(s);
+    return m ? { port: Number(m[2]), proto: proto(m[1]) } : null;
+  },
+  // iptables argv: -p tcp ... --dport 10000
+  (s) => {
+    const m = /--dport (\d+)/.exec(s);
+    if (!m) return null;
+    const p = /-p (tcp|udp)\b/.exec(s);
+    const d = /-d (\d+\.\d+\.\d+\.\d+)(?:\/32)? /.exec(s);
+    return { port: Number(m[1]), proto: proto(p?.[1]), ip: d?.[1] && d[1] !== '0' ? d[1] : null };
+  },
+  // nginx: bind() to 0.0.0.0:80 failed
+  (s) => {
+    const m = new RegExp(String.raw`bind\(\) to ${IP}:(\d+) failed`, 'i').exec(s);
+    return m ? { port: Number(m[2]), ip: m[1] ?? null, proto: 'tcp' } : null;
+  },
+];
+
+export function extractSubject(text: string): ErrorSubject {
+  for (const ex of EXTRACTORS) {
+    const r = ex(text);
+    if (!r || !Number.isInteger(r.port) || r.port < 0 || r.port > 65535) continue;
+    const ip = r.ip ? normalizeIp(r.ip) : null;
+    const rangeM = r.range ?? rangeFromLog(text, r.port);
+    return {
+      port: r.port,
+      proto: r.proto ?? null,
+      ip,
+      family: r.family ?? (ip ? familyOf(ip) : null),
+      range: rangeM,
+    };
+  }
+  return { proto: null, ip: null, port: null, family: null, range: null };
+}
+
+/** dockerd log: "Failed to allocate and map port 8080-8082: Bind for 0.0.0.0:8081 failed" */
+function rangeFromLog(text: string, port: number): ErrorSubject['range'] {
+  const m = /map port (\d+)-(\d+)/.exec(text);
+  if (!m) return null;
+  const start = Number(m[1]);
+  const end = Number(m[2]);
+  return start !== end && port >= start && port <= end ? { start, end } : null;
+}

@@ -1,0 +1,283 @@
+// The shared vocabulary of portdoctor. Plain data only: no imports from other src/ folders,
+// so a snapshot can be saved, replayed and judged without touching a host.
+
+export type Proto = 'tcp' | 'udp';
+export type Family = 4 | 6;
+
+/** A host (ip, proto, port) as the kernel and dockerd key it. `v6only` only matters for '::'. */
+export interface Bind {
+  readonly proto: Proto;
+  readonly ip: string;
+  readonly port: number;
+  /** true: IPV6_V6ONLY set; false: dual-stack; null: could not be seen (no `ss`). */
+  readonly v6only?: boolean | null;
+}
+
+export type FactErrorCode = 'denied' | 'absent' | 'timeout' | 'unparsable' | 'unsupported' | 'failed';
+
+/** A collector's result: a value, or why not. Collectors never throw past collect/. */
+export type Fact<T> =
+  | { readonly ok: true; readonly value: T; readonly source: string; readonly notes?: readonly string[] }
+  | { readonly ok: false; readonly error: { readonly code: FactErrorCode; readonly message: string }; readonly source: string };
+
+export interface HostInfo {
+  readonly kernel: string;
+  /** 0 = not WSL, 1 = WSL1, 2 = WSL2 */
+  readonly wsl: 0 | 1 | 2;
+  readonly uid: number;
+  readonly hostNetns: string | null;
+  readonly sysctl: Readonly<Record<string, string>>;
+  /** names in /proc/net/ip_tables_names and ip6_tables_names: legacy x_tables that exist in the kernel */
+  readonly legacyTables: { readonly ip: readonly string[]; readonly ip6: readonly string[] };
+}
+
+export type SocketState = 'LISTEN' | 'UNCONN' | 'ESTABLISHED' | 'OTHER';
+
+export interface Socket {
+  readonly proto: Proto;
+  readonly family: Family;
+  readonly ip: string;
+  readonly port: number;
+  readonly v6only: boolean | null;
+  readonly state: SocketState;
+  readonly inode: number;
+  readonly uid: number;
+  /** pids holding the socket; empty when no process could be seen holding it (not root, or kernel-owned) */
+  readonly pids: readonly number[];
+}
+
+export interface Proc {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly comm: string;
+  readonly argv: readonly string[];
+  readonly uid: number | null;
+  /** the 64-hex id of the Docker container whose cgroup holds this process, when there is one */
+  readonly containerId: string | null;
+  readonly cgroup: string;
+  readonly netns: string | null;
+  /** systemd unit from the cgroup path, e.g. nginx.service */
+  readonly unit: string | null;
+}
+
+export interface DockerProxyArgs {
+  readonly proto: Proto;
+  readonly hostIp: string;
+  readonly hostPort: number;
+  readonly containerIp: string;
+  readonly containerPort: number;
+  readonly useListenFd: boolean;
+}
+
+export interface EngineInfo {
+  readonly version: string;
+  readonly apiVersion: string;
+  readonly rootless: boolean;
+  readonly securityOptions: readonly string[];
+  /** from GET /info FirewallBackend.Driver (API >= 1.49) or daemon config; null when the daemon does not say */
+  readonly firewallBackend: string | null;
+  readonly liveRestore: boolean;
+  /** userland-proxy setting: from the dockerd argv or daemon.json; default true */
+  readonly userlandProxy: boolean;
+  /** pids of dockerd processes on this host (the parents of legitimate docker-proxies) */
+  readonly dockerdPids: readonly number[];
+  /** which iptables the daemon runs: 'nft' | 'legacy' | null (unknown) */
+  readonly iptablesVariant: 'nft' | 'legacy' | null;
+  readonly operatingSystem: string;
+  readonly kernel: string;
+}
+
+export interface PortBinding {
+  readonly proto: Proto;
+  readonly hostIp: string;
+  readonly hostPort: number;
+  readonly containerPort: number;
+}
+
+export interface Container {
+  readonly id: string;
+  readonly name: string;
+  /** created | running | paused | restarting | removing | exited | dead */
+  readonly state: string;
+  readonly status: string;
+  readonly image: string;
+  readonly networkMode: string;
+  readonly ips: readonly string[];
+  /** what the API lists as published; lists ports even for some Created/Exited containers that hold nothing */
+  readonly published: readonly PortBinding[];
+  /** HostConfig.PortBindings from inspect (what it would claim on start), when inspected */
+  readonly configured: readonly PortBinding[] | null;
+  readonly restartPolicy: string | null;
+  readonly composeProject: string | null;
+  readonly composeService: string | null;
+  readonly composeWorkingDir: string | null;
+}
+
+export type FirewallBackend = 'iptables-nft' | 'iptables-legacy' | 'nft';
+
+export interface DnatRule {
+  readonly backend: FirewallBackend;
+  readonly family: 'ip' | 'ip6';
+  readonly table: string;
+  readonly chain: string;
+  readonly proto: Proto;
+  readonly dport: number;
+  readonly dportEnd: number;
+  /** destination address match (without /32), null for any */
+  readonly daddr: string | null;
+  readonly toIp: string;
+  readonly toPort: number | null;
+  /** the rule as the tool printed it (iptables-save line, or nft text) */
+  readonly text: string;
+  /** iptables-save argv after `-A CHAIN` (to delete by full spec); null for nft */
+  readonly spec: readonly string[] | null;
+  /** nft rule handle; null for iptables */
+  readonly handle: number | null;
+  /** 0-based index among the chain's rules */
+  readonly position: number;
+  /** can packets reach this rule from a prerouting/output hook? null if unknown */
+  readonly reachable: boolean | null;
+  /** nft base-chain priority of the hook that reaches it, when known */
+  readonly priority: number | null;
+  readonly comment: string | null;
+}
+
+export interface FirewallView {
+  readonly backend: FirewallBackend;
+  readonly dnat: readonly DnatRule[];
+  /** tables this view could read (e.g. 'ip nat', 'ip filter') */
+  readonly tables: readonly string[];
+  /** tables this tool could not show (``Table `nat' is incompatible``) */
+  readonly incompatible: readonly string[];
+  readonly hasDockerChain: boolean;
+  readonly warnings: readonly string[];
+}
+
+export interface Symptom {
+  readonly text: string;
+  readonly stage: string;
+  readonly proto: Proto | null;
+  readonly ip: string | null;
+  readonly port: number | null;
+  readonly family: Family | null;
+  readonly patternId: string;
+}
+
+export interface Snapshot {
+  readonly schema: 'portdoctor.snapshot/1';
+  readonly takenAt: string;
+  /** which ports the collection focused on; null = the whole host */
+  readonly scope: { readonly ports: readonly number[] | null };
+  readonly host: Fact<HostInfo>;
+  readonly sockets: Fact<readonly Socket[]>;
+  readonly processes: Fact<readonly Proc[]>;
+  readonly engine: Fact<EngineInfo>;
+  readonly containers: Fact<readonly Container[]>;
+  readonly iptablesNft: Fact<FirewallView>;
+  readonly iptablesLegacy: Fact<FirewallView>;
+  readonly nft: Fact<FirewallView>;
+}
+
+export type FactKey = 'host' | 'sockets' | 'processes' | 'engine' | 'containers' | 'iptablesNft' | 'iptablesLegacy' | 'nft';
+export const FACT_KEYS: readonly FactKey[] = ['host', 'sockets', 'processes', 'engine', 'containers', 'iptablesNft', 'iptablesLegacy', 'nft'];
+
+export const CAUSES = [
+  'host-process',
+  'resolved-stub',
+  'container',
+  'host-network-container',
+  'stale-docker-proxy',
+  'stale-allocation',
+  'orphan-dnat',
+  'firewall-split-brain',
+  'rootless-regression',
+  'port-free',
+  'unknown',
+] as const;
+export type Cause = (typeof CAUSES)[number];
+
+export type Confidence = 'certain' | 'likely' | 'possible';
+export type Severity = 'error' | 'warning' | 'info';
+
+export type Holder =
+  | { readonly kind: 'process'; readonly pid: number; readonly comm: string; readonly argv: readonly string[]; readonly unit: string | null; readonly bind: Bind }
+  | { readonly kind: 'docker-proxy'; readonly pid: number; readonly comm: string; readonly ppid: number; readonly containerIp: string; readonly bind: Bind }
+  | { readonly kind: 'container'; readonly id: string; readonly name: string; readonly state: string; readonly composeProject: string | null; readonly composeService: string | null; readonly bind: Bind; readonly pid?: number; readonly comm?: string }
+  | { readonly kind: 'rule'; readonly backend: FirewallBackend; readonly family: 'ip' | 'ip6'; readonly table: string; readonly chain: string; readonly rule: string; readonly handle: number | null; readonly toIp: string; readonly toPort: number | null };
+
+export interface Evidence {
+  /** which fact says so */
+  readonly fact: FactKey | 'symptom';
+  readonly says: string;
+}
+
+export interface Finding {
+  readonly rule: string;
+  readonly cause: Cause;
+  readonly severity: Severity;
+  readonly confidence: Confidence;
+  readonly message: string;
+  readonly holders: readonly Holder[];
+  readonly evidence: readonly Evidence[];
+  /** extra data for remedies and renderers */
+  readonly data: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export interface Inconclusive {
+  readonly rule: string;
+  readonly missing: readonly FactKey[];
+  readonly why: string;
+}
+
+export interface Subject {
+  readonly proto: Proto;
+  /** null = Docker's default host IPs (0.0.0.0 and ::) */
+  readonly ip: string | null;
+  readonly port: number;
+}
+
+export interface Verdict {
+  readonly cause: Cause;
+  readonly confidence: Confidence;
+  readonly summary: string;
+}
+
+export interface Diagnosis {
+  readonly schema: 'portdoctor.diagnosis/1';
+  /** ip: the host IP asked about ('0.0.0.0' when none was given); ips: every host IP docker run would bind */
+  readonly subject: { readonly proto: Proto; readonly ip: string; readonly port: number; readonly ips: readonly string[] };
+  readonly engine: string;
+  readonly verdict: Verdict;
+  readonly holders: readonly Holder[];
+  readonly findings: readonly Finding[];
+  readonly inconclusive: readonly Inconclusive[];
+  readonly symptom: Symptom | null;
+  readonly collectionErrors: readonly { readonly fact: FactKey; readonly code: string; readonly message: string }[];
+}
+
+/** A fact the executor re-checks against a fresh look at the host right before a step runs. */
+export type Precondition =
+  | { readonly kind: 'dnat-present'; readonly backend: FirewallBackend; readonly family: 'ip' | 'ip6'; readonly table: string; readonly chain: string; readonly spec: readonly string[] | null; readonly handle: number | null; readonly toIp: string; readonly dport: number }
+  | { readonly kind: 'ip-not-live'; readonly ip: string }
+  | { readonly kind: 'process-is'; readonly pid: number; readonly comm: string; readonly notChildOfDockerd: boolean; readonly holdsPort: number }
+  | { readonly kind: 'container-state'; readonly id: string; readonly states: readonly string[] };
+
+export interface Step {
+  readonly argv: readonly string[];
+  readonly why: string;
+  /** the step that undoes it, when there is one */
+  readonly undo?: readonly string[];
+}
+
+export interface Plan {
+  readonly remedy: string;
+  /** only 'fix' plans run under --apply; 'suggest' needs a human */
+  readonly safety: 'fix' | 'suggest';
+  readonly title: string;
+  readonly disrupts: readonly string[];
+  readonly warnings: readonly string[];
+  readonly preconditions: readonly Precondition[];
+  readonly steps: readonly Step[];
+  /** the finding this plan answers */
+  readonly rule: string;
+}

@@ -1,0 +1,39 @@
+// Lab: orphan-dnat-legacy. A DNAT for the port in the x_tables world Docker does NOT write to
+// (iptables-legacy while dockerd runs iptables-nft, or the reverse: the WSL2 split brain). Docker's
+// view (iptables-nft-save) shows only a warning line. Both NAT tables hook prerouting at priority
+// -100 and the one registered last runs first, so which wins depends on boot history.
+import { containerLabel, ruleHolder } from './holders.js';
+import { concernsSubject, describeRuleLocation, dockerBackend, ruleOwner, sameWorld, victimOf } from './dnat.js';
+import type { FindingDraft, Rule } from './types.js';
+
+export const firewallSplitBrain: Rule = {
+  meta: {
+    id: 'firewall-split-brain',
+    cause: 'firewall-split-brain',
+    description: 'A DNAT rule for this port lives in the iptables backend Docker does not use (legacy vs nf_tables).',
+    requires: ['containers', 'iptablesNft', 'iptablesLegacy'],
+  },
+  check({ snap, subject, index }) {
+    const docker = dockerBackend(snap);
+    const out: FindingDraft[] = [];
+    for (const r of index.dnat) {
+      const other = docker ? !sameWorld(r.backend, docker) : r.backend === 'iptables-legacy' && index.dnat.some((x) => x.backend !== 'iptables-legacy');
+      if (!other || !concernsSubject(r, subject) || ruleOwner(r, index)) continue;
+      const victim = victimOf(r, index);
+      const wsl = snap.host.ok && snap.host.value.wsl === 2;
+      out.push({
+        cause: 'firewall-split-brain',
+        severity: r.reachable === false ? 'info' : 'error',
+        confidence: docker ? 'certain' : 'likely',
+        message: `DNAT for ${r.proto}/${r.dport} -> ${r.toIp}${r.toPort !== null ? `:${r.toPort}` : ''} sits in ${describeRuleLocation(r)}, but Docker writes its rules with ${docker ?? 'the other backend'}${wsl ? ' (the WSL2 legacy/nft split)' : ''}: Docker's tools cannot see it, and because both NAT tables hook at priority -100 the one registered last wins, so it may take the traffic${victim ? ` meant for ${containerLabel(victim)}` : ''}.`,
+        holders: [ruleHolder(r)],
+        evidence: [
+          { fact: r.backend === 'iptables-legacy' ? 'iptablesLegacy' : r.backend === 'nft' ? 'nft' : 'iptablesNft', says: r.text },
+          { fact: 'engine', says: `Docker's backend: ${docker ?? 'unknown'}` },
+        ],
+        data: { backend: r.backend, table: r.table, chain: r.chain, handle: r.handle, toIp: r.toIp, toPort: r.toPort, dockerBackend: docker, wsl, victimId: victim?.id ?? null },
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,30 @@
+import { allocationWithoutListener } from './allocation-without-listener.js';
+import { firewallSplitBrain } from './firewall-split-brain.js';
+import { orphanDnat } from './orphan-dnat.js';
+import { portAllocatedToContainer } from './port-allocated-to-container.js';
+import { portBoundByContainerOnOtherIp } from './port-bound-by-container-on-other-ip.js';
+import { portHeldByHostNetworkContainer } from './port-held-by-host-network-container.js';
+import { portHeldByHostProcess } from './port-held-by-host-process.js';
+import { portHeldByUnseenOwner } from './port-held-by-unseen-owner.js';
+import { resolvedStub } from './resolved-stub.js';
+import { rootlessRegression } from './rootless-regression.js';
+import { staleDockerProxy } from './stale-docker-proxy.js';
+import { stoppedContainerClaimsPort } from './stopped-container-claims-port.js';
+import type { Rule } from './types.js';
+
+export const rules = [
+  rootlessRegression,
+  portAllocatedToContainer,
+  allocationWithoutListener,
+  portBoundByContainerOnOtherIp,
+  portHeldByHostNetworkContainer,
+  staleDockerProxy,
+  resolvedStub,
+  portHeldByHostProcess,
+  portHeldByUnseenOwner,
+  orphanDnat,
+  firewallSplitBrain,
+  stoppedContainerClaimsPort,
+] as const satisfies readonly Rule[];
+
+export type RuleId = (typeof rules)[number]['meta']['id'];

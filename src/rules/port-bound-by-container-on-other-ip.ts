@@ -1,0 +1,42 @@
+// Lab: other-container `-p 127.0.0.1:P` against a container on 0.0.0.0:P. The allocator keys on the
+// host IP, so it lets the mapping through; the kernel then refuses the bind because the container's
+// docker-proxy holds the wildcard: "address already in use", caused by a container.
+import { publishesExactly } from '../snapshot/index.js';
+import { containerHolder, containerLabel, displayBind, sockBind } from './holders.js';
+import type { FindingDraft, Rule } from './types.js';
+
+export const portBoundByContainerOnOtherIp: Rule = {
+  meta: {
+    id: 'port-bound-by-container-on-other-ip',
+    cause: 'container',
+    description: "A live container's docker-proxy (or dockerd's own socket) holds an overlapping host IP for this port.",
+    requires: ['sockets', 'processes', 'containers'],
+  },
+  check({ index }) {
+    const out: FindingDraft[] = [];
+    const seen = new Set<string>();
+    for (const c of index.conflicts) {
+      for (const o of c.owners) {
+        if (o.kind !== 'docker-proxy' || !o.parentIsDockerd || !o.container) continue;
+        if (publishesExactly(o.container, c.requested)) continue; // that is the allocator's refusal
+        const key = `${o.container.id} ${c.requested.ip}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({
+          cause: 'container',
+          severity: 'error',
+          confidence: c.overlap === 'yes' ? 'certain' : 'likely',
+          message: `Container ${containerLabel(o.container)} publishes ${displayBind(c.socket)}, which overlaps ${displayBind(c.requested)}: the kernel refuses the new bind ("address already in use") although the holder is a container.`,
+          holders: [containerHolder(o.container, sockBind(c.socket), o.proc)],
+          evidence: [
+            { fact: 'sockets', says: `docker-proxy pid ${o.proc.pid} listens on ${displayBind(c.socket)}` },
+            { fact: 'processes', says: `its parent ${o.proc.ppid} is dockerd; argv: ${o.proc.argv.join(' ')}` },
+            { fact: 'containers', says: `${o.container.name} (${o.container.state}) has IP ${o.args?.containerIp ?? '?'}` },
+          ],
+          data: { containerId: o.container.id, containerName: o.container.name, composeProject: o.container.composeProject, composeService: o.container.composeService, stage: 'userland-proxy' },
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,43 @@
+// Lab: host-network-container. A `--network host` container binds the host port directly: `docker
+// ps` shows no Ports for it, `ss` shows the app (not docker-proxy), and only its cgroup
+// (/docker/<id>) and parent (containerd-shim) betray the container.
+import { containerHolder, describeOwner, displayBind, processHolder, sockBind } from './holders.js';
+import type { FindingDraft, Rule } from './types.js';
+
+export const portHeldByHostNetworkContainer: Rule = {
+  meta: {
+    id: 'port-held-by-host-network-container',
+    cause: 'host-network-container',
+    description: 'A process of a --network host container holds an overlapping socket in the host namespace.',
+    requires: ['sockets', 'processes'],
+  },
+  check({ index }) {
+    const out: FindingDraft[] = [];
+    const seen = new Set<string>();
+    for (const c of index.conflicts) {
+      for (const o of c.owners) {
+        if (o.kind !== 'container-process') continue;
+        const key = `${o.proc.pid} ${c.requested.ip}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const name = o.container ? `${o.container.name} [${o.container.id.slice(0, 12)}]` : `container ${o.proc.containerId?.slice(0, 12)}`;
+        out.push({
+          cause: 'host-network-container',
+          severity: 'error',
+          confidence: c.overlap === 'yes' ? 'certain' : 'likely',
+          message: `${describeOwner(o)} inside host-network ${name} holds ${displayBind(c.socket)}; host-network containers bind host ports directly and show no Ports in docker ps.`,
+          holders: [
+            o.container ? containerHolder(o.container, sockBind(c.socket), o.proc) : processHolder(o.proc, sockBind(c.socket)),
+          ],
+          evidence: [
+            { fact: 'sockets', says: `${c.socket.state} ${displayBind(c.socket)}` },
+            { fact: 'processes', says: `pid ${o.proc.pid} ${o.proc.comm}, cgroup ${o.proc.cgroup}, netns ${o.proc.netns ?? '?'}` },
+            ...(o.container ? [{ fact: 'containers' as const, says: `${o.container.name} NetworkMode=${o.container.networkMode}, state ${o.container.state}` }] : []),
+          ],
+          data: { containerId: o.container?.id ?? o.proc.containerId, containerName: o.container?.name ?? null, pid: o.proc.pid, comm: o.proc.comm, composeProject: o.container?.composeProject ?? null, composeService: o.container?.composeService ?? null, stage: 'userland-proxy' },
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,29 @@
+// Not root: /proc/<pid>/fd of other users cannot be read, so a socket's owner stays unknown.
+// Say exactly that (its uid is known from /proc/net) rather than guessing a cause.
+import { displayBind } from './holders.js';
+import type { FindingDraft, Rule } from './types.js';
+
+export const portHeldByUnseenOwner: Rule = {
+  meta: {
+    id: 'port-held-by-unseen-owner',
+    cause: 'unknown',
+    description: 'A socket overlaps the requested bind but its owning process could not be seen.',
+    requires: ['sockets'],
+  },
+  check({ index }) {
+    const out: FindingDraft[] = [];
+    for (const c of index.conflicts) {
+      if (!c.owners.every((o) => o.kind === 'unseen')) continue;
+      out.push({
+        cause: 'unknown',
+        severity: 'error',
+        confidence: 'possible',
+        message: `Something owned by uid ${c.socket.uid} holds ${displayBind(c.socket)}, which overlaps ${displayBind(c.requested)}, but its process could not be seen (run as root to name it).`,
+        holders: [],
+        evidence: [{ fact: 'sockets', says: `${c.socket.state} ${displayBind(c.socket)} uid ${c.socket.uid} inode ${c.socket.inode}, no readable owner` }],
+        data: { uid: c.socket.uid, heldIp: c.socket.ip, requestedIp: c.requested.ip },
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,97 @@
+// Derived views of a snapshot, computed once per diagnosis and shared by every rule
+// (Lighthouse's computed artifacts). Pure: no I/O.
+import type { Bind, Container, DnatRule, DockerProxyArgs, FirewallView, Proc, Snapshot, Socket, Subject } from '../model.js';
+import { parseDockerProxyArgv, isDockerProxy } from '../collect/parse/docker-proxy-argv.js';
+import { bindOverlap, requestedIps, type Overlap } from '../util/ip.js';
+
+/** What kind of thing holds a socket. */
+export type SocketOwner =
+  | { readonly kind: 'docker-proxy'; readonly proc: Proc; readonly args: DockerProxyArgs | null; readonly parentIsDockerd: boolean; readonly container: Container | null }
+  | { readonly kind: 'dockerd'; readonly proc: Proc }
+  | { readonly kind: 'container-process'; readonly proc: Proc; readonly container: Container | null; readonly hostNetwork: boolean }
+  | { readonly kind: 'resolved-stub'; readonly proc: Proc }
+  | { readonly kind: 'process'; readonly proc: Proc }
+  | { readonly kind: 'unseen'; readonly uid: number };
+
+export interface Conflict {
+  /** the host bind docker would ask for */
+  readonly requested: Bind;
+  readonly socket: Socket;
+  readonly overlap: Overlap;
+  readonly owners: readonly SocketOwner[];
+}
+
+export interface SnapshotIndex {
+  readonly requested: readonly Bind[];
+  readonly procByPid: ReadonlyMap<number, Proc>;
+  readonly dockerdPids: ReadonlySet<number>;
+  /** running or paused: the only states that hold ports */
+  readonly liveContainers: readonly Container[];
+  readonly containerByIp: ReadonlyMap<string, Container>;
+  readonly containerById: ReadonlyMap<string, Container>;
+  /** sockets the kernel would weigh against each requested bind */
+  readonly conflicts: readonly Conflict[];
+  /** every socket on the subject's port and proto (any IP) */
+  readonly socketsOnPort: readonly Socket[];
+  /** DNAT rules for the subject's proto/port from every firewall view that could be read */
+  readonly dnat: readonly DnatRule[];
+  ownersOf(s: Socket): SocketOwner[];
+}
+
+const RESOLVED = new Set(['systemd-resolve', 'systemd-resolved']);
+
+export function firewallViews(snap: Snapshot): FirewallView[] {
+  return [snap.iptablesNft, snap.iptablesLegacy, snap.nft].flatMap((f) => (f.ok ? [f.value] : []));
+}
+
+export function buildIndex(snap: Snapshot, subject: Subject): SnapshotIndex {
+  const procs = snap.processes.ok ? snap.processes.value : [];
+  const procByPid = new Map(procs.map((p) => [p.pid, p]));
+  const dockerdPids = new Set<number>(snap.engine.ok ? snap.engine.value.dockerdPids : []);
+  for (const p of procs) if (p.comm === 'dockerd') dockerdPids.add(p.pid);
+  const containers = snap.containers.ok ? snap.containers.value : [];
+  const liveContainers = containers.filter((c) => c.state === 'running' || c.state === 'paused');
+  const containerByIp = new Map<string, Container>();
+  for (const c of liveContainers) for (const ip of c.ips) containerByIp.set(ip, c);
+  const containerById = new Map(containers.map((c) => [c.id, c]));
+  const hostNetns = snap.host.ok ? snap.host.value.hostNetns : null;
+
+  const ownersOf = (s: Socket): SocketOwner[] => {
+    if (s.pids.length === 0) return [{ kind: 'unseen', uid: s.uid }];
+    return s.pids.map((pid): SocketOwner => {
+      const proc = procByPid.get(pid);
+      if (!proc) return { kind: 'unseen', uid: s.uid };
+      if (isDockerProxy(proc.comm, proc.argv)) {
+        const args = parseDockerProxyArgv(proc.argv);
+        const parentIsDockerd = dockerdPids.has(proc.ppid) || procByPid.get(proc.ppid)?.comm === 'dockerd';
+        return { kind: 'docker-proxy', proc, args, parentIsDockerd, container: args ? (containerByIp.get(args.containerIp) ?? null) : null };
+      }
+      if (proc.comm === 'dockerd') return { kind: 'dockerd', proc };
+      if (proc.containerId) {
+        const container = containerById.get(proc.containerId) ?? null;
+        const hostNetwork = container?.networkMode === 'host' || (hostNetns !== null && proc.netns === hostNetns);
+        return { kind: 'container-process', proc, container, hostNetwork };
+      }
+      if (RESOLVED.has(proc.comm) && s.port === 53) return { kind: 'resolved-stub', proc };
+      return { kind: 'process', proc };
+    });
+  };
+
+  const requested: Bind[] = requestedIps(subject.ip).map((ip) => ({ proto: subject.proto, ip, port: subject.port }));
+  const sockets = snap.sockets.ok ? snap.sockets.value : [];
+  const socketsOnPort = sockets.filter((s) => s.port === subject.port && s.proto === subject.proto);
+  const conflicts: Conflict[] = [];
+  for (const req of requested) {
+    for (const s of socketsOnPort) {
+      const overlap = bindOverlap(req, s);
+      if (overlap !== 'no') conflicts.push({ requested: req, socket: s, overlap, owners: ownersOf(s) });
+    }
+  }
+  const dnat = firewallViews(snap).flatMap((v) => v.dnat).filter((r) => r.proto === subject.proto && r.dport <= subject.port && subject.port <= r.dportEnd);
+  return { requested, procByPid, dockerdPids, liveContainers, containerByIp, containerById, conflicts, socketsOnPort, dnat, ownersOf };
+}
+
+/** Does container `c` publish exactly this host bind (the allocator's key: host IP, proto, port)? */
+export function publishesExactly(c: Container, b: Bind): boolean {
+  return c.published.some((p) => p.proto === b.proto && p.hostPort === b.port && p.hostIp === b.ip);
+}

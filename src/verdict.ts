@@ -1,0 +1,76 @@
+// From findings to one verdict. The error the user saw (when given) decides which findings
+// explain it; otherwise the cause that decides what `docker run -p` would meet first wins.
+import type { Cause, Confidence, Finding, Inconclusive, Snapshot, Symptom, Verdict } from './model.js';
+import { displayAddr } from './util/ip.js';
+
+/** Most decisive first. Firewall orphans outrank the container they shadow: that container is the victim. */
+export const CAUSE_RANK: readonly Cause[] = [
+  'rootless-regression',
+  'orphan-dnat',
+  'firewall-split-brain',
+  'stale-allocation',
+  'container',
+  'host-network-container',
+  'stale-docker-proxy',
+  'resolved-stub',
+  'host-process',
+  'unknown',
+];
+
+/** Which causes can produce an error of each stage. */
+const STAGE_CAUSES: Record<string, readonly Cause[]> = {
+  'port-allocator': ['stale-allocation', 'container'],
+  'userland-proxy': ['container', 'host-network-container', 'stale-docker-proxy', 'resolved-stub', 'host-process', 'unknown'],
+  'host-bind': ['rootless-regression', 'container', 'host-network-container', 'stale-docker-proxy', 'resolved-stub', 'host-process', 'unknown'],
+  'rootless-port-driver': ['rootless-regression', 'host-process', 'host-network-container', 'container', 'unknown'],
+};
+
+const CONF_RANK: Record<Confidence, number> = { certain: 0, likely: 1, possible: 2 };
+
+export function rankFindings(findings: readonly Finding[], symptom: Symptom | null): Finding[] {
+  const explains = symptom ? STAGE_CAUSES[symptom.stage] : undefined;
+  const score = (f: Finding): number[] => [
+    explains ? (explains.includes(f.cause) ? 0 : 1) : 0,
+    f.severity === 'error' ? 0 : f.severity === 'warning' ? 1 : 2,
+    CAUSE_RANK.indexOf(f.cause),
+    CONF_RANK[f.confidence],
+  ];
+  return [...findings].sort((a, b) => {
+    const sa = score(a);
+    const sb = score(b);
+    for (let i = 0; i < sa.length; i++) if (sa[i] !== sb[i]) return (sa[i] ?? 0) - (sb[i] ?? 0);
+    return 0;
+  });
+}
+
+/** Facts without which "the port is free" cannot be said. */
+const NEEDED_FOR_FREE = ['sockets', 'processes', 'engine', 'containers', 'iptablesNft', 'iptablesLegacy', 'nft'] as const;
+
+export function decide(snap: Snapshot, subjectText: string, ranked: readonly Finding[], inconclusive: readonly Inconclusive[], symptom: Symptom | null): Verdict {
+  const top = ranked.find((f) => f.severity !== 'info');
+  if (top) {
+    let summary = top.message;
+    if (symptom && !(STAGE_CAUSES[symptom.stage] ?? [top.cause]).includes(top.cause)) {
+      summary += ` (The error you saw came from the ${symptom.stage} stage, which this does not explain: the host may have changed since.)`;
+    }
+    return { cause: top.cause, confidence: top.confidence, summary };
+  }
+  const blind = NEEDED_FOR_FREE.filter((k) => !snap[k].ok);
+  if (blind.length) {
+    const reasons = blind.map((k) => { const f = snap[k]; return f.ok ? '' : `${k}: ${f.error.message}`; });
+    return { cause: 'unknown', confidence: 'possible', summary: `Nothing seen holding ${subjectText}, but part of the host could not be read, so a holder may be hidden (${reasons.join('; ')}).` };
+  }
+  if (symptom && symptom.stage !== 'other' && symptom.stage !== 'permission' && symptom.stage !== 'address-not-available' && symptom.stage !== 'firewall-programming') {
+    return {
+      cause: 'unknown',
+      confidence: 'possible',
+      summary: `The error you saw (${symptom.stage}) says something held ${subjectText}, but nothing holds it now: it was released since, or the error came from another host or engine.`,
+    };
+  }
+  void inconclusive;
+  return { cause: 'port-free', confidence: 'certain', summary: `Nothing holds ${subjectText}: no listener, no Docker allocation and no DNAT rule for it; docker run -p would get it.` };
+}
+
+export function subjectText(proto: string, ip: string | null, port: number): string {
+  return ip === null ? `port ${port}/${proto} (0.0.0.0 and [::])` : `${displayAddr(ip, port)}/${proto}`;
+}
