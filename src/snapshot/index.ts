@@ -72,7 +72,8 @@ export function buildIndex(snap: Snapshot, subject: Subject): SnapshotIndex {
         const hostNetwork = container?.networkMode === 'host' || (hostNetns !== null && proc.netns === hostNetns);
         return { kind: 'container-process', proc, container, hostNetwork };
       }
-      if (RESOLVED.has(proc.comm) && s.port === 53) return { kind: 'resolved-stub', proc };
+      // the stub listens on 127.0.0.53 (and 127.0.0.54 since v251) port 53
+      if (RESOLVED.has(proc.comm) && (s.port === 53 || s.ip === '127.0.0.53' || s.ip === '127.0.0.54')) return { kind: 'resolved-stub', proc };
       return { kind: 'process', proc };
     });
   };
