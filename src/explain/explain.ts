@@ -75,9 +75,11 @@ export function explain(raw: string, ctx: ExplainContext = {}): ExplainResult {
   for (const r of splitRecords(text)) {
     let e = explainOne(r.text, ctx, r.line);
     // a terminal may have wrapped a line mid-word ("alrea" / "dy in use"): retry the lines glued tight
-    if ((!e || e.subject.port === null) && r.tight !== r.text) {
+    if (r.tight !== r.text) {
       const t = explainOne(r.tight, ctx, r.line);
-      if (t && (!e || t.subject.port !== null)) e = { ...t, excerpt: e?.excerpt ?? t.excerpt };
+      // a number cut by the wrap ("…:20" / "001: bind") reads longer when glued back
+      const cut = e?.subject.port != null && t?.subject.port != null && t.subject.port !== e.subject.port && String(t.subject.port).startsWith(String(e.subject.port));
+      if (t && (!e || (e.subject.port === null && t.subject.port !== null) || cut)) e = { ...t, excerpt: e?.excerpt ?? t.excerpt };
     }
     if (!e) continue;
     // compose v1 repeats each failure for the container and for the service

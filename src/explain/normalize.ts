@@ -48,6 +48,7 @@ export function splitRecords(text: string): MessageRecord[] {
   const lines = text.split('\n');
   const out: MessageRecord[] = [];
   let cur: string[] = [];
+  let curLen = 0;
   let start = 0;
   const flush = (): void => {
     if (!cur.length) return;
@@ -55,13 +56,15 @@ export function splitRecords(text: string): MessageRecord[] {
     const t = joined.join(' ').replace(/\s+/g, ' ').trim();
     if (t) out.push({ text: t.slice(0, MAX_RECORD), tight: joined.join('').slice(0, MAX_RECORD), line: start + 1 });
     cur = [];
+    curLen = 0;
   };
   for (let i = 0; i < lines.length && out.length < MAX_RECORDS; i++) {
     const line = (lines[i] ?? '').slice(0, MAX_RECORD);
     if (line.trim() === '') { flush(); continue; }
     if (cur.length === 0 || START.test(line)) { flush(); start = i; }
     cur.push(line);
-    if (cur.join(' ').length > MAX_RECORD) flush();
+    curLen += line.length + 1;
+    if (curLen > MAX_RECORD) flush();
   }
   flush();
   return out;
