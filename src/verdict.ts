@@ -48,14 +48,20 @@ const NEEDED_FOR_FREE = ['sockets', 'processes', 'engine', 'containers', 'iptabl
 
 export function decide(snap: Snapshot, subjectText: string, ranked: readonly Finding[], inconclusive: readonly Inconclusive[], symptom: Symptom | null): Verdict {
   const top = ranked.find((f) => f.severity !== 'info');
+  const blind = NEEDED_FOR_FREE.filter((k) => !snap[k].ok);
   if (top) {
     let summary = top.message;
+    let confidence = top.confidence;
     if (symptom && !(STAGE_CAUSES[symptom.stage] ?? [top.cause]).includes(top.cause)) {
       summary += ` (The error you saw came from the ${symptom.stage} stage, which this does not explain: the host may have changed since.)`;
     }
-    return { cause: top.cause, confidence: top.confidence, summary };
+    if (blind.length) {
+      // true as far as it goes, but a holder that ranks higher may be hidden in what could not be read
+      if (confidence === 'certain') confidence = 'likely';
+      summary += ` (Not everything could be read: ${blind.join(', ')}; something more important may be hidden there.)`;
+    }
+    return { cause: top.cause, confidence, summary };
   }
-  const blind = NEEDED_FOR_FREE.filter((k) => !snap[k].ok);
   if (blind.length) {
     const reasons = blind.map((k) => { const f = snap[k]; return f.ok ? '' : `${k}: ${f.error.message}`; });
     return { cause: 'unknown', confidence: 'possible', summary: `Nothing seen holding ${subjectText}, but part of the host could not be read, so a holder may be hidden (${reasons.join('; ')}).` };

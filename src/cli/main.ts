@@ -1,13 +1,21 @@
 #!/usr/bin/env node
 // Argument parsing only; each command's module is loaded when it runs, so `--version` and
 // `explain` do not pay for the collectors.
-import { Command, CommanderError } from 'commander';
+import type { Command as CommandT } from 'commander';
 import { UsageError } from './target.js';
 
 const VERSION = '0.1.0';
 
 async function main(argv: string[]): Promise<number> {
-  const program = new Command();
+  // the hottest path (scripts, health checks) does not need the argument parser at all
+  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (process.env.PORTDOCTOR_TRACE === '1') process.stderr.write(`[trace] ${performance.now().toFixed(1)} ms main\n`);
+  const { Command, CommanderError } = await import('commander');
+  if (process.env.PORTDOCTOR_TRACE === '1') process.stderr.write(`[trace] ${performance.now().toFixed(1)} ms commander loaded\n`);
+  const program: CommandT = new Command();
   let code = 0;
   program
     .name('portdoctor')
@@ -25,7 +33,11 @@ async function main(argv: string[]): Promise<number> {
     .option('--json', 'machine-readable output')
     .option('--from <file>', 'replay a snapshot saved by `portdoctor collect --out` (no host access)')
     .option('--timeout <ms>', 'per-collector timeout in milliseconds')
-    .action(async (target: string | undefined, o) => { code = await (await import('./commands/diagnose.js')).runDiagnose(target, o); });
+    .action(async (target: string | undefined, o) => {
+      const m = await import('./commands/diagnose.js');
+      if (process.env.PORTDOCTOR_TRACE === '1') process.stderr.write(`[trace] ${performance.now().toFixed(1)} ms diagnose loaded\n`);
+      code = await m.runDiagnose(target, o);
+    });
 
   program
     .command('explain')
@@ -59,4 +71,4 @@ async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-main(process.argv).then((c) => { process.exitCode = c; });
+main(process.argv).then((c) => { process.exitCode = c; if (process.env.PORTDOCTOR_TRACE === '1') process.stderr.write(`[trace] ${performance.now().toFixed(1)} ms exit\n`); });

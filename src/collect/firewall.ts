@@ -5,7 +5,7 @@ import type { Fact, FirewallView } from '../model.js';
 import { fail, ok } from './fact.js';
 import type { ExecResult, HostIO } from './host-io.js';
 import { mergeViews, parseIptablesSave } from './parse/iptables-save.js';
-import { parseNftJson } from './parse/nft.js';
+import { countXtDnat, parseNftJson } from './parse/nft.js';
 
 const EMPTY = (backend: FirewallView['backend']): FirewallView => ({ backend, dnat: [], tables: [], incompatible: [], hasDockerChain: false, warnings: [] });
 
@@ -61,17 +61,23 @@ export async function collectIptablesLegacy(io: HostIO, legacyTables: { ip: read
   return ok(mergeViews('iptables-legacy', views), 'iptables-legacy-save (no -t)');
 }
 
-export async function collectNft(io: HostIO, skipTables: ReadonlySet<string>, timeoutMs = 3000): Promise<Fact<FirewallView>> {
+/**
+ * `skipTables` may still be on its way (it comes from iptables-nft-save): nft runs meanwhile and is
+ * parsed once both are in, so the two commands overlap.
+ */
+export async function collectNft(io: HostIO, skipTables: ReadonlySet<string> | Promise<ReadonlySet<string>>, timeoutMs = 3000): Promise<Fact<FirewallView>> {
   const r = await io.exec(['nft', '-j', 'list', 'ruleset'], { timeoutMs });
   if (r.code !== 0 || r.error) { const f = execFailure('nft', r); return fail(f.code, f.message, 'nft -j list ruleset'); }
   try {
-    let text: string | undefined;
-    // xtables targets carry no destination in JSON; the text listing decodes them
-    if (/"xt":\s*\{[^}]*"name":\s*"DNAT"/.test(r.stdout)) {
+    const skip = await skipTables;
+    const view = parseNftJson(r.stdout, { skipTables: skip });
+    // xtables targets carry no destination in JSON; only when one sits in a table iptables-nft-save
+    // could not show is the text listing (which decodes them) worth another process
+    if (countXtDnat(r.stdout, skip) > 0) {
       const t = await io.exec(['nft', '-a', 'list', 'ruleset'], { timeoutMs });
-      if (t.code === 0) text = t.stdout;
+      if (t.code === 0) return ok(parseNftJson(r.stdout, { skipTables: skip, text: t.stdout }), 'nft -j list ruleset + nft -a list ruleset');
     }
-    return ok(parseNftJson(r.stdout, { skipTables, text }), 'nft -j list ruleset');
+    return ok(view, 'nft -j list ruleset');
   } catch (e) {
     return fail('unparsable', `nft -j output could not be parsed: ${(e as Error).message}`, 'nft -j list ruleset');
   }

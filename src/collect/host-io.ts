@@ -2,6 +2,7 @@
 // /proc and /etc root, a missing docker socket or a hung command, without mocking modules.
 import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 
@@ -13,11 +14,13 @@ export interface ExecResult {
   readonly error: 'absent' | 'timeout' | 'denied' | null;
 }
 
-export interface HttpResult { readonly status: number; readonly body: string }
+export interface HttpResult { readonly status: number; readonly body: string; readonly headers?: Readonly<Record<string, string | string[] | undefined>> }
 
 export interface HostIO {
   /** read a file below the host root ('/proc/net/tcp'); throws NodeJS.ErrnoException */
   readText(path: string): string;
+  /** the same, on the thread pool: /proc/net/tcp costs ~5 ms of kernel time to read, worth overlapping */
+  readTextAsync(path: string): Promise<string>;
   readdir(path: string): string[];
   readlink(path: string): string;
   realpath(path: string): string;
@@ -56,6 +59,7 @@ export function nodeHostIO(opts: NodeHostIOOptions = {}): HostIO {
     env,
     uid: opts.uid ?? (typeof process.getuid === 'function' ? process.getuid() : 0),
     readText: (path) => readFileSync(p(path), 'utf8'),
+    readTextAsync: (path) => readFile(p(path), 'utf8'),
     readdir: (path) => readdirSync(p(path)),
     readlink: (path) => readlinkSync(p(path)),
     realpath: (path) => realpathSync(p(path)),
@@ -84,7 +88,7 @@ export function nodeHostIO(opts: NodeHostIOOptions = {}): HostIO {
         const req = request({ ...ep, path, method: 'GET', headers: { Host: 'docker' }, timeout: o.timeoutMs ?? 5000 }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
           res.on('error', reject);
         });
         req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from the Docker API within ${o.timeoutMs ?? 5000} ms`), { code: 'ETIMEDOUT' })));

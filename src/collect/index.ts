@@ -7,6 +7,7 @@ import { collectHost } from './host.js';
 import { nodeHostIO, type HostIO } from './host-io.js';
 import { scanOwners } from './processes.js';
 import { collectSockets } from './sockets.js';
+import { trace, traced } from '../util/trace.js';
 
 export interface CollectOptions {
   /** only these host ports (a single-port question); omit for the whole host */
@@ -21,15 +22,17 @@ export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOp
   const host = collectHost(io);
   const legacy = host.ok ? host.value.legacyTables : null;
   // start the slow, out-of-process collectors first; read /proc while they run
-  const dockerP = collectDocker(io, t);
-  const iptNftP = collectIptablesNft(io, t);
-  const iptLegacyP = collectIptablesLegacy(io, legacy, t);
-  const socketsF = await collectSockets(io, ports);
+  trace('collect start');
+  const dockerP = traced('docker api', collectDocker(io, t));
+  const iptNftP = traced('iptables-nft-save', collectIptablesNft(io, t));
+  const iptLegacyP = traced('iptables-legacy-save', collectIptablesLegacy(io, legacy, t));
+  const nftP = traced('nft -j', collectNft(io, iptNftP.then(nftSkipTables), t));
+  const socketsF = await traced('sockets', collectSockets(io, ports));
   const docker = await dockerP;
   const dockerdPids = docker.engine.ok ? docker.engine.value.dockerdPids : [];
   const owners = socketsF.ok ? scanOwners(io, socketsF.value, dockerdPids) : null;
-  const iptNft = await iptNftP;
-  const [nft, iptLegacy] = await Promise.all([collectNft(io, nftSkipTables(iptNft), t), iptLegacyP]);
+  trace('owners scanned');
+  const [iptNft, nft, iptLegacy] = await Promise.all([iptNftP, nftP, iptLegacyP]);
   const sockets = owners && socketsF.ok ? { ...socketsF, value: owners.sockets } : socketsF;
   return {
     schema: 'portdoctor.snapshot/1',

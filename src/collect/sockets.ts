@@ -15,11 +15,11 @@ const TABLES: readonly [string, Proto, Family][] = [
 export async function collectSockets(io: HostIO, ports: ReadonlySet<number> | null): Promise<Fact<Socket[]>> {
   const out: Socket[] = [];
   const notes: string[] = [];
-  for (const [path, proto, family] of TABLES) {
-    let text: string;
-    try {
-      text = io.readText(path);
-    } catch (e) {
+  const texts = await Promise.all(TABLES.map(([path]) => io.readTextAsync(path).then((t) => t, (e: unknown) => e as Error)));
+  for (const [i, [path, proto, family]] of TABLES.entries()) {
+    const text = texts[i];
+    if (text instanceof Error || typeof text !== 'string') {
+      const e = text;
       // a kernel without IPv6 has no tcp6/udp6: that is a fact, not a failure
       if (family === 6 && errnoCode(e) === 'absent') { notes.push(`${path} absent (IPv6 disabled in this kernel)`); continue; }
       return fail(errnoCode(e), `cannot read ${path}: ${(e as Error).message}`, path);

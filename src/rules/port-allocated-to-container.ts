@@ -19,16 +19,17 @@ export const portAllocatedToContainer: Rule = {
       const binds = index.requested.filter((b) => publishesExactly(c, b));
       if (binds.length === 0) continue;
       // a mapping whose docker-proxy is gone is the stale-allocation rule's business
-      const proxyExpected = engine?.userlandProxy !== false && !engine?.rootless && snap.sockets.ok;
+      const proxyExpected = engine?.userlandProxy !== false && !engine?.rootless;
       const alive = binds.some((b) =>
         index.socketsOnPort.some((s) => s.ip === b.ip && index.ownersOf(s).some((o) => o.kind === 'docker-proxy' || o.kind === 'dockerd' || o.kind === 'unseen')),
       );
-      if (proxyExpected && !alive) continue;
+      if (proxyExpected && snap.sockets.ok && !alive) continue;
       const b = binds[0]!;
       out.push({
         cause: 'container',
         severity: 'error',
-        confidence: 'certain',
+        // without sockets its proxy cannot be checked: it may be a stale allocation
+        confidence: snap.sockets.ok || !proxyExpected ? 'certain' : 'likely',
         message: `Container ${containerLabel(c)} already publishes ${displayBind(b)}: dockerd's port allocator refuses a second mapping of it ("port is already allocated").`,
         holders: binds.map((bb) => containerHolder(c, bb)),
         evidence: [

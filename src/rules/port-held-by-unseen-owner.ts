@@ -10,15 +10,17 @@ export const portHeldByUnseenOwner: Rule = {
     description: 'A socket overlaps the requested bind but its owning process could not be seen.',
     requires: ['sockets'],
   },
-  check({ index }) {
+  check({ index, snap }) {
     const out: FindingDraft[] = [];
+    const root = snap.host.ok && snap.host.value.uid === 0;
+    const hint = root ? 'no visible process holds it: it may live in another PID namespace or be kernel-owned' : 'its process could not be seen (run as root to name it)';
     for (const c of index.conflicts) {
       if (!c.owners.every((o) => o.kind === 'unseen')) continue;
       out.push({
         cause: 'unknown',
         severity: 'error',
         confidence: 'possible',
-        message: `Something owned by uid ${c.socket.uid} holds ${displayBind(c.socket)}, which overlaps ${displayBind(c.requested)}, but its process could not be seen (run as root to name it).`,
+        message: `Something owned by uid ${c.socket.uid} holds ${displayBind(c.socket)}, which overlaps ${displayBind(c.requested)}, but ${hint}.`,
         holders: [],
         evidence: [{ fact: 'sockets', says: `${c.socket.state} ${displayBind(c.socket)} uid ${c.socket.uid} inode ${c.socket.inode}, no readable owner` }],
         data: { uid: c.socket.uid, heldIp: c.socket.ip, requestedIp: c.requested.ip },

@@ -1,10 +1,35 @@
 // Address helpers. Hand-written because the kernel's /proc/net hex layout and RFC 5952
 // canonical IPv6 text are small, fixed formats; no maintained library covers the /proc side.
-import { isIPv4, isIPv6 } from 'node:net';
 import type { Bind, Family, Proto, Socket } from '../model.js';
 
 export const WILDCARD4 = '0.0.0.0';
 export const WILDCARD6 = '::';
+
+// node:net's validators cost ~9 ms at first use (module load and a large regexp): too much for a
+// CLI whose budget is ~100 ms, so these two small checks are written out.
+export function isIPv4(s: string): boolean {
+  const p = s.split('.');
+  return p.length === 4 && p.every((x) => /^\d{1,3}$/.test(x) && Number(x) <= 255 && (x === '0' || !x.startsWith('0')));
+}
+
+export function isIPv6(s: string): boolean {
+  if (!/^[0-9a-fA-F:.]+$/.test(s) || !s.includes(':') || s.includes(':::')) return false;
+  if ((s.startsWith(':') && !s.startsWith('::')) || (s.endsWith(':') && !s.endsWith('::'))) return false;
+  const dbl = s.split('::').length - 1;
+  if (dbl > 1) return false;
+  let body = s;
+  let extra = 0;
+  const v4 = /:(\d+\.\d+\.\d+\.\d+)$/.exec(s);
+  if (v4) {
+    if (!isIPv4(v4[1] as string)) return false;
+    body = s.slice(0, s.length - (v4[1] as string).length - 1) + (s.endsWith(`::${v4[1]}`) ? ':' : '');
+    extra = 2;
+  }
+  const groups = body.split(':').filter((g, i, a) => !(g === '' && (i === 0 || i === a.length - 1 || dbl)));
+  if (!groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
+  const n = groups.length + extra;
+  return dbl ? n <= 7 : n === 8;
+}
 
 export function isWildcard(ip: string): boolean {
   return ip === WILDCARD4 || ip === WILDCARD6;

@@ -43,3 +43,13 @@ describe('would the kernel refuse the bind? (the lab\'s matrix)', () => {
     expect(bindOverlap(req('0.0.0.0', 'tcp'), sock('0.0.0.0', { proto: 'udp', state: 'UNCONN' }))).toBe('no');
   });
 });
+
+import { isIPv4, isIPv6 } from '../../src/util/ip.js';
+import { isIPv4 as nodeV4, isIPv6 as nodeV6 } from 'node:net';
+
+describe('hand-written validators agree with node:net', () => {
+  it.each(['::', '::1', '1::', 'fe80::1', '2001:db8::2:1', '2001:0db8:0000:0000:0000:0000:0002:0001', '::ffff:127.0.0.1', '1:2:3:4:5:6:7:8', '1:2:3:4:5:6:1.2.3.4', '1::2::3', ':::1', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', 'g::1', '12345::', '::1.2.3.256', '127.0.0.1', '0.0.0.0', '255.255.255.255', '256.1.1.1', '01.2.3.4', '1.2.3', '', ':', '1:', ':1', '1::2:3:4:5:6:7', '::2:3:4:5:6:7:8'])('%s', (s) => {
+    expect(isIPv6(s)).toBe(nodeV6(s));
+    expect(isIPv4(s)).toBe(nodeV4(s));
+  });
+});

@@ -3,7 +3,6 @@ import { nodeHostIO } from '../../collect/host-io.js';
 import { diagnose, exitCodeOf, resolveSubject } from '../../diagnose.js';
 import { planRemedies } from '../../remedy/plan.js';
 import { loadSnapshot } from '../../snapshot/io.js';
-import { symptomFrom } from '../../symptom.js';
 import { textArg } from '../io.js';
 import { renderDiagnosis } from '../render/text.js';
 import { parseTarget, UsageError } from '../target.js';
@@ -14,7 +13,8 @@ export async function runDiagnose(target: string | undefined, o: DiagnoseOpts): 
   const t = target ? parseTarget(target) : null;
   const errText = textArg(o.error);
   if (o.error !== undefined && !errText?.trim()) throw new UsageError('--error was given but empty: pass the error text, or - to read it from stdin');
-  const symptom = errText ? symptomFrom(errText) : null;
+  // the error reader is only loaded when there is an error to read
+  const symptom = errText ? (await import('../../symptom.js')).symptomFrom(errText) : null;
   if (errText && !symptom) process.stderr.write('portdoctor: the --error text was not recognised as a port-publish error; diagnosing without it\n');
   const subject = resolveSubject({ port: t?.port ?? null, ip: t?.ip ?? null, proto: t?.proto ?? null, symptom });
   if (!subject) {

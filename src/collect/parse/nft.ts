@@ -189,3 +189,16 @@ export function parseNftJson(json: string, opts: NftParseOptions = {}): Firewall
   }
   return { backend: 'nft', dnat, tables, incompatible: [], hasDockerChain: chains.has('ip nat DOCKER') || tables.includes('ip docker-bridges'), warnings: [] };
 }
+
+/** xtables DNAT rules (destination not in JSON) outside the skipped tables */
+export function countXtDnat(json: string, skipTables?: ReadonlySet<string>): number {
+  if (!/"xt":\s*\{[^}]*"name":\s*"DNAT"/.test(json)) return 0;
+  const doc = obj(JSON.parse(json));
+  let n = 0;
+  for (const it of Array.isArray(doc?.nftables) ? (doc?.nftables as unknown[]) : []) {
+    const r = obj(obj(it)?.rule);
+    if (!r || skipTables?.has(`${String(r.family)} ${String(r.table)}`)) continue;
+    if ((Array.isArray(r.expr) ? r.expr : []).some((e) => { const x = obj(obj(e)?.xt); return x?.type === 'target' && x.name === 'DNAT'; })) n++;
+  }
+  return n;
+}

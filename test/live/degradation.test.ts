@@ -1,0 +1,82 @@
+// Missing evidence on the real host: no docker socket, not root, no nft binary, a hung command.
+// The answer must name what is missing and never be a wrong cause (nor "port-free").
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { collectSnapshot } from '../../src/collect/index.js';
+import { nodeHostIO, type HostIO } from '../../src/collect/host-io.js';
+import { diagnose } from '../../src/diagnose.js';
+import { BIN, diagnoseJson, dockerReady, Lab, portBlock, TAG } from './helpers.js';
+
+const P = portBlock(1);
+const lab = new Lab();
+afterEach(() => lab.cleanup());
+const notReady = dockerReady();
+
+/** the real host, except for the commands named here */
+function withExec(over: Record<string, 'absent' | 'hang'>): HostIO {
+  const io = nodeHostIO();
+  return {
+    ...io,
+    exec: (argv, o) => {
+      const what = over[argv[0] as string];
+      if (what === 'absent') return Promise.resolve({ code: null, stdout: '', stderr: '', error: 'absent' as const });
+      if (what === 'hang') return io.exec(['sleep', '30'], o); // killed by the collector's own timeout
+      return io.exec(argv, o);
+    },
+  };
+}
+
+describe.skipIf(notReady !== null)(`degradation on the real host${notReady ? ` (skipped: ${notReady})` : ''}`, () => {
+  it('no docker socket: a host process is still named (kernel evidence); a free port is "unknown", not "port-free"', async () => {
+    const busy = P(1);
+    const pid = await lab.hold({ proto: 'tcp', host: '0.0.0.0', port: busy });
+    const env = { DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+    const d = diagnoseJson(String(busy), [], env);
+    expect(d.json.verdict.cause).toBe('host-process');
+    expect(d.json.verdict.confidence).not.toBe('certain');
+    expect(d.json.holders[0]).toMatchObject({ pid });
+    const free = diagnoseJson(String(P(2)), [], env);
+    expect(free.json.verdict.cause).toBe('unknown');
+    expect(free.code).toBe(2);
+    expect(free.json.verdict.summary).toMatch(/nonexistent\/docker\.sock/);
+  });
+
+  it('not root: the socket is seen, its owner is not → unknown naming the uid, never host-process or port-free', async () => {
+    const port = P(3);
+    await lab.hold({ proto: 'tcp', host: '0.0.0.0', port });
+    accessSync(BIN, constants.X_OK);
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', BIN, 'diagnose', String(port), '--json'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+    const j = JSON.parse(r.stdout) as { verdict: { cause: string; summary: string }; holders: unknown[]; collectionErrors: Array<{ fact: string; code: string }> };
+    expect(j.verdict.cause).toBe('unknown');
+    expect(j.verdict.summary).toMatch(/uid 0/);
+    expect(j.collectionErrors.map((e) => e.fact)).toEqual(expect.arrayContaining(['engine', 'containers', 'iptablesNft']));
+    expect(j.collectionErrors.find((e) => e.fact === 'engine')?.code).toBe('denied');
+    expect(r.status).toBe(2);
+  });
+
+  it('no nft binary: an orphan that only nft can show is not missed silently — "unknown", naming nft', async () => {
+    const port = P(4);
+    const table = 'portdoctor_test_degrade';
+    lab.apply(['nft', 'add', 'table', 'ip', table], ['nft', 'delete', 'table', 'ip', table]); // our own table
+    lab.apply(['nft', 'add', 'chain', 'ip', table, 'pre', '{ type nat hook prerouting priority -110; policy accept; }'], () => {});
+    lab.apply(['nft', 'add', 'rule', 'ip', table, 'pre', 'tcp', 'dport', String(port), 'dnat', 'to', '172.17.0.250:80', 'comment', `"${TAG}"`], () => {});
+    const full = diagnose(await collectSnapshot(nodeHostIO(), { ports: [port] }), { proto: 'tcp', ip: null, port });
+    expect(full.verdict.cause).toBe('orphan-dnat');
+    const blind = diagnose(await collectSnapshot(withExec({ nft: 'absent' }), { ports: [port] }), { proto: 'tcp', ip: null, port });
+    expect(blind.verdict.cause).toBe('unknown');
+    expect(blind.collectionErrors).toContainEqual(expect.objectContaining({ fact: 'nft', code: 'absent' }));
+    expect(blind.verdict.summary).toMatch(/nft/);
+  });
+
+  it('a hung iptables-save: the collector times out, says so, and the verdict is not port-free', async () => {
+    const port = P(5);
+    const t0 = Date.now();
+    const snap = await collectSnapshot(withExec({ 'iptables-nft-save': 'hang', 'iptables-save': 'hang' }), { ports: [port], timeoutMs: 700 });
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    const d = diagnose(snap, { proto: 'tcp', ip: null, port });
+    expect(d.collectionErrors).toContainEqual(expect.objectContaining({ fact: 'iptablesNft', code: 'timeout' }));
+    expect(d.verdict.cause).toBe('unknown');
+  });
+});
