@@ -48,6 +48,18 @@ async function main(argv: string[]): Promise<number> {
     .action(async (text: string[], o) => { code = await (await import('./commands/explain.js')).runExplain(text, o); });
 
   program
+    .command('fix')
+    .argument('[target]', 'PORT[/PROTO] | IP:PORT[/PROTO]')
+    .description('plan how to reclaim the port (printed); --apply runs only the safe [fix] steps, re-checking each first')
+    .option('--apply', 'run the [fix] steps of the first plan (asks before each step on a terminal)')
+    .option('--yes', 'do not ask (needed with --apply when there is no terminal)')
+    .option('--undo', 'replay the inverse steps of the last applied fix')
+    .option('--suggest-port', 'find the nearest free host port on that IP/proto')
+    .option('--error <text>', 'the error you saw (- for stdin)')
+    .option('--json', 'machine-readable plan')
+    .action(async (target: string | undefined, o) => { code = await (await import('./commands/fix.js')).runFix(target, o); });
+
+  program
     .command('collect')
     .description('save a redacted snapshot of this host (sockets, owners, containers, NAT rules) for replay')
     .option('--out <file>', 'where to write the snapshot JSON')

@@ -38,6 +38,8 @@ function deleteRulePlan(f: Finding, h: H<'rule'>, snap: Snapshot, dport: number)
   if (h.backend === 'nft') {
     if (h.handle === null) return null;
     argv = ['nft', 'delete', 'rule', fam, h.table, h.chain, 'handle', String(h.handle)];
+    // nft parses its argv joined by spaces: the listed rule text re-adds it (with a new handle, at the end)
+    if (!/^xt /.test(h.rule)) undo = ['nft', 'add', 'rule', fam, h.table, h.chain, h.rule];
   } else {
     // delete by full spec, never by a line number that may have shifted
     const views = [snap.iptablesNft, snap.iptablesLegacy].flatMap((v) => (v.ok ? v.value.dnat : []));
@@ -53,7 +55,7 @@ function deleteRulePlan(f: Finding, h: H<'rule'>, snap: Snapshot, dport: number)
     safety: 'fix',
     title: `Delete the orphan DNAT rule (${h.backend} ${h.family} ${h.table} ${h.chain}${h.handle !== null ? ` handle ${h.handle}` : ''})`,
     disrupts: [],
-    warnings: h.backend === 'nft' ? ['an nft rule deleted by handle cannot be re-added with the same handle; the journal keeps its text'] : [],
+    warnings: ['undo (`portdoctor fix --undo`) re-adds the rule at the end of its chain, not at its old position'],
     preconditions: pre,
     steps: [{ argv, why: `it sends ${dport} to ${h.toIp}, which no live container answers for`, ...(undo ? { undo } : {}) }],
     rule: f.rule,

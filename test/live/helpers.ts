@@ -138,12 +138,13 @@ export class Lab {
   onCleanup(f: () => void): void { this.undo.push(f); }
 
   cleanup(): void {
-    for (const f of this.undo.reverse()) { try { f(); } catch { /* keep cleaning */ } }
-    this.undo = [];
     for (const p of this.procs) { try { p.kill('SIGKILL'); } catch { /* gone */ } }
     this.procs = [];
+    // containers before the undo steps: a network cannot be removed while a container uses it
     if (this.containers.length) sh(['docker', 'rm', '-f', '-v', ...new Set(this.containers)], { allowFail: true });
     this.containers = [];
+    for (const f of this.undo.reverse()) { try { f(); } catch { /* keep cleaning */ } }
+    this.undo = [];
     for (const d of this.dirs) rmSync(d, { recursive: true, force: true });
     this.dirs = [];
   }

@@ -30,6 +30,8 @@ describe('bad input', () => {
     [['diagnose', '8080', '--from', '/nonexistent.json'], /cannot read snapshot \/nonexistent\.json: no such file/],
     [['explain'], /nothing to explain/],
     [['collect'], /collect needs --out FILE/],
+    [['fix', '20001', '--apply'], /with no terminal, add --yes/],
+    [['fix', '20001', '--undo'], /--undo takes no target/],
     [['frobnicate'], /unknown command/],
   ])('%j → exit 2 and says what to do', (args, msg) => {
     const r = run(args as string[]);

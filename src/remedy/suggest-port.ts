@@ -1,0 +1,32 @@
+// The nearest host port that nothing holds: no socket, no allocation, no DNAT rule, no idle
+// container that would claim it. Pure over a snapshot that covers the candidate ports.
+import { diagnose } from '../diagnose.js';
+import type { Proto, Snapshot } from '../model.js';
+
+export function candidatePorts(port: number, span = 50): number[] {
+  const out: number[] = [];
+  for (let d = 1; d <= span; d++) {
+    if (port + d <= 65535) out.push(port + d);
+    if (port - d >= 1024) out.push(port - d);
+  }
+  return out;
+}
+
+export function nearestFreePort(snap: Snapshot, proto: Proto, ip: string | null, port: number, span = 50): number | null {
+  const range = snap.host.ok ? snap.host.value.sysctl['net.ipv4.ip_local_port_range'] : undefined;
+  const [lo, hi] = (range ?? '32768 60999').split(/\s+/).map(Number) as [number, number];
+  for (const p of candidatePorts(port, span)) {
+    if (p >= lo && p <= hi) continue; // outgoing connections take ports from this range
+    const d = diagnose(snap, { proto, ip, port: p });
+    if (d.verdict.cause === 'port-free' && d.findings.length === 0) return p;
+  }
+  return null;
+}
+
+/** compose v1 container names (project_service_1) and v2 (project-service-1) → the service */
+export function composeServiceOf(name: string | null, project: string | null): string | null {
+  if (!name) return null;
+  let s = name.replace(/^\/?/, '');
+  if (project && (s.startsWith(`${project}_`) || s.startsWith(`${project}-`))) s = s.slice(project.length + 1);
+  return s.replace(/[-_]\d+$/, '') || null;
+}
