@@ -60,6 +60,21 @@ async function main(argv: string[]): Promise<number> {
     .action(async (target: string | undefined, o) => { code = await (await import('./commands/fix.js')).runFix(target, o); });
 
   program
+    .command('lint')
+    .argument('[files...]', 'compose files, each its own project (default: the compose files of this directory)')
+    .description('catch port clashes in compose files before deploy')
+    .option('-f, --file <file...>', 'compose files merged into one project, as docker compose -f does')
+    .option('--profile <name...>', 'enable these compose profiles')
+    .option('-p, --project-name <name>', 'project name (default: the directory name or `name:`)')
+    .option('--env-file <file>', 'variables file (default: .env next to the first compose file)')
+    .option('--format <format>', 'human | json | sarif | github', 'human')
+    .option('--against-host', "also check this host's listeners, running containers and DNAT rules")
+    .option('--fix', 'propose the nearest free host port for each clash (shows a diff)')
+    .option('--write', 'write the --fix edits into the files')
+    .option('--config <file>', 'rule levels: {"rules": {"missing-host-ip": "off"}} (default: .portdoctor.json|yml)')
+    .action(async (files: string[], o) => { code = await (await import('./commands/lint.js')).runLint(files, o); });
+
+  program
     .command('collect')
     .description('save a redacted snapshot of this host (sockets, owners, containers, NAT rules) for replay')
     .option('--out <file>', 'where to write the snapshot JSON')
