@@ -75,6 +75,15 @@ async function main(argv: string[]): Promise<number> {
     .action(async (files: string[], o) => { code = await (await import('./commands/lint.js')).runLint(files, o); });
 
   program
+    .command('ports')
+    .description("the host's whole port map: listened on, published, allocated or DNATed, with owners and status")
+    .option('--port <port...>', 'only these ports')
+    .option('--conflicts', 'only entries that are not ok')
+    .option('--json', 'machine-readable: {ports:[{proto, ip, port, status, owners:[…]}]}')
+    .option('--from <file>', 'read a saved snapshot instead of this host')
+    .action(async (o) => { code = await (await import('./commands/ports.js')).runPorts(o); });
+
+  program
     .command('collect')
     .description('save a redacted snapshot of this host (sockets, owners, containers, NAT rules) for replay')
     .option('--out <file>', 'where to write the snapshot JSON')
