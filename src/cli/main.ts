@@ -84,6 +84,21 @@ async function main(argv: string[]): Promise<number> {
     .action(async (o) => { code = await (await import('./commands/ports.js')).runPorts(o); });
 
   program
+    .command('watch')
+    .description('follow Docker events; diagnose the host the moment a start fails on a port or a container loops')
+    .option('--json', 'one JSON object a line on stdout {time, event, container, cause, …} (humans get stderr)')
+    .option('--restart-threshold <n>', 'deaths within 2 minutes that make a restart loop', '3')
+    .action(async (o) => { code = await (await import('./commands/watch.js')).runWatch(o); });
+
+  program
+    .command('exporter')
+    .description('Prometheus exporter: sockets, published ports, DNAT and orphan rules, conntrack, daemon log errors, start failures, findings')
+    .option('--listen <ip:port>', 'where to serve /metrics', '127.0.0.1:9468')
+    .option('--cache-seconds <s>', 'reuse a collection for this long across scrapes', '10')
+    .option('--no-events', 'do not follow the Docker events stream (no start-failure/restart counters)')
+    .action(async (o) => { code = await (await import('./commands/exporter.js')).runExporter(o); });
+
+  program
     .command('collect')
     .description('save a redacted snapshot of this host (sockets, owners, containers, NAT rules) for replay')
     .option('--out <file>', 'where to write the snapshot JSON')

@@ -27,6 +27,8 @@ export interface HostIO {
   exec(argv: readonly string[], opts?: { timeoutMs?: number; input?: string }): Promise<ExecResult>;
   /** GET on the Docker Engine API; rejects with an Error whose `code` says why */
   dockerGet(path: string, opts?: { timeoutMs?: number }): Promise<HttpResult>;
+  /** a streaming GET (the events endpoint): calls onData per chunk until the stream ends or signal aborts */
+  dockerStream(path: string, onData: (chunk: string) => void, signal?: AbortSignal, onOpen?: () => void): Promise<void>;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly uid: number;
 }
@@ -93,6 +95,20 @@ export function nodeHostIO(opts: NodeHostIOOptions = {}): HostIO {
         });
         req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from the Docker API within ${o.timeoutMs ?? 5000} ms`), { code: 'ETIMEDOUT' })));
         req.on('error', reject);
+        req.end();
+      }),
+    dockerStream: (path, onData, signal, onOpen) =>
+      new Promise((resolve, reject) => {
+        const ep = dockerEndpoint(env);
+        const req = request({ ...ep, path, method: 'GET', headers: { Host: 'docker' }, signal }, (res) => {
+          if (res.statusCode !== 200) { reject(Object.assign(new Error(`GET ${path} answered HTTP ${res.statusCode}`), { code: 'EHTTP' })); res.resume(); return; }
+          res.setEncoding('utf8');
+          onOpen?.();
+          res.on('data', (c: string) => onData(c));
+          res.on('end', () => resolve());
+          res.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ABORT_ERR' ? resolve() : reject(e)));
+        });
+        req.on('error', (e) => ((e as NodeJS.ErrnoException).name === 'AbortError' ? resolve() : reject(e)));
         req.end();
       }),
   };

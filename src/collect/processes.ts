@@ -43,10 +43,8 @@ export function scanOwners(io: HostIO, sockets: readonly Socket[], extraPids: re
   }
   let remaining = wanted.size;
   let denied = 0;
-  const self = typeof process.pid === 'number' ? process.pid : -1;
   for (const pid of pids) {
     if (remaining === 0) break;
-    if (pid === self) continue;
     let fds: string[];
     try { fds = io.readdir(`/proc/${pid}/fd`); } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EACCES') denied++;

@@ -96,7 +96,7 @@ function recordingIO(answers: Record<string, Partial<ExecResult>> = {}): HostIO 
   return {
     calls, env: {}, uid: 0,
     readText: () => { throw new Error('no'); }, readTextAsync: () => Promise.reject(new Error('no')), readdir: () => [], readlink: () => '', realpath: (p) => p,
-    dockerGet: () => Promise.reject(new Error('no')),
+    dockerGet: () => Promise.reject(new Error('no')), dockerStream: () => Promise.reject(new Error('no')),
     exec: (argv) => { calls.push([...argv]); const a = answers[argv[0] as string] ?? {}; return Promise.resolve({ code: 0, stdout: '', stderr: '', error: null, ...a }); },
   };
 }

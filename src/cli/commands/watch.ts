@@ -1,0 +1,20 @@
+import { nodeHostIO } from '../../collect/host-io.js';
+import { watch, type WatchLine } from '../../watch/watcher.js';
+
+function human(l: WatchLine): string {
+  const who = l.container ? ` ${l.container.name ?? l.container.id.slice(0, 12)}` : '';
+  return `[${l.time}] ${l.event}${who}${l.cause ? ` → ${l.cause}` : ''}${l.summary ? `: ${l.summary}` : ''}`;
+}
+
+export async function runWatch(o: { json?: boolean; restartThreshold?: string }): Promise<number> {
+  const ac = new AbortController();
+  for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => ac.abort());
+  await watch({
+    io: nodeHostIO(), signal: ac.signal, restartThreshold: o.restartThreshold ? Number(o.restartThreshold) : undefined,
+    emit: (l) => {
+      if (o.json) { process.stdout.write(`${JSON.stringify(l)}\n`); process.stderr.write(`${human(l)}\n`); }
+      else process.stdout.write(`${human(l)}\n`);
+    },
+  });
+  return 0;
+}

@@ -1,0 +1,65 @@
+// `portdoctor exporter`: /metrics on 127.0.0.1 by default. A scrape never starts a second
+// collection while one runs, and reuses the last one for `cacheSeconds`.
+import { createServer, type Server } from 'node:http';
+import { collectSnapshot } from '../collect/index.js';
+import type { HostIO } from '../collect/host-io.js';
+import { watch } from '../watch/watcher.js';
+import { openLogTail } from './logtail.js';
+import { createMetrics, observeLog, observeSnapshot, type Metrics } from './metrics.js';
+
+export interface ExporterOptions {
+  readonly io: HostIO;
+  readonly host: string;
+  readonly port: number;
+  readonly cacheSeconds: number;
+  readonly signal: AbortSignal;
+  readonly events?: boolean;
+  readonly log?: (s: string) => void;
+}
+
+export function singleFlight(fn: () => Promise<void>, cacheMs: number, now: () => number = Date.now): () => Promise<void> {
+  let inFlight: Promise<void> | null = null;
+  let last = -Infinity;
+  return () => {
+    if (inFlight) return inFlight;
+    if (now() - last < cacheMs) return Promise.resolve();
+    inFlight = fn().finally(() => { last = now(); inFlight = null; });
+    return inFlight;
+  };
+}
+
+export async function startExporter(o: ExporterOptions): Promise<{ server: Server; metrics: Metrics; address: string }> {
+  const metrics = createMetrics();
+  const engine = await collectSnapshot(o.io, { ports: [1] });
+  const dockerdPid = engine.engine.ok ? (engine.engine.value.dockerdPids[0] ?? null) : null;
+  const tail = await openLogTail(o.io, dockerdPid);
+  metrics.logSource.set({ source: tail.source }, 1);
+  for (const k of ['address_in_use', 'port_already_allocated', 'userland_proxy_failed']) metrics.logErrors.inc({ error: k }, 0);
+  metrics.restarts.inc(0);
+  const refresh = singleFlight(async () => {
+    const t0 = performance.now();
+    const snap = await collectSnapshot(o.io);
+    observeSnapshot(metrics, snap, (performance.now() - t0) / 1000, Date.now() / 1000);
+    observeLog(metrics, await tail.poll());
+  }, o.cacheSeconds * 1000);
+  if (o.events !== false) {
+    const died = new Set<string>();
+    void watch({
+      io: o.io, signal: o.signal, emit: (l) => o.log?.(JSON.stringify(l)),
+      onEvent: (e) => { if (e.action === 'die') died.add(e.id); else if (e.action === 'start' && died.has(e.id)) metrics.restarts.inc(); else if (e.action === 'destroy') died.delete(e.id); },
+      onStartFailure: (stage) => metrics.startFailures.inc({ stage }),
+    });
+  }
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') { res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'text/plain' }); res.end(req.url === '/' ? 'portdoctor exporter: see /metrics\n' : 'not found\n'); return; }
+    refresh()
+      .then(() => metrics.registry.metrics())
+      .then((body) => { res.writeHead(200, { 'content-type': metrics.registry.contentType }); res.end(body); })
+      .catch((e: Error) => { res.writeHead(500, { 'content-type': 'text/plain' }); res.end(`collection failed: ${e.message}\n`); });
+  });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(o.port, o.host, () => resolve()); });
+  o.signal.addEventListener('abort', () => server.close(), { once: true });
+  const a = server.address();
+  const address = typeof a === 'object' && a ? `${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}` : `${o.host}:${o.port}`;
+  return { server, metrics, address };
+}

@@ -1,0 +1,105 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { countLine, type LogSignal } from '../../src/exporter/logtail.js';
+import { createMetrics, observeSnapshot } from '../../src/exporter/metrics.js';
+import { singleFlight } from '../../src/exporter/server.js';
+import { parseEvent, RestartCounter, startFailure } from '../../src/watch/detector.js';
+import { snapshotFromCapture } from '../helpers/lab-capture.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const metricsOf = async (cap: string) => {
+  const m = createMetrics();
+  observeSnapshot(m, snapshotFromCapture(cap), 0.05, 1_700_000_000);
+  return m.registry.metrics();
+};
+
+describe('exporter metrics from recorded hosts', () => {
+  it('an orphan DNAT is counted per backend; findings carry the verdict cause', async () => {
+    const t = await metricsOf('orphan-dnat/before-run');
+    expect(t).toMatch(/^portdoctor_orphan_dnat_rules\{backend="iptables-nft"\} 1$/m);
+    expect(t).toMatch(/^portdoctor_orphan_dnat_rules\{backend="nft"\} 0$/m);
+    expect(t).toMatch(/^portdoctor_findings\{cause="orphan-dnat"\} 1$/m);
+    expect(t).toMatch(/^portdoctor_docker_chain_dnat_rules\{backend="iptables-nft"\} 1$/m);
+  });
+  it('a split-brain orphan is counted in iptables-legacy; a healthy container is no finding', async () => {
+    expect(await metricsOf('orphan-dnat-legacy')).toMatch(/^portdoctor_orphan_dnat_rules\{backend="iptables-legacy"\} 1$/m);
+    const ok = await metricsOf('other-container');
+    expect(ok).not.toMatch(/^portdoctor_findings\{/m);
+    expect(ok).toMatch(/^portdoctor_published_host_ports 2$/m);
+    expect(ok).toMatch(/^portdoctor_listening_sockets\{owner_kind="docker-proxy"\} 2$/m);
+  });
+  it('killed proxy → a stale-allocation finding; a stale proxy → stale-docker-proxy', async () => {
+    expect(await metricsOf('killed-proxy/after-kill')).toMatch(/^portdoctor_findings\{cause="stale-allocation"\} 1$/m);
+    expect(await metricsOf('stale-proxy')).toMatch(/^portdoctor_findings\{cause="stale-docker-proxy"\} 1$/m);
+  });
+  it('the exposition passes `promtool check metrics` (names, units, _total only on counters)', async () => {
+    const r = spawnSync('promtool', ['check', 'metrics'], { input: await metricsOf('orphan-dnat'), encoding: 'utf8' });
+    expect(r.error, 'promtool is installed by scripts/test-env.sh (Debian package prometheus)').toBeUndefined();
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('shipped Prometheus and Grafana files', () => {
+  it('alerts.yml passes `promtool check rules`', () => {
+    const r = spawnSync('promtool', ['check', 'rules', `${ROOT}deploy/prometheus/alerts.yml`], { encoding: 'utf8' });
+    expect(r.stdout).toMatch(/SUCCESS: 7 rules found/);
+    expect(r.status).toBe(0);
+  });
+  it('every metric the alerts and the dashboard use is one the exporter exposes', async () => {
+    const exposed = new Set([...(await metricsOf('orphan-dnat')).matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]));
+    const used = (text: string) => new Set([...text.matchAll(/\b(portdoctor_[a-z_]+)\b/g)].map((m) => m[1]));
+    for (const f of ['deploy/prometheus/alerts.yml', 'deploy/grafana/portdoctor-dashboard.json']) {
+      for (const name of used(readFileSync(`${ROOT}${f}`, 'utf8'))) expect(exposed, `${f} uses ${name}`).toContain(name);
+    }
+    const dash = JSON.parse(readFileSync(`${ROOT}deploy/grafana/portdoctor-dashboard.json`, 'utf8'));
+    expect(dash.panels.length).toBeGreaterThan(5);
+  });
+});
+
+describe('daemon log counting', () => {
+  it('counts each failure once (the handler error, not the warning before it)', () => {
+    const c: Record<LogSignal, number> = { address_in_use: 0, port_already_allocated: 0, userland_proxy_failed: 0 };
+    for (const l of readFileSync(new URL('../fixtures/lab/host-process/attempts/default.dockerd.log', import.meta.url), 'utf8').split('\n')) countLine(l, c);
+    for (const l of readFileSync(new URL('../fixtures/lab/other-container/attempts/default.dockerd.log', import.meta.url), 'utf8').split('\n')) countLine(l, c);
+    expect(c).toEqual({ address_in_use: 1, port_already_allocated: 1, userland_proxy_failed: 1 });
+  });
+});
+
+describe('events', () => {
+  it('parses Engine event lines (old and new fields) and trips a restart loop at the threshold, once per window', () => {
+    const e = (t: number) => parseEvent(JSON.stringify({ status: 'die', id: 'abc', Type: 'container', Action: 'die', Actor: { ID: 'abc', Attributes: { name: 'web', exitCode: '1' } }, time: t, timeNano: t * 1e9 }))!;
+    expect(e(100)).toMatchObject({ id: 'abc', action: 'die', name: 'web', exitCode: 1 });
+    const rc = new RestartCounter(3, 120);
+    expect([rc.onDie(e(100)), rc.onDie(e(101)), rc.onDie(e(102)), rc.onDie(e(103))]).toEqual([null, null, 3, null]);
+    expect(parseEvent('{"Type":"network","Action":"connect"}')).toBeNull();
+    expect(parseEvent('not json')).toBeNull();
+  });
+  it('a failed start is read from State.Error', () => {
+    expect(startFailure({ Name: '/x', State: { Status: 'created', Error: 'driver failed programming external connectivity on endpoint x (y): Bind for 0.0.0.0:1 failed: port is already allocated' } })).toMatchObject({ name: 'x', state: 'created' });
+    expect(startFailure({ State: { Status: 'running', Error: '' } })).toBeNull();
+  });
+});
+
+describe('scrapes never stack collections', () => {
+  it('concurrent scrapes share one collection, and a scrape inside the cache interval runs none', async () => {
+    let runs = 0;
+    let t = 0;
+    let release: () => void = () => {};
+    const f = singleFlight(() => { runs++; return new Promise<void>((r) => { release = r; }); }, 10_000, () => t);
+    const a = f();
+    const b = f();
+    expect(runs).toBe(1);
+    release();
+    await Promise.all([a, b]);
+    t = 5_000;
+    await f();
+    expect(runs).toBe(1);
+    t = 20_000;
+    const c = f();
+    release();
+    await c;
+    expect(runs).toBe(2);
+  });
+});
