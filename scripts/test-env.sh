@@ -39,7 +39,12 @@ if ! timeout 5 docker info >/dev/null 2>&1; then
   timeout 5 docker info >/dev/null 2>&1 || { say "dockerd did not come up; see $STATE/dockerd.log"; tail -20 "$STATE/dockerd.log" >&2; exit 1; }
   say "dockerd started (pid $(cat "$STATE/dockerd.pid"))"
 else
-  rm -f "$STATE/dockerd.pid"
+  # keep the record only if it still names the running dockerd (one an earlier run of ours started)
+  if [ -f "$STATE/dockerd.pid" ] && [ "$(cat "/proc/$(cat "$STATE/dockerd.pid")/comm" 2>/dev/null)" = dockerd ]; then
+    say "dockerd already running (pid $(cat "$STATE/dockerd.pid"), started by an earlier test run)"
+  else
+    rm -f "$STATE/dockerd.pid"
+  fi
 fi
 
 if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then

@@ -15,16 +15,23 @@ export interface ExporterOptions {
   readonly signal: AbortSignal;
   readonly events?: boolean;
   readonly log?: (s: string) => void;
+  /** answer scrapes from the last collection while a refresh runs (default true) */
+  readonly staleWhileRevalidate?: boolean;
 }
 
-export function singleFlight(fn: () => Promise<void>, cacheMs: number, now: () => number = Date.now): () => Promise<void> {
+/**
+ * At most one collection at a time; a result is reused for `cacheMs`. With `staleWhileRevalidate`,
+ * a scrape that finds the cache old is answered at once from it while ONE refresh runs behind it, so
+ * a scrape costs a serialisation, not a collection (only the very first one waits).
+ */
+export function singleFlight(fn: () => Promise<void>, cacheMs: number, now: () => number = Date.now, staleWhileRevalidate = false): () => Promise<void> {
   let inFlight: Promise<void> | null = null;
   let last = -Infinity;
+  let haveOne = false;
   return () => {
-    if (inFlight) return inFlight;
     if (now() - last < cacheMs) return Promise.resolve();
-    inFlight = fn().finally(() => { last = now(); inFlight = null; });
-    return inFlight;
+    if (!inFlight) inFlight = fn().then(() => { haveOne = true; }).finally(() => { last = now(); inFlight = null; });
+    return staleWhileRevalidate && haveOne ? Promise.resolve() : inFlight;
   };
 }
 
@@ -41,7 +48,8 @@ export async function startExporter(o: ExporterOptions): Promise<{ server: Serve
     const snap = await collectSnapshot(o.io);
     observeSnapshot(metrics, snap, (performance.now() - t0) / 1000, Date.now() / 1000);
     observeLog(metrics, await tail.poll());
-  }, o.cacheSeconds * 1000);
+  }, o.cacheSeconds * 1000, Date.now, o.staleWhileRevalidate ?? true);
+  void refresh(); // the first collection starts now, not at the first scrape
   if (o.events !== false) {
     const died = new Set<string>();
     void watch({

@@ -103,3 +103,25 @@ describe('scrapes never stack collections', () => {
     expect(runs).toBe(2);
   });
 });
+
+describe('stale-while-revalidate', () => {
+  it('after the first collection, an old cache is served at once while one refresh runs behind', async () => {
+    let runs = 0;
+    let t = 0;
+    const releases: Array<() => void> = [];
+    const f = singleFlight(() => { runs++; return new Promise<void>((r) => { releases.push(r); }); }, 1_000, () => t, true);
+    const first = f();
+    let firstDone = false;
+    void first.then(() => { firstDone = true; });
+    await Promise.resolve();
+    expect(firstDone).toBe(false); // nothing to serve yet: the first scrape waits
+    releases.shift()?.();
+    await first;
+    t = 5_000; // stale
+    await f(); // answered at once
+    expect(runs).toBe(2);
+    await f(); // the refresh is still running: no second one
+    expect(runs).toBe(2);
+    releases.shift()?.();
+  });
+});
