@@ -45,7 +45,7 @@ export async function up(scale) {
     const c = spawn(join(DIR, 'holder'), specs, { env: { PORTDOCTOR_TEST: '1' }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     c.unref();
     state.pids.push(c.pid);
-    ready.push(new Promise((res, rej) => { c.stdout.once('data', () => res()); c.once('exit', (code) => rej(new Error(`holder exited ${code}`))); }));
+    ready.push(new Promise((res, rej) => { c.stdout.once('data', () => { c.stdout.destroy(); res(); }); c.once('exit', (code) => rej(new Error(`holder exited ${code}`))); }));
   }
   save();
   await Promise.all(ready);

@@ -16,6 +16,9 @@ int main(int argc, char **argv) {
     if (sscanf(argv[i], "%3[^:]:%63[^:]:%d", proto, ip, &port) != 3) { fprintf(stderr, "bad spec %s\n", argv[i]); return 2; }
     int udp = strcmp(proto, "udp") == 0;
     int fd = socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+    int one = 1;
+    /* a TIME_WAIT left by an earlier test on the same port must not fail the bind */
+    if (!udp) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in a;
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;

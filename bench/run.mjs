@@ -1,9 +1,9 @@
 // npm run bench: portdoctor measured side by side with the runbook's manual quick checks, in the
 // same run, alternating, several repetitions; min and median wall time, peak RSS, and the ratio.
 // Writes bench/results/<name>.json and prints a table. `--busy` adds the busy-host set-up.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,7 +56,99 @@ function table(title, r, baseline) {
   return rows.join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** 200 services in 20 compose files, for the lint benchmark */
+function lintFixture() {
+  const dir = mkdtempSync(join(tmpdir(), 'pd-bench-lint-'));
+  const files = [];
+  for (let f = 0; f < 20; f++) {
+    const lines = ['services:'];
+    for (let s = 0; s < 10; s++) {
+      const n = f * 10 + s;
+      lines.push(`  svc${n}:`, '    image: example/app:1', '    ports:', `      - "127.0.0.1:${21000 + n}:80"`, `      - "${22000 + n}"`, `      - target: 443`, `        published: "${23000 + n}"`, '        host_ip: 0.0.0.0');
+    }
+    const p = join(dir, `compose-${f}.yaml`);
+    writeFileSync(p, `${lines.join('\n')}\n`);
+    files.push(p);
+  }
+  return files;
+}
+
+function profileTop(argv, out) {
+  const dir = mkdtempSync(join(tmpdir(), 'pd-prof-'));
+  spawnSync('node', ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...argv], { env: { ...env, NODE_EXTRA_CA_CERTS: '' }, stdio: 'ignore' });
+  const f = readdirSync(dir).find((x) => x.endsWith('.cpuprofile'));
+  const p = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+  const self = new Map();
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  p.samples.forEach((s, i) => { const n = byId.get(s); const k = `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`; self.set(k, (self.get(k) ?? 0) + (p.timeDeltas[i] ?? 0)); });
+  const rows = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${(v / 1000).toFixed(1).padStart(7)} ms  ${k}`);
+  writeFileSync(out, `# self time, ${argv.join(' ')} (node --cpu-prof), total ${((p.endTime - p.startTime) / 1000).toFixed(0)} ms\n${rows.join('\n')}\n`);
+}
+
+async function exporterCase(bin, scale) {
+  const port = 29460 + scale;
+  const child = spawn(bin, ['exporter', '--listen', `127.0.0.1:${port}`, '--cache-seconds', '10', '--no-events'], { stdio: 'ignore', env: { ...env, PORTDOCTOR_TEST: '1' } });
+  const get = async () => { const t0 = performance.now(); const r = await fetch(`http://127.0.0.1:${port}/metrics`); const body = await r.text(); return { ms: performance.now() - t0, body }; };
+  try {
+    for (let i = 0; i < 100; i++) { try { await get(); break; } catch { await new Promise((r) => setTimeout(r, 100)); } }
+    const first = await get(); // waits for the first collection
+    const warm = [];
+    for (let i = 0; i < 15; i++) warm.push((await get()).ms);
+    const collect = Number(/^portdoctor_collect_duration_seconds (\S+)/m.exec(first.body)?.[1] ?? NaN) * 1000;
+    const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
+    return { scrape_ms: stats(warm), first_scrape_ms: +first.ms.toFixed(1), collection_ms: +collect.toFixed(1), peak_rss_kb: hwm };
+  } finally { child.kill('SIGTERM'); }
+}
+
+async function busy(scales) {
+  const bin = join(ROOT, 'bin/portdoctor');
+  const { up, down } = await import('./busy-host.mjs');
+  const files = lintFixture();
+  const out = { when: new Date().toISOString(), machine: machine(), scales: {} };
+  for (const k of scales) {
+    down();
+    process.stderr.write(`[bench] busy host ×${k}: setting up\n`);
+    await up(k);
+    try {
+      const P = 20100;
+      const reps = Math.max(5, Math.round(REPS / k));
+      const r = compare([
+        { name: 'quick-check script', argv: ['bash', join(ROOT, 'bench/quick-check.sh'), String(P)] },
+        { name: `portdoctor diagnose ${P}`, argv: [bin, 'diagnose', String(P), '--json'] },
+        { name: 'portdoctor ports', argv: [bin, 'ports', '--json'] },
+        { name: 'portdoctor lint (200 services, 20 files)', argv: [bin, 'lint', '--format', 'json', ...files] },
+        { name: `lsof -i :${P}`, argv: ['lsof', '-i', `:${P}`] },
+        { name: 'ss -tlnp', argv: ['ss', '-tlnp'] },
+      ], reps);
+      r['exporter'] = await exporterCase(bin, k);
+      out.scales[`x${k}`] = r;
+      if (k === scales[0]) profileTop([join(ROOT, 'dist/cli.js'), 'diagnose', String(P), '--json'], join(ROOT, 'bench/results/profile-diagnose-busy-x1.txt'));
+    } finally { down(); }
+  }
+  const first = out.scales[`x${scales[0]}`];
+  const last = out.scales[`x${scales[scales.length - 1]}`];
+  out.growth = {};
+  for (const k of Object.keys(first)) {
+    const a = k === 'exporter' ? first[k].collection_ms : first[k].wall_ms.median;
+    const b = k === 'exporter' ? last[k].collection_ms : last[k].wall_ms.median;
+    out.growth[k] = +(b / a).toFixed(2);
+  }
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench/results/busy-host.json'), `${JSON.stringify(out, null, 2)}\n`);
+  const rows = [`Busy host (${out.machine.cpus} × ${out.machine.cpu}, ${out.machine.mem_gb} GB, kernel ${out.machine.kernel}, Docker ${out.machine.docker}, ${out.machine.node}); ×1 = 5,000 TCP + 1,000 UDP sockets over 200 processes, 100 published containers, 2,000 DNAT rules (2,000-line DOCKER chain incl. legacy and nft)`, '', `| command | ${scales.map((k) => `×${k} median ms`).join(' | ')} | ×1 / quick-check | growth ×${scales[0]}→×${scales[scales.length - 1]} | peak RSS MB (×${scales[scales.length - 1]}) |`, `|---|${scales.map(() => '---:').join('|')}|---:|---:|---:|`];
+  for (const k of Object.keys(first).filter((x) => x !== 'exporter')) {
+    rows.push(`| ${k} | ${scales.map((s) => out.scales[`x${s}`][k].wall_ms.median).join(' | ')} | ${(first[k].wall_ms.median / first['quick-check script'].wall_ms.median).toFixed(2)}× | ${out.growth[k]}× | ${(last[k].peak_rss_kb / 1024).toFixed(1)} |`);
+  }
+  rows.push(`| exporter scrape (served, median) | ${scales.map((s) => out.scales[`x${s}`].exporter.scrape_ms.median).join(' | ')} | | | ${(last.exporter.peak_rss_kb / 1024).toFixed(1)} |`);
+  rows.push(`| exporter collection behind a scrape | ${scales.map((s) => out.scales[`x${s}`].exporter.collection_ms).join(' | ')} | | ${out.growth.exporter}× | |`);
+  writeFileSync(join(ROOT, 'bench/results/busy-host.md'), `${rows.join('\n')}\n`);
+  console.log(rows.join('\n'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}` && args.includes('--busy')) {
+  const scales = (args.find((a) => a.startsWith('--scales='))?.slice(9) ?? '1,2,4').split(',').map(Number);
+  await busy(scales);
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   const bin = join(ROOT, 'bin/portdoctor');
   const idle = compare([
     { name: 'quick-check script', argv: ['bash', join(ROOT, 'bench/quick-check.sh'), String(PORT)] },

@@ -24,8 +24,8 @@ export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOp
   // start the slow, out-of-process collectors first; read /proc while they run
   trace('collect start');
   const dockerP = traced('docker api', collectDocker(io, t));
-  const iptNftP = traced('iptables-nft-save', collectIptablesNft(io, t));
-  const iptLegacyP = traced('iptables-legacy-save', collectIptablesLegacy(io, legacy, t));
+  const iptNftP = traced('iptables-nft-save', collectIptablesNft(io, t, ports));
+  const iptLegacyP = traced('iptables-legacy-save', collectIptablesLegacy(io, legacy, t, ports));
   const nftP = traced('nft -j', collectNft(io, iptNftP.then(nftSkipTables), t));
   const socketsF = await traced('sockets', collectSockets(io, ports));
   const docker = await dockerP;

@@ -12,10 +12,35 @@ const TABLES: readonly [string, Proto, Family][] = [
   ['/proc/net/udp6', 'udp', 6],
 ];
 
+/**
+ * For a question about a few ports, ask the kernel to filter (sock_diag through `ss`, ~5 ms however
+ * busy the host): /proc/net/tcp makes the kernel print every socket (16 ms per 5,000, growing with
+ * the host). Without `ss`, fall back to /proc/net, which every Linux has.
+ */
+async function viaSs(io: HostIO, ports: ReadonlySet<number>): Promise<Socket[] | null> {
+  const filter = ['(', ...[...ports].flatMap((p, i) => (i ? ['or', `sport = :${p}`] : [`sport = :${p}`])), ')'];
+  const r = await io.exec(['ss', '-H', '-n', '-e', '-a', '-t', '-u', ...filter], { timeoutMs: 3000 });
+  if (r.error || r.code !== 0) return null;
+  const out: Socket[] = [];
+  for (const e of parseSs(r.stdout)) {
+    if (e.proto === 'tcp' && e.state !== 'LISTEN') continue;
+    if (!ports.has(e.port) || e.inode === null) continue;
+    const family = e.ip.includes(':') && !e.ip.startsWith('::ffff:') ? 6 : 4;
+    out.push({ proto: e.proto, family, ip: e.ip, port: e.port, v6only: family === 6 && e.ip === '::' ? e.v6only : null, state: e.state, inode: e.inode, uid: e.uid, pids: [] });
+  }
+  return out;
+}
+
 export async function collectSockets(io: HostIO, ports: ReadonlySet<number> | null): Promise<Fact<Socket[]>> {
+  if (ports && ports.size <= 16) {
+    const s = await viaSs(io, ports);
+    if (s) return ok(s, `ss -H -n -e -a -t -u (sport filter, sock_diag)`);
+  }
   const out: Socket[] = [];
   const notes: string[] = [];
-  const texts = await Promise.all(TABLES.map(([path]) => io.readTextAsync(path).then((t) => t, (e: unknown) => e as Error)));
+  // read synchronously: these files come 4 KB per read from the kernel, and each async chunk would be
+  // a thread-pool round trip (measured: 16 ms sync vs 60-85 ms async for 5,000 sockets)
+  const texts = TABLES.map(([path]) => { try { return io.readText(path); } catch (e) { return e as Error; } });
   for (const [i, [path, proto, family]] of TABLES.entries()) {
     const text = texts[i];
     if (text instanceof Error || typeof text !== 'string') {

@@ -70,6 +70,23 @@ describe.skipIf(notReady !== null)(`degradation on the real host${notReady ? ` (
     expect(blind.verdict.summary).toMatch(/nft/);
   });
 
+  it('no ss: sockets come from /proc/net; the holder is still named, a [::] holder\'s v6only is unknown and said so', async () => {
+    const port = P(6);
+    const pid = await lab.hold({ proto: 'tcp', host: '0.0.0.0', port });
+    const d = diagnose(await collectSnapshot(withExec({ ss: 'absent' }), { ports: [port] }), { proto: 'tcp', ip: null, port });
+    expect(d.verdict.cause).toBe('host-process');
+    expect(d.holders[0]).toMatchObject({ kind: 'process', pid });
+    const p6 = P(7);
+    const pid6 = await lab.hold({ proto: 'tcp', host: '::', port: p6, v6only: true });
+    const s6 = await collectSnapshot(withExec({ ss: 'absent' }), { ports: [p6] });
+    expect(s6.sockets.ok && s6.sockets.notes?.join(' ')).toMatch(/v6only unknown/);
+    const d6 = diagnose(s6, { proto: 'tcp', ip: '0.0.0.0', port: p6 });
+    // a v6-only holder does not block 0.0.0.0, but without ss that cannot be known: "likely", never "certain"
+    expect(d6.verdict.cause).toBe('host-process');
+    expect(d6.verdict.confidence).toBe('likely');
+    expect(d6.holders[0]).toMatchObject({ pid: pid6 });
+  });
+
   it('a hung iptables-save: the collector times out, says so, and the verdict is not port-free', async () => {
     const port = P(5);
     const t0 = Date.now();

@@ -23,7 +23,18 @@ export function tokenize(line: string): string[] {
   return out;
 }
 
-interface ParsedRule { chain: string; args: string[]; line: string }
+interface ParsedRule { chain: string; args: string[]; line: string; jump: string | null }
+
+/** does a rule line's --dport (or range) touch one of the ports? (checked before tokenising) */
+function touches(line: string, ports: ReadonlySet<number>): boolean {
+  const m = /--dport (\d+)(?::(\d+))?/.exec(line);
+  if (!m) return false;
+  const lo = Number(m[1]);
+  const hi = m[2] ? Number(m[2]) : lo;
+  if (hi - lo < 64) { for (let p = lo; p <= hi; p++) if (ports.has(p)) return true; return false; }
+  for (const p of ports) if (p >= lo && p <= hi) return true;
+  return false;
+}
 
 /** Parse `--to-destination 172.17.0.2:80`, `[fd00::2]:80`, `10.0.0.1`, `1.2.3.4:80-81`. */
 export function parseToDestination(v: string): { ip: string; port: number | null } | null {
@@ -71,7 +82,7 @@ const ENTRY_CHAINS = ['PREROUTING', 'OUTPUT'];
  * ``# Table `nat' is incompatible, use 'nft' tool.`` (the table is then listed as incompatible,
  * so the caller knows this view is blind for it and must look at `nft -j`).
  */
-export function parseIptablesSave(text: string, backend: FirewallBackend, family: 'ip' | 'ip6'): FirewallView {
+export function parseIptablesSave(text: string, backend: FirewallBackend, family: 'ip' | 'ip6', ports?: ReadonlySet<number> | null): FirewallView {
   const tables: string[] = [];
   const incompatible: string[] = [];
   const warnings: string[] = [];
@@ -84,9 +95,7 @@ export function parseIptablesSave(text: string, backend: FirewallBackend, family
     // reachability from the nat hooks, following -j/-g jumps
     const edges = new Map<string, Set<string>>();
     for (const r of rules) {
-      const ji = r.args.indexOf('-j');
-      const gi = r.args.indexOf('-g');
-      const j = ji >= 0 ? r.args[ji + 1] : gi >= 0 ? r.args[gi + 1] : undefined;
+      const j = r.jump;
       if (!j) continue;
       if (!edges.has(r.chain)) edges.set(r.chain, new Set());
       edges.get(r.chain)?.add(j);
@@ -103,7 +112,7 @@ export function parseIptablesSave(text: string, backend: FirewallBackend, family
     for (const r of rules) {
       const i = pos.get(r.chain) ?? 0;
       pos.set(r.chain, i + 1);
-      if (table !== 'nat') continue;
+      if (table !== 'nat' || !r.args.length) continue;
       const d = dnatFromArgs(r);
       if (d) dnat.push({ ...d, backend, family, table, position: i, reachable: reach.has(r.chain), priority: -100 });
     }
@@ -118,8 +127,12 @@ export function parseIptablesSave(text: string, backend: FirewallBackend, family
     if (line === 'COMMIT') { flush(); table = ''; rules = []; continue; }
     if (line.startsWith(':')) { if (line.startsWith(':DOCKER ') && table === 'nat') hasDockerChain = true; continue; }
     if (line.startsWith('-A ')) {
-      const t = tokenize(line);
-      rules.push({ chain: t[1] ?? '', args: t.slice(2), line });
+      const sp = line.indexOf(' ', 3);
+      const chain = line.slice(3, sp < 0 ? line.length : sp);
+      const jm = /\s-[jg] (\S+)/.exec(line);
+      // only DNAT rules are tokenised (and, for a port question, only those for its ports)
+      const wanted = table === 'nat' && line.includes('DNAT') && (!ports || touches(line, ports));
+      rules.push({ chain, args: wanted ? tokenize(line).slice(2) : [], line, jump: jm ? (jm[1] as string) : null });
     }
   }
   flush();

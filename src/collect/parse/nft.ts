@@ -114,6 +114,7 @@ export function parseNftJson(json: string, opts: NftParseOptions = {}): Firewall
     const t = obj(o.table);
     if (t) tables.push(`${String(t.family)} ${String(t.name)}`);
     const c = obj(o.chain);
+    if (c && !tables.includes(`${String(c.family)} ${String(c.table)}`)) tables.push(`${String(c.family)} ${String(c.table)}`);
     if (c) {
       const prio = typeof c.prio === 'number' ? c.prio : typeof c.prio === 'string' ? (NAMED_PRIO[c.prio] ?? null) : null;
       chains.set(`${String(c.family)} ${String(c.table)} ${String(c.name)}`, {

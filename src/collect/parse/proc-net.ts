@@ -14,15 +14,21 @@ export function parseProcNet(text: string, proto: Proto, family: Family, ports?:
   let pos = text.indexOf('\n') + 1; // skip header
   while (pos > 0 && pos < text.length) {
     const end = text.indexOf('\n', pos);
-    const line = text.slice(pos, end < 0 ? text.length : end);
-    pos = end < 0 ? text.length : end + 1;
-    const f = line.trim().split(/\s+/);
+    const lineEnd = end < 0 ? text.length : end;
+    const next = end < 0 ? text.length : end + 1;
+    // "  12: 0100007F:46B6 00000000:0000 0A ...": find the local port without splitting the line,
+    // so a single-port question does not allocate a string array for each of 5,000 sockets
+    const c1 = text.indexOf(': ', pos);
+    const la = c1 + 2;
+    const sp = text.indexOf(' ', la);
+    const colon = text.lastIndexOf(':', sp);
+    if (c1 < 0 || c1 > lineEnd || sp < 0 || colon < la) { pos = next; continue; }
+    const port = parseInt(text.slice(colon + 1, sp), 16);
+    if (ports && !ports.has(port)) { pos = next; continue; }
+    const f = text.slice(pos, lineEnd).trim().split(/\s+/);
+    pos = next;
     if (f.length < 10) continue;
     const local = f[1] ?? '';
-    const colon = local.lastIndexOf(':');
-    if (colon < 0) continue;
-    const port = parseInt(local.slice(colon + 1), 16);
-    if (ports && !ports.has(port)) continue;
     const st = f[3] ?? '';
     let state: SocketState;
     if (proto === 'udp') state = st === '01' ? 'ESTABLISHED' : 'UNCONN';
@@ -31,7 +37,7 @@ export function parseProcNet(text: string, proto: Proto, family: Family, ports?:
     out.push({
       proto,
       family,
-      ip: decodeProcNetAddr(local.slice(0, colon)),
+      ip: decodeProcNetAddr(local.slice(0, local.lastIndexOf(':'))),
       port,
       v6only: null,
       state,

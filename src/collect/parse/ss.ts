@@ -14,6 +14,8 @@ export interface SsEntry {
   readonly v6only: boolean | null;
   readonly users: readonly { comm: string; pid: number; fd: number }[];
   readonly inode: number | null;
+  /** from -e (printed only when not 0) */
+  readonly uid: number;
 }
 
 const STATE: Record<string, SocketState> = { LISTEN: 'LISTEN', UNCONN: 'UNCONN', ESTAB: 'ESTABLISHED' };
@@ -53,7 +55,8 @@ export function parseSs(text: string, defaultProto: Proto = 'tcp'): SsEntry[] {
     const ino = /\bino:(\d+)/.exec(line);
     const v6 = /\bv6only:([01])\b/.exec(line);
     if (v6) v6only = v6[1] === '1';
-    out.push({ proto: netid, state: STATE[f[1] ?? ''] ?? 'OTHER', ip, port, dualStack, v6only, users, inode: ino ? Number(ino[1]) : null });
+    const uid = /\buid:(\d+)/.exec(line);
+    out.push({ proto: netid, state: STATE[f[1] ?? ''] ?? 'OTHER', ip, port, dualStack, v6only, users, inode: ino ? Number(ino[1]) : null, uid: uid ? Number(uid[1]) : 0 });
   }
   return out;
 }
