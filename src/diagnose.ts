@@ -35,7 +35,8 @@ export function engineLine(snap: Snapshot): string {
   if (!snap.engine.ok) return `engine unknown (${snap.engine.error.message})`;
   const e = snap.engine.value;
   const fw = e.firewallBackend ?? (e.iptablesVariant ? `iptables (${e.iptablesVariant})` : 'iptables');
-  return `Docker ${e.version} (API ${e.apiVersion}), ${e.rootless ? 'rootless' : 'rootful'}, firewall backend ${fw}, userland-proxy ${e.userlandProxy ? 'on' : 'off'}`;
+  const rl = e.rootless ? `rootless${e.rootlessPortDriver ? ` (port driver ${e.rootlessPortDriver}${e.rootlessNet ? `, net ${e.rootlessNet}` : ''})` : ''}` : 'rootful';
+  return `Docker ${e.version} (API ${e.apiVersion}), ${rl}, firewall backend ${fw}, userland-proxy ${e.userlandProxy ? 'on' : 'off'}`;
 }
 
 export function diagnose(snap: Snapshot, subject: Subject, symptom: Symptom | null = null): Diagnosis {

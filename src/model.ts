@@ -29,6 +29,8 @@ export interface HostInfo {
   readonly sysctl: Readonly<Record<string, string>>;
   /** names in /proc/net/ip_tables_names and ip6_tables_names: legacy x_tables that exist in the kernel */
   readonly legacyTables: { readonly ip: readonly string[]; readonly ip6: readonly string[] };
+  /** can this kernel run iptables-legacy at all (x_tables ip_tables present)? null = could not tell */
+  readonly legacySupported?: boolean | null;
 }
 
 export type SocketState = 'LISTEN' | 'UNCONN' | 'ESTABLISHED' | 'OTHER';
@@ -85,6 +87,9 @@ export interface EngineInfo {
   readonly iptablesVariant: 'nft' | 'legacy' | null;
   readonly operatingSystem: string;
   readonly kernel: string;
+  /** rootless only: RootlessKit's --port-driver and --net, when its process could be read */
+  readonly rootlessPortDriver?: string | null;
+  readonly rootlessNet?: string | null;
 }
 
 export interface PortBinding {

@@ -107,6 +107,7 @@ export async function collectDocker(io: HostIO, timeoutMs = 4000): Promise<{ eng
     operatingSystem: String(info.OperatingSystem ?? ''),
     kernel: String(info.KernelVersion ?? ''),
   };
+  if (engine.rootless) Object.assign(engine, rootlesskitOf(io));
   const containers = (Array.isArray(list) ? list : []).map(containerFromList);
   // Not-running containers: what would they claim on start? (the list shows only some of them)
   const idle = containers.filter((c) => c.state !== 'running' && c.state !== 'paused').slice(0, 64);
@@ -123,4 +124,26 @@ export async function collectDocker(io: HostIO, timeoutMs = 4000): Promise<{ eng
     return i ? { ...c, configured: i.bindings, restartPolicy: i.restartPolicy } : c;
   });
   return { engine: ok(engine, `GET ${sock} /info`), containers: ok(full, `GET ${sock} /containers/json?all=1`, notes) };
+}
+
+/** RootlessKit's port driver and network, from its argv or its environment (rootless Docker only). */
+export function rootlesskitOf(io: HostIO): { rootlessPortDriver: string | null; rootlessNet: string | null } {
+  let pids: string[] = [];
+  try { pids = io.readdir('/proc').filter((d) => /^\d+$/.test(d)); } catch { return { rootlessPortDriver: null, rootlessNet: null }; }
+  for (const pid of pids) {
+    let comm = '';
+    try { comm = io.readText(`/proc/${pid}/comm`).trim(); } catch { continue; }
+    if (comm !== 'rootlesskit') continue;
+    let argv: string[] = [];
+    try { argv = io.readText(`/proc/${pid}/cmdline`).split('\0'); } catch { /* gone */ }
+    const flag = (n: string): string | null => { const a = argv.find((x) => x.startsWith(`--${n}=`)); return a ? a.slice(n.length + 3) : null; };
+    let env = '';
+    try { env = io.readText(`/proc/${pid}/environ`); } catch { /* not ours */ }
+    const fromEnv = (n: string): string | null => new RegExp(`(?:^|\\0)${n}=([^\\0]*)`).exec(env)?.[1] ?? null;
+    return {
+      rootlessPortDriver: flag('port-driver') ?? fromEnv('DOCKERD_ROOTLESS_ROOTLESSKIT_PORT_DRIVER') ?? 'builtin',
+      rootlessNet: flag('net') ?? fromEnv('DOCKERD_ROOTLESS_ROOTLESSKIT_NET'),
+    };
+  }
+  return { rootlessPortDriver: null, rootlessNet: null };
 }

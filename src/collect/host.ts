@@ -38,8 +38,11 @@ export function collectHost(io: HostIO): Fact<HostInfo> {
     try { hostNetns = io.readlink('/proc/self/ns/net'); } catch { /* no procfs */ }
   }
   const names = (p: string): string[] => (tryRead(io, p) ?? '').split('\n').filter(Boolean);
+  // /proc/net/ip_tables_names exists once the kernel has legacy x_tables (WSL2 kernels may not)
+  const exists = (p: string): boolean => { try { io.readdir(p); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'ENOTDIR'; } };
+  const legacySupported = tryRead(io, '/proc/net/ip_tables_names') !== null || exists('/sys/module/ip_tables') ? true : tryRead(io, '/proc/version') !== null ? false : null;
   return ok(
-    { kernel, wsl: wslFlavour(kernel, version, io.env), uid: io.uid, hostNetns, sysctl, legacyTables: { ip: names('/proc/net/ip_tables_names'), ip6: names('/proc/net/ip6_tables_names') } },
+    { kernel, wsl: wslFlavour(kernel, version, io.env), uid: io.uid, hostNetns, sysctl, legacyTables: { ip: names('/proc/net/ip_tables_names'), ip6: names('/proc/net/ip6_tables_names') }, legacySupported },
     '/proc/sys, /proc/version, /proc/net/ip*_tables_names',
   );
 }

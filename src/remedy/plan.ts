@@ -93,7 +93,8 @@ export function planRemedies(d: Diagnosis, snap: Snapshot, opts: PlanOptions = {
         if (!h) break;
         const del = deleteRulePlan(f, h, snap, d.subject.port);
         if (del) plans.push(del);
-        if (f.cause === 'firewall-split-brain' && snap.host.ok && snap.host.value.wsl === 2) {
+        // the runbook's legacy switch only where the kernel can run legacy (docker/for-linux#1437)
+        if (f.cause === 'firewall-split-brain' && snap.host.ok && snap.host.value.wsl === 2 && snap.host.value.legacySupported !== false) {
           plans.push({
             remedy: 'wsl-switch-to-legacy',
             safety: 'suggest',

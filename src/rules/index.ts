@@ -3,6 +3,7 @@ import { firewallSplitBrain } from './firewall-split-brain.js';
 import { orphanDnat } from './orphan-dnat.js';
 import { portAllocatedToContainer } from './port-allocated-to-container.js';
 import { portBoundByContainerOnOtherIp } from './port-bound-by-container-on-other-ip.js';
+import { portHeldByForwarder } from './port-held-by-forwarder.js';
 import { portHeldByHostNetworkContainer } from './port-held-by-host-network-container.js';
 import { portHeldByHostProcess } from './port-held-by-host-process.js';
 import { portHeldByUnseenOwner } from './port-held-by-unseen-owner.js';
@@ -17,6 +18,7 @@ export const rules = [
   portAllocatedToContainer,
   allocationWithoutListener,
   portBoundByContainerOnOtherIp,
+  portHeldByForwarder,
   portHeldByHostNetworkContainer,
   staleDockerProxy,
   resolvedStub,

@@ -16,7 +16,11 @@ export const portBoundByContainerOnOtherIp: Rule = {
     const out: FindingDraft[] = [];
     const seen = new Set<string>();
     for (const c of index.conflicts) {
-      for (const o of c.owners) {
+      for (const o0 of c.owners) {
+        // Docker 28+: dockerd binds the socket itself (and keeps it with userland-proxy=false)
+        const o = o0.kind === 'dockerd'
+          ? { ...o0, kind: 'docker-proxy' as const, parentIsDockerd: true, args: null, container: index.liveContainers.find((x) => x.published.some((b) => b.proto === c.socket.proto && b.hostPort === c.socket.port && b.hostIp === c.socket.ip)) ?? null }
+          : o0;
         if (o.kind !== 'docker-proxy' || !o.parentIsDockerd || !o.container) continue;
         if (publishesExactly(o.container, c.requested)) continue; // that is the allocator's refusal
         const key = `${o.container.id} ${c.requested.ip}`;
@@ -29,7 +33,7 @@ export const portBoundByContainerOnOtherIp: Rule = {
           message: `Container ${containerLabel(o.container)} publishes ${displayBind(c.socket)}, which overlaps ${displayBind(c.requested)}: the kernel refuses the new bind ("address already in use") although the holder is a container.`,
           holders: [containerHolder(o.container, sockBind(c.socket), o.proc)],
           evidence: [
-            { fact: 'sockets', says: `docker-proxy pid ${o.proc.pid} listens on ${displayBind(c.socket)}` },
+            { fact: 'sockets', says: `${o.proc.comm} pid ${o.proc.pid} listens on ${displayBind(c.socket)}` },
             { fact: 'processes', says: `its parent ${o.proc.ppid} is dockerd; argv: ${o.proc.argv.join(' ')}` },
             { fact: 'containers', says: `${o.container.name} (${o.container.state}) has IP ${o.args?.containerIp ?? '?'}` },
           ],

@@ -19,15 +19,17 @@ export const rootlessRegression: Rule = {
     if (!e?.rootless) return [];
     const v = e.version.replace(/^v/, '');
     if (compareVersions(v, ROOTLESS_REGRESSION.first) < 0 || compareVersions(v, ROOTLESS_REGRESSION.last) > 0) return [];
+    // only the slirp4netns port driver is affected; pasta/implicit and builtin are not
+    if (e.rootlessPortDriver && e.rootlessPortDriver !== 'slirp4netns') return [];
     const childIp = symptom?.ip === '10.0.2.100';
     const out: FindingDraft = {
       cause: 'rootless-regression',
       severity: 'error',
-      confidence: childIp ? 'certain' : 'likely',
+      confidence: childIp || e.rootlessPortDriver === 'slirp4netns' ? 'certain' : 'likely',
       message: `Rootless Docker ${v} has the slirp4netns port-driver regression (${ROOTLESS_REGRESSION.issue}, affects ${ROOTLESS_REGRESSION.first}-${ROOTLESS_REGRESSION.last}, fixed in ${ROOTLESS_REGRESSION.fixed}; the runbook's 29.0.0-29.0.2 is narrower than the upstream record): every publish fails with "address already in use" on 10.0.2.100, whoever holds the port.`,
       holders: [],
       evidence: [
-        { fact: 'engine', says: `ServerVersion ${e.version}, SecurityOptions ${e.securityOptions.join(' ')}` },
+        { fact: 'engine', says: `ServerVersion ${e.version}, SecurityOptions ${e.securityOptions.join(' ')}, port driver ${e.rootlessPortDriver ?? 'unknown (RootlessKit not readable)'}` },
         ...(symptom ? [{ fact: 'symptom' as const, says: symptom.text.slice(0, 200) }] : []),
       ],
       data: { version: v, fixedIn: ROOTLESS_REGRESSION.fixed, issue: ROOTLESS_REGRESSION.issue },

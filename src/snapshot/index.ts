@@ -10,6 +10,8 @@ export type SocketOwner =
   | { readonly kind: 'dockerd'; readonly proc: Proc }
   | { readonly kind: 'container-process'; readonly proc: Proc; readonly container: Container | null; readonly hostNetwork: boolean }
   | { readonly kind: 'resolved-stub'; readonly proc: Proc }
+  /** a rootless / Podman port forwarder (rootlesskit, slirp4netns, pasta, rootlessport, conmon) holding a published port */
+  | { readonly kind: 'forwarder'; readonly proc: Proc; readonly container: Container | null }
   | { readonly kind: 'process'; readonly proc: Proc }
   | { readonly kind: 'unseen'; readonly uid: number };
 
@@ -39,6 +41,8 @@ export interface SnapshotIndex {
 }
 
 const RESOLVED = new Set(['systemd-resolve', 'systemd-resolved']);
+/** processes that hold published ports for rootless Docker and Podman (research notes §5, §8) */
+export const FORWARDERS = new Set(['rootlesskit', 'slirp4netns', 'pasta', 'pasta.avx2', 'rootlessport', 'conmon']);
 
 export function firewallViews(snap: Snapshot): FirewallView[] {
   return [snap.iptablesNft, snap.iptablesLegacy, snap.nft].flatMap((f) => (f.ok ? [f.value] : []));
@@ -67,6 +71,11 @@ export function buildIndex(snap: Snapshot, subject: Subject): SnapshotIndex {
         return { kind: 'docker-proxy', proc, args, parentIsDockerd, container: args ? (containerByIp.get(args.containerIp) ?? null) : null };
       }
       if (proc.comm === 'dockerd') return { kind: 'dockerd', proc };
+      if (FORWARDERS.has(proc.comm)) {
+        const byCgroup = proc.containerId ? (containerById.get(proc.containerId) ?? null) : null;
+        const byPort = liveContainers.find((c) => c.published.some((b) => b.proto === s.proto && b.hostPort === s.port && (b.hostIp === s.ip || b.hostIp === '0.0.0.0' || b.hostIp === '::'))) ?? null;
+        return { kind: 'forwarder', proc, container: byCgroup ?? byPort };
+      }
       if (proc.containerId) {
         const container = containerById.get(proc.containerId) ?? null;
         const hostNetwork = container?.networkMode === 'host' || (hostNetns !== null && proc.netns === hostNetns);
