@@ -9,7 +9,7 @@ mkdir -p "$STATE"
 say() { printf '[test-env] %s\n' "$*" >&2; }
 
 need_pkgs=()
-for pair in dockerd:docker.io nft:nftables iptables-legacy-save:iptables docker-compose:docker-compose ss:iproute2 conntrack:conntrack promtool:prometheus; do
+for pair in rootlesskit:rootlesskit slirp4netns:slirp4netns newuidmap:uidmap dockerd:docker.io nft:nftables iptables-legacy-save:iptables docker-compose:docker-compose ss:iproute2 conntrack:conntrack promtool:prometheus; do
   bin=${pair%%:*}; pkg=${pair#*:}
   command -v "$bin" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$bin" >/dev/null 2>&1 || need_pkgs+=("$pkg")
 done
@@ -45,6 +45,19 @@ else
   else
     rm -f "$STATE/dockerd.pid"
   fi
+fi
+
+# rootless Docker for test/live/rootless.test.ts: an unprivileged user with subordinate ids, and a tun
+# device it may open (Debian's default mode is 0666; some VM images ship it root-only)
+if ! id pdtest-rootless >/dev/null 2>&1; then
+  say "creating user pdtest-rootless (with /etc/subuid and /etc/subgid ranges) for the rootless Docker test"
+  useradd -m -s /bin/sh pdtest-rootless
+fi
+grep -q '^pdtest-rootless:' /etc/subuid || echo "pdtest-rootless:200000:65536" >> /etc/subuid
+grep -q '^pdtest-rootless:' /etc/subgid || echo "pdtest-rootless:200000:65536" >> /etc/subgid
+if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
+  say "making /dev/net/tun usable by non-root users (chmod 0666, Debian's default) for slirp4netns"
+  chmod 0666 /dev/net/tun
 fi
 
 if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then

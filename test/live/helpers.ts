@@ -53,7 +53,7 @@ export function portdoctor(args: string[], env: Record<string, string> = {}): { 
 }
 
 export function diagnoseJson(target: string, extra: string[] = [], env: Record<string, string> = {}): Diag {
-  const r = portdoctor(['diagnose', target, '--json', ...extra], env);
+  const r = portdoctor(['diagnose', ...(target ? [target] : []), '--json', ...extra], env);
   let json: Diag['json'];
   try { json = JSON.parse(r.stdout) as Diag['json']; } catch { throw new Error(`diagnose ${target} printed no JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`); }
   return { code: r.code, json, stderr: r.stderr };
