@@ -9,7 +9,7 @@ mkdir -p "$STATE"
 say() { printf '[test-env] %s\n' "$*" >&2; }
 
 need_pkgs=()
-for pair in rootlesskit:rootlesskit slirp4netns:slirp4netns newuidmap:uidmap dockerd:docker.io nft:nftables iptables-legacy-save:iptables docker-compose:docker-compose ss:iproute2 conntrack:conntrack promtool:prometheus; do
+for pair in podman:podman rootlesskit:rootlesskit slirp4netns:slirp4netns newuidmap:uidmap dockerd:docker.io nft:nftables iptables-legacy-save:iptables docker-compose:docker-compose ss:iproute2 conntrack:conntrack promtool:prometheus; do
   bin=${pair%%:*}; pkg=${pair#*:}
   command -v "$bin" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$bin" >/dev/null 2>&1 || need_pkgs+=("$pkg")
 done

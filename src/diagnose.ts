@@ -36,7 +36,7 @@ export function engineLine(snap: Snapshot): string {
   const e = snap.engine.value;
   const fw = e.firewallBackend ?? (e.iptablesVariant ? `iptables (${e.iptablesVariant})` : 'iptables');
   const rl = e.rootless ? `rootless${e.rootlessPortDriver ? ` (port driver ${e.rootlessPortDriver}${e.rootlessNet ? `, net ${e.rootlessNet}` : ''})` : ''}` : 'rootful';
-  return `Docker ${e.version} (API ${e.apiVersion}), ${rl}, firewall backend ${fw}, userland-proxy ${e.userlandProxy ? 'on' : 'off'}`;
+  return `${e.product === 'podman' ? 'Podman' : 'Docker'} ${e.version} (API ${e.apiVersion}), ${rl}, firewall backend ${fw}${e.product === 'podman' ? '' : `, userland-proxy ${e.userlandProxy ? 'on' : 'off'}`}`;
 }
 
 export function diagnose(snap: Snapshot, subject: Subject, symptom: Symptom | null = null): Diagnosis {

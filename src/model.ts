@@ -72,6 +72,8 @@ export interface DockerProxyArgs {
 }
 
 export interface EngineInfo {
+  /** which engine answers on the socket: Docker, or Podman's Docker-compatible API */
+  readonly product?: 'docker' | 'podman';
   readonly version: string;
   readonly apiVersion: string;
   readonly rootless: boolean;

@@ -12,6 +12,9 @@ async function getJson(io: HostIO, path: string, timeoutMs: number, headers?: Re
   if (r.status !== 200) throw Object.assign(new Error(`GET ${path} answered HTTP ${r.status}: ${r.body.slice(0, 200)}`), { code: 'EHTTP' });
   const api = r.headers?.['api-version'];
   if (headers && typeof api === 'string') headers.api = api;
+  // Podman's Docker-compatible API says who it is in its headers (Libpod-Api-Version, Server: Libpod/…)
+  const libpod = r.headers?.['libpod-api-version'];
+  if (headers && typeof libpod === 'string') headers.libpod = libpod;
   return JSON.parse(r.body);
 }
 
@@ -94,14 +97,17 @@ export async function collectDocker(io: HostIO, timeoutMs = 4000): Promise<{ eng
   }
   const secopts = Array.isArray(info.SecurityOptions) ? (info.SecurityOptions as string[]) : [];
   const fw = (info.FirewallBackend as J | undefined)?.Driver;
+  const podman = hdr.libpod !== undefined || String(info.DockerRootDir ?? '').startsWith('/var/lib/containers/');
   const engine: EngineInfo = {
+    product: podman ? 'podman' : 'docker',
     version: String(info.ServerVersion ?? ''),
     apiVersion: hdr.api ?? '',
     rootless: secopts.some((s) => s.includes('name=rootless')),
     securityOptions: secopts,
-    firewallBackend: typeof fw === 'string' ? fw : cfg.firewallBackend,
+    firewallBackend: typeof fw === 'string' ? fw : podman ? 'netavark' : cfg.firewallBackend,
     liveRestore: info.LiveRestoreEnabled === true || cfg.liveRestore === true,
-    userlandProxy: cfg.userlandProxy ?? true,
+    // Podman has no docker-proxy: conmon (rootful) or rootlessport/pasta hold its published ports
+    userlandProxy: podman ? false : (cfg.userlandProxy ?? true),
     dockerdPids: cfg.dockerdPids,
     iptablesVariant: cfg.iptablesVariant,
     operatingSystem: String(info.OperatingSystem ?? ''),

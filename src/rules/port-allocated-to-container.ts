@@ -30,7 +30,9 @@ export const portAllocatedToContainer: Rule = {
         severity: 'error',
         // without sockets its proxy cannot be checked: it may be a stale allocation
         confidence: snap.sockets.ok || !proxyExpected ? 'certain' : 'likely',
-        message: `Container ${containerLabel(c)} already publishes ${displayBind(b)}: dockerd's port allocator refuses a second mapping of it ("port is already allocated").`,
+        message: engine?.product === 'podman'
+          ? `Podman container ${containerLabel(c)} already publishes ${displayBind(b)}: a second publish fails ("cannot listen on the TCP port … address already in use").`
+          : `Container ${containerLabel(c)} already publishes ${displayBind(b)}: dockerd's port allocator refuses a second mapping of it ("port is already allocated").`,
         holders: binds.map((bb) => containerHolder(c, bb)),
         evidence: [
           { fact: 'containers', says: `${c.name} is ${c.state} and lists ${c.published.map((p) => `${displayBind({ ip: p.hostIp, port: p.hostPort, proto: p.proto })}->${p.containerPort}`).join(', ')}` },
