@@ -2,6 +2,7 @@
 // wildcard, which overlaps it. `-p 127.0.0.1:53:53` (or another host IP) avoids it without
 // disabling the stub.
 import { displayBind, processHolder, sockBind } from './holders.js';
+import { ownersOfKind } from '../snapshot/index.js';
 import type { FindingDraft, Rule } from './types.js';
 
 export const resolvedStub: Rule = {
@@ -13,22 +14,19 @@ export const resolvedStub: Rule = {
   },
   check({ index }) {
     const out: FindingDraft[] = [];
-    for (const c of index.conflicts) {
-      for (const o of c.owners) {
-        if (o.kind !== 'resolved-stub') continue;
-        out.push({
-          cause: 'resolved-stub',
-          severity: 'error',
-          confidence: c.overlap === 'yes' ? 'certain' : 'likely',
-          message: `systemd-resolved's DNS stub (${o.proc.comm}, pid ${o.proc.pid}) holds ${displayBind(c.socket)}; publishing ${displayBind(c.requested)} overlaps it. Bind the container to a specific host IP (e.g. -p 127.0.0.1:53:53) instead of disabling the stub.`,
-          holders: [processHolder(o.proc, sockBind(c.socket))],
-          evidence: [
-            { fact: 'sockets', says: `${c.socket.state} ${displayBind(c.socket)}` },
-            { fact: 'processes', says: `pid ${o.proc.pid} comm ${o.proc.comm}${o.proc.unit ? ` unit ${o.proc.unit}` : ''}` },
-          ],
-          data: { pid: o.proc.pid, comm: o.proc.comm, unit: o.proc.unit ?? 'systemd-resolved.service', heldIp: c.socket.ip, stage: 'userland-proxy' },
-        });
-      }
+    for (const { c, o } of ownersOfKind(index, 'resolved-stub')) {
+      out.push({
+        cause: 'resolved-stub',
+        severity: 'error',
+        confidence: c.overlap === 'yes' ? 'certain' : 'likely',
+        message: `systemd-resolved's DNS stub (${o.proc.comm}, pid ${o.proc.pid}) holds ${displayBind(c.socket)}; publishing ${displayBind(c.requested)} overlaps it. Bind the container to a specific host IP (e.g. -p 127.0.0.1:53:53) instead of disabling the stub.`,
+        holders: [processHolder(o.proc, sockBind(c.socket))],
+        evidence: [
+          { fact: 'sockets', says: `${c.socket.state} ${displayBind(c.socket)}` },
+          { fact: 'processes', says: `pid ${o.proc.pid} comm ${o.proc.comm}${o.proc.unit ? ` unit ${o.proc.unit}` : ''}` },
+        ],
+        data: { pid: o.proc.pid, comm: o.proc.comm, unit: o.proc.unit ?? 'systemd-resolved.service', heldIp: c.socket.ip, stage: 'userland-proxy' },
+      });
     }
     return out;
   },

@@ -105,3 +105,22 @@ export function buildIndex(snap: Snapshot, subject: Subject): SnapshotIndex {
 export function publishesExactly(c: Container, b: Bind): boolean {
   return c.published.some((p) => p.proto === b.proto && p.hostPort === b.port && p.hostIp === b.ip);
 }
+
+/**
+ * Every (conflict, owner) pair whose owner is of `kind`, once per owning pid and requested host IP:
+ * the shared walk of the socket-owner rules.
+ */
+export function ownersOfKind<K extends SocketOwner['kind']>(index: SnapshotIndex, kind: K): Array<{ c: Conflict; o: Extract<SocketOwner, { kind: K }> }> {
+  const out: Array<{ c: Conflict; o: Extract<SocketOwner, { kind: K }> }> = [];
+  const seen = new Set<string>();
+  for (const c of index.conflicts) {
+    for (const o of c.owners) {
+      if (o.kind !== kind) continue;
+      const key = `${'proc' in o ? o.proc.pid : 'uid' in o ? `u${o.uid}` : ''} ${c.requested.ip}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ c, o: o as Extract<SocketOwner, { kind: K }> });
+    }
+  }
+  return out;
+}
