@@ -14,9 +14,9 @@ const PORT = Number(args.find((a) => a.startsWith('--port='))?.slice(7) ?? 20999
 const env = { ...process.env };
 
 /** wall ms and peak RSS (KB) of one run, via GNU time */
-function measure(argv) {
+function measure(argv, input) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], { encoding: 'utf8', env, maxBuffer: 512 * 1024 * 1024 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], { encoding: 'utf8', env, input, maxBuffer: 512 * 1024 * 1024 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const rss = Number((r.stderr.trim().split('\n').pop() ?? '0').trim());
   return { ms, rss, code: r.status };
@@ -29,10 +29,10 @@ const stats = (xs) => {
 
 export function compare(cases, reps = REPS) {
   const res = Object.fromEntries(cases.map((c) => [c.name, { ms: [], rss: [], codes: new Set() }]));
-  for (let i = 0; i < 2; i++) for (const c of cases) measure(c.argv); // warm caches equally
+  for (let i = 0; i < 2; i++) for (const c of cases) measure(c.argv, c.input); // warm caches equally
   for (let i = 0; i < reps; i++) {
     for (const c of i % 2 ? [...cases].reverse() : cases) {
-      const m = measure(c.argv);
+      const m = measure(c.argv, c.input);
       res[c.name].ms.push(m.ms);
       res[c.name].rss.push(m.rss);
       res[c.name].codes.add(m.code);
@@ -150,11 +150,15 @@ if (import.meta.url === `file://${process.argv[1]}` && args.includes('--busy')) 
   await busy(scales);
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   const bin = join(ROOT, 'bin/portdoctor');
+  const corpus = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/corpus/docker-error-messages.json'), 'utf8'));
   const idle = compare([
     { name: 'quick-check script', argv: ['bash', join(ROOT, 'bench/quick-check.sh'), String(PORT)] },
     { name: `portdoctor diagnose ${PORT}`, argv: [bin, 'diagnose', String(PORT), '--json'] },
     { name: 'portdoctor --version (cold start)', argv: [bin, '--version'] },
     { name: 'node -e 0', argv: ['node', '-e', '0'] },
+    // every message of the error corpus in one log: one explanation each
+    { name: `portdoctor explain - (whole corpus, ${corpus.length} messages)`, argv: [bin, 'explain', '--json', '-'], input: corpus.map((e) => e.message).join('\n\n') },
+    { name: 'portdoctor lint (200 services, 20 files)', argv: [bin, 'lint', '--format', 'json', ...lintFixture()] },
     { name: `lsof -i :${PORT}`, argv: ['lsof', '-i', `:${PORT}`] },
     { name: 'ss -tlnp', argv: ['ss', '-tlnp'] },
   ]);

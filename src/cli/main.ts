@@ -13,6 +13,18 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (process.env.PORTDOCTOR_TRACE === '1') process.stderr.write(`[trace] ${performance.now().toFixed(1)} ms main\n`);
+  // the hot path of an incident, `diagnose TARGET [--json]`, skips loading the argument parser
+  const rest = argv.slice(2);
+  if (rest[0] === 'diagnose' && rest.length <= 3 && rest.slice(1).every((a) => a === '--json' || /^[\w.:[\]/]+$/.test(a)) && rest.filter((a) => a !== '--json').length === 2) {
+    const target = rest.find((a, i) => i > 0 && a !== '--json');
+    try {
+      return await (await import('./commands/diagnose.js')).runDiagnose(target, { json: rest.includes('--json') });
+    } catch (e) {
+      if (e instanceof UsageError || (e as Error).name === 'SnapshotFileError') { process.stderr.write(`portdoctor: ${(e as Error).message}\n`); return 2; }
+      process.stderr.write(`portdoctor: internal error: ${(e as Error).message}\n(please report it with the command you ran; nothing on the host was changed)\n`);
+      return 2;
+    }
+  }
   const { Command, CommanderError } = await import('commander');
   if (process.env.PORTDOCTOR_TRACE === '1') process.stderr.write(`[trace] ${performance.now().toFixed(1)} ms commander loaded\n`);
   const program: CommandT = new Command();

@@ -87,6 +87,18 @@ describe.skipIf(notReady !== null)(`degradation on the real host${notReady ? ` (
     expect(d6.holders[0]).toMatchObject({ pid: pid6 });
   });
 
+  it('on a busy host sockets come from ss with a kernel-side port filter: same holder, and v6only read', async () => {
+    const port = P(8);
+    const pid = await lab.hold({ proto: 'tcp', host: '::', port, v6only: false });
+    const io = nodeHostIO();
+    const busy: HostIO = { ...io, readText: (p) => (p === '/proc/net/sockstat' ? 'TCP: inuse 5000 orphan 0\nUDP: inuse 1000\n' : io.readText(p)) };
+    const snap = await collectSnapshot(busy, { ports: [port] });
+    expect(snap.sockets.ok && snap.sockets.source).toMatch(/^ss /);
+    const d = diagnose(snap, { proto: 'tcp', ip: '127.0.0.1', port });
+    expect(d.verdict).toMatchObject({ cause: 'host-process', confidence: 'certain' });
+    expect(d.holders[0]).toMatchObject({ pid, bind: { ip: '::', v6only: false } });
+  });
+
   it('a hung iptables-save: the collector times out, says so, and the verdict is not port-free', async () => {
     const port = P(5);
     const t0 = Date.now();
