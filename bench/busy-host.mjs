@@ -6,7 +6,7 @@
 // own. Nothing is ever sent to the rule targets. Teardown is by pid, container id, exact rule spec
 // and our own chain/table names, as recorded in the state file.
 //   node bench/busy-host.mjs up [--scale=1]   |   node bench/busy-host.mjs down
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,4 +110,3 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   } else if (cmd === 'down') { down(); console.log('busy host torn down'); }
   else { console.error('usage: node bench/busy-host.mjs up [--scale=N] | down'); process.exit(2); }
 }
-void execFileSync;

@@ -43,7 +43,7 @@ export function diagnose(snap: Snapshot, subject: Subject, symptom: Symptom | nu
   const { findings, inconclusive } = runRules(snap, subject, symptom, rules);
   const ranked = rankFindings(findings, symptom);
   const text = subjectText(subject.proto, subject.ip, subject.port);
-  const verdict = decide(snap, text, ranked, inconclusive, symptom);
+  const verdict = decide(snap, text, ranked, symptom);
   const holders: Holder[] = [];
   const seen = new Set<string>();
   for (const f of ranked) {

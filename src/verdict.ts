@@ -1,6 +1,6 @@
 // From findings to one verdict. The error the user saw (when given) decides which findings
 // explain it; otherwise the cause that decides what `docker run -p` would meet first wins.
-import type { Cause, Confidence, Finding, Inconclusive, Snapshot, Symptom, Verdict } from './model.js';
+import type { Cause, Confidence, Finding, Snapshot, Symptom, Verdict } from './model.js';
 import { displayAddr } from './util/ip.js';
 
 /** Most decisive first. Firewall orphans outrank the container they shadow: that container is the victim. */
@@ -46,7 +46,7 @@ export function rankFindings(findings: readonly Finding[], symptom: Symptom | nu
 /** Facts without which "the port is free" cannot be said. */
 const NEEDED_FOR_FREE = ['sockets', 'processes', 'engine', 'containers', 'iptablesNft', 'iptablesLegacy', 'nft'] as const;
 
-export function decide(snap: Snapshot, subjectText: string, ranked: readonly Finding[], inconclusive: readonly Inconclusive[], symptom: Symptom | null): Verdict {
+export function decide(snap: Snapshot, subjectText: string, ranked: readonly Finding[], symptom: Symptom | null): Verdict {
   const top = ranked.find((f) => f.severity !== 'info');
   const blind = NEEDED_FOR_FREE.filter((k) => !snap[k].ok);
   if (top) {
@@ -73,7 +73,6 @@ export function decide(snap: Snapshot, subjectText: string, ranked: readonly Fin
       summary: `The error you saw (${symptom.stage}) says something held ${subjectText}, but nothing holds it now: it was released since, or the error came from another host or engine.`,
     };
   }
-  void inconclusive;
   return { cause: 'port-free', confidence: 'certain', summary: `Nothing holds ${subjectText}: no listener, no Docker allocation and no DNAT rule for it; docker run -p would get it.` };
 }
 

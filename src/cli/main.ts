@@ -124,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;
     }
-    if (e instanceof UsageError || (e as Error).name === 'SnapshotFileError' || e instanceof Error && e.constructor.name === 'SnapshotFileError') {
+    if (e instanceof UsageError || (e as Error).name === 'SnapshotFileError') {
       process.stderr.write(`portdoctor: ${(e as Error).message}\n`);
       return 2;
     }

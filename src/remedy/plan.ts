@@ -29,12 +29,9 @@ function moveAside(f: Finding, d: Diagnosis, freePort: number | null): Plan {
 
 function deleteRulePlan(f: Finding, h: H<'rule'>, snap: Snapshot, dport: number): Plan | null {
   const fam = h.family;
-  const pre: Precondition[] = [
-    { kind: 'dnat-present', backend: h.backend, family: fam, table: h.table, chain: h.chain, spec: null, handle: h.handle, toIp: h.toIp, dport },
-    { kind: 'ip-not-live', ip: h.toIp },
-  ];
   let argv: string[];
   let undo: string[] | undefined;
+  let spec: readonly string[] | null = null;
   if (h.backend === 'nft') {
     if (h.handle === null) return null;
     argv = ['nft', 'delete', 'rule', fam, h.table, h.chain, 'handle', String(h.handle)];
@@ -48,8 +45,12 @@ function deleteRulePlan(f: Finding, h: H<'rule'>, snap: Snapshot, dport: number)
     const bin = `${fam === 'ip6' ? 'ip6tables' : 'iptables'}-${h.backend === 'iptables-legacy' ? 'legacy' : 'nft'}`;
     argv = [bin, '-w', '-t', h.table, '-D', h.chain, ...r.spec];
     undo = [bin, '-w', '-t', h.table, '-A', h.chain, ...r.spec];
-    (pre[0] as { spec: readonly string[] | null }).spec = r.spec;
+    spec = r.spec;
   }
+  const pre: Precondition[] = [
+    { kind: 'dnat-present', backend: h.backend, family: fam, table: h.table, chain: h.chain, spec, handle: h.handle, toIp: h.toIp, dport },
+    { kind: 'ip-not-live', ip: h.toIp },
+  ];
   return {
     remedy: 'delete-orphan-dnat',
     safety: 'fix',

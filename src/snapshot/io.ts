@@ -3,7 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Snapshot } from '../model.js';
 import { FACT_KEYS } from '../model.js';
 
-export class SnapshotFileError extends Error {}
+export class SnapshotFileError extends Error {
+  override readonly name = 'SnapshotFileError';
+}
 
 export function parseSnapshot(text: string, origin: string): Snapshot {
   let o: unknown;

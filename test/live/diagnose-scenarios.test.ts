@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { diagnoseJson, dockerReady, IMAGE, Lab, LABEL, nftHandle, portBlock, sh, TAG } from './helpers.js';
+import { diagnoseJson, dockerReady, IMAGE, Lab, nftHandle, portBlock, sh, TAG } from './helpers.js';
 
 const P = portBlock(0);
 const ORPHAN_IP = '172.17.0.250'; // inside docker0's /16, never handed out here; never contacted
@@ -261,6 +261,5 @@ services:
     expect(d.json.verdict.cause).toBe('container');
     expect(d.json.holders[0]).toMatchObject({ kind: 'container', composeProject: project });
     expect(['web-a', 'web-b']).toContain(d.json.holders[0]?.composeService);
-    void LABEL;
   });
 });

@@ -82,6 +82,20 @@ describe('diagnose --from a recorded snapshot (no host access)', () => {
   });
 });
 
+describe('ports --from a recorded snapshot', () => {
+  it('prints {ports:[{proto, ip, port, status, owners}]} and exits 1 when something is not ok', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pdcli-'));
+    const file = join(dir, 'orphan.json');
+    saveSnapshot(file, snapshotFromCapture('orphan-dnat/before-run'));
+    const r = run(['ports', '--json', '--from', file, '--port', '18401']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).ports).toEqual([expect.objectContaining({ proto: 'tcp', ip: '0.0.0.0', port: 18401, status: 'orphan-rule', owners: [expect.objectContaining({ kind: 'rule', orphan: true })] })]);
+    const table = run(['ports', '--from', file, '--conflicts']);
+    expect(table.out.split('\n')[0]).toMatch(/^PROTO\s+ADDRESS\s+STATUS\s+OWNERS/);
+    expect(table.out).toMatch(/tcp\s+0\.0\.0\.0:18401\s+orphan-rule\s+iptables-nft nat\/DOCKER DNAT→172\.17\.0\.250:80 \(orphan\)/);
+  });
+});
+
 describe('explain', () => {
   it('--json prints {stage, subject, engine, meaning, next, explanations}', () => {
     const r = run(['explain', '--json', 'Bind for 0.0.0.0:8080 failed: port is already allocated']);
