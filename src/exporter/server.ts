@@ -1,6 +1,7 @@
 // `portdoctor exporter`: /metrics on 127.0.0.1 by default. A scrape never starts a second
 // collection while one runs, and reuses the last one for `cacheSeconds`.
 import { createServer, type Server } from 'node:http';
+import { readDaemonConfig } from '../collect/docker.js';
 import { collectSnapshot } from '../collect/index.js';
 import type { HostIO } from '../collect/host-io.js';
 import { watch } from '../watch/watcher.js';
@@ -37,8 +38,8 @@ export function singleFlight(fn: () => Promise<void>, cacheMs: number, now: () =
 
 export async function startExporter(o: ExporterOptions): Promise<{ server: Server; metrics: Metrics; address: string }> {
   const metrics = createMetrics();
-  const engine = await collectSnapshot(o.io, { ports: [1] });
-  const dockerdPid = engine.engine.ok ? (engine.engine.value.dockerdPids[0] ?? null) : null;
+  // only the daemon's pid is needed to find its log: no collection for that
+  const dockerdPid = readDaemonConfig(o.io).dockerdPids[0] ?? null;
   const tail = await openLogTail(o.io, dockerdPid);
   metrics.logSource.set({ source: tail.source }, 1);
   for (const k of ['address_in_use', 'port_already_allocated', 'userland_proxy_failed']) metrics.logErrors.inc({ error: k }, 0);
