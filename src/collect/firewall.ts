@@ -24,10 +24,14 @@ async function saveFirst(io: HostIO, cmds: readonly string[], timeoutMs: number)
   return null;
 }
 
-export async function collectIptablesNft(io: HostIO, timeoutMs = 3000, ports: ReadonlySet<number> | null = null): Promise<Fact<FirewallView>> {
+/**
+ * `ip6Nat` says whether an ip6 nat table exists at all (from `nft list chains`); when it surely does
+ * not (Docker <= 26 without ip6tables), ip6tables-nft-save is not started: one process less.
+ */
+export async function collectIptablesNft(io: HostIO, timeoutMs = 3000, ports: ReadonlySet<number> | null = null, ip6Nat: Promise<boolean> = Promise.resolve(true)): Promise<Fact<FirewallView>> {
   const [v4, v6] = await Promise.all([
     saveFirst(io, ['iptables-nft-save', 'iptables-save'], timeoutMs),
-    saveFirst(io, ['ip6tables-nft-save', 'ip6tables-save'], timeoutMs),
+    ip6Nat.then((need): Promise<Awaited<ReturnType<typeof saveFirst>> | 'none'> => (need ? saveFirst(io, ['ip6tables-nft-save', 'ip6tables-save'], timeoutMs) : Promise.resolve('none'))),
   ]);
   if (!v4) return fail('absent', 'iptables-nft-save is not installed (apt-get install iptables)', 'iptables-nft-save');
   if (v4.r.code !== 0) { const f = execFailure(v4.cmd, v4.r); return fail(f.code, f.message, v4.cmd); }
@@ -37,9 +41,10 @@ export async function collectIptablesNft(io: HostIO, timeoutMs = 3000, ports: Re
   }
   const views = [parseIptablesSave(v4.r.stderr + v4.r.stdout, 'iptables-nft', 'ip', ports)];
   const notes: string[] = [];
-  if (v6 && v6.r.code === 0) views.push(parseIptablesSave(v6.r.stderr + v6.r.stdout, 'iptables-nft', 'ip6', ports));
+  if (v6 === 'none') notes.push('no ip6 nat table in nf_tables: no IPv6 NAT rules to read');
+  else if (v6 && v6.r.code === 0) views.push(parseIptablesSave(v6.r.stderr + v6.r.stdout, 'iptables-nft', 'ip6', ports));
   else notes.push('ip6tables-nft-save unavailable: IPv6 NAT rules not read');
-  return ok(mergeViews('iptables-nft', views), `${v4.cmd} + ${v6?.cmd ?? 'no ip6tables'}`, notes);
+  return ok(mergeViews('iptables-nft', views), `${v4.cmd} + ${v6 === 'none' ? 'no ip6 nat table' : (v6?.cmd ?? 'no ip6tables')}`, notes);
 }
 
 /** Only dumps tables that exist: never `iptables-legacy-save -t nat`, which would create the table. */
@@ -68,8 +73,19 @@ export async function collectIptablesLegacy(io: HostIO, legacyTables: { ip: read
  * Docker 20.10-28 host that is none. `skipTables` may still be on its way (it comes from
  * iptables-nft-save): the chain listing runs meanwhile.
  */
-export async function collectNft(io: HostIO, skipTables: ReadonlySet<string> | Promise<ReadonlySet<string>>, timeoutMs = 3000): Promise<Fact<FirewallView>> {
-  const r = await io.exec(['nft', '-j', 'list', 'chains'], { timeoutMs });
+export function listChains(io: HostIO, timeoutMs = 3000): Promise<ExecResult> {
+  return io.exec(['nft', '-j', 'list', 'chains'], { timeoutMs });
+}
+
+/** from `nft -j list chains`: is there an ip6 nat table? (unknown → true, so nothing is skipped) */
+export async function hasIp6Nat(chains: Promise<ExecResult>): Promise<boolean> {
+  const r = await chains;
+  if (r.code !== 0 || r.error) return true;
+  return /"family":\s*"ip6",\s*"table":\s*"nat"/.test(r.stdout);
+}
+
+export async function collectNft(io: HostIO, skipTables: ReadonlySet<string> | Promise<ReadonlySet<string>>, timeoutMs = 3000, chains: Promise<ExecResult> = listChains(io, timeoutMs)): Promise<Fact<FirewallView>> {
+  const r = await chains;
   if (r.code !== 0 || r.error) { const f = execFailure('nft', r); return fail(f.code, f.message, 'nft -j list chains'); }
   try {
     const skip = await skipTables;

@@ -2,7 +2,7 @@
 // each result in a Fact, and never throw: a broken collector becomes a named error in the snapshot.
 import type { Fact, FirewallView, Snapshot } from '../model.js';
 import { collectDocker } from './docker.js';
-import { collectIptablesLegacy, collectIptablesNft, collectNft } from './firewall.js';
+import { collectIptablesLegacy, collectIptablesNft, collectNft, hasIp6Nat, listChains } from './firewall.js';
 import { collectHost } from './host.js';
 import { nodeHostIO, type HostIO } from './host-io.js';
 import { scanOwners } from './processes.js';
@@ -24,9 +24,10 @@ export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOp
   // start the slow, out-of-process collectors first; read /proc while they run
   trace('collect start');
   const dockerP = traced('docker api', collectDocker(io, t));
-  const iptNftP = traced('iptables-nft-save', collectIptablesNft(io, t, ports));
+  const chainsP = listChains(io, t);
+  const iptNftP = traced('iptables-nft-save', collectIptablesNft(io, t, ports, hasIp6Nat(chainsP)));
   const iptLegacyP = traced('iptables-legacy-save', collectIptablesLegacy(io, legacy, t, ports));
-  const nftP = traced('nft -j', collectNft(io, iptNftP.then(nftSkipTables), t));
+  const nftP = traced('nft -j', collectNft(io, iptNftP.then(nftSkipTables), t, chainsP));
   const socketsF = await traced('sockets', collectSockets(io, ports));
   const docker = await dockerP;
   const dockerdPids = docker.engine.ok ? docker.engine.value.dockerdPids : [];
