@@ -17,32 +17,35 @@ export function countLine(line: string, into: Record<LogSignal, number>): void {
   for (const [k, re] of Object.entries(LOG_SIGNALS) as [LogSignal, RegExp][]) if (re.test(line)) into[k]++;
 }
 
+export interface LogLines { readonly source: 'file' | 'journald' | 'none'; readonly where: string; poll(): Promise<string[]> }
 export interface LogTail { readonly source: 'file' | 'journald' | 'none'; readonly where: string; poll(): Promise<Record<LogSignal, number>> }
 
 const zero = (): Record<LogSignal, number> => ({ address_in_use: 0, port_already_allocated: 0, userland_proxy_failed: 0 });
 
-export async function openLogTail(io: HostIO, dockerdPid: number | null): Promise<LogTail> {
+/** New dockerd log lines since the last poll (or since opening): its stderr file, else journald. */
+export async function openLogLines(io: HostIO, dockerdPid: number | null): Promise<LogLines> {
   if (dockerdPid) {
     try {
       const target = io.readlink(`/proc/${dockerdPid}/fd/2`);
       if (target.startsWith('/') && statSync(target).isFile()) {
         let offset = statSync(target).size;
+        let partial = '';
         return {
           source: 'file', where: target,
           async poll() {
-            const c = zero();
             const size = statSync(target).size;
             if (size < offset) offset = 0; // rotated or truncated
-            if (size === offset) return c;
+            if (size === offset) return [];
             const { open } = await import('node:fs/promises');
             const fh = await open(target, 'r');
             try {
               const buf = Buffer.alloc(Math.min(size - offset, 16 * 1024 * 1024));
               await fh.read(buf, 0, buf.length, offset);
               offset += buf.length;
-              for (const l of buf.toString('utf8').split('\n')) countLine(l, c);
+              const lines = (partial + buf.toString('utf8')).split('\n');
+              partial = lines.pop() ?? '';
+              return lines;
             } finally { await fh.close(); }
-            return c;
           },
         };
       }
@@ -55,12 +58,29 @@ export async function openLogTail(io: HostIO, dockerdPid: number | null): Promis
     return {
       source: 'journald', where: 'journalctl -u docker.service',
       async poll() {
-        const c = zero();
         const r = await io.exec(['journalctl', '-u', 'docker.service', '-o', 'cat', '--no-pager', '--show-cursor', `--after-cursor=${cursor}`], { timeoutMs: 5000 });
-        for (const l of r.stdout.split('\n')) { const m = /^-- cursor: (\S+)/.exec(l); if (m) cursor = m[1] as string; else countLine(l, c); }
-        return c;
+        const out: string[] = [];
+        for (const l of r.stdout.split('\n')) { const m = /^-- cursor: (\S+)/.exec(l); if (m) cursor = m[1] as string; else if (l) out.push(l); }
+        return out;
       },
     };
   }
-  return { source: 'none', where: 'no dockerd log file and no journald unit found', poll: async () => zero() };
+  return { source: 'none', where: 'no dockerd log file and no journald unit found', poll: async () => [] };
+}
+
+export async function openLogTail(io: HostIO, dockerdPid: number | null): Promise<LogTail> {
+  const lines = await openLogLines(io, dockerdPid);
+  return {
+    source: lines.source, where: lines.where,
+    async poll() { const c = zero(); for (const l of await lines.poll()) countLine(l, c); return c; },
+  };
+}
+
+/**
+ * dockerd's API handler line for a failed start: "Handler for POST /v1.41/containers/<id or name>/start
+ * returned error: <msg>" (the path carries whatever the client named the container by).
+ */
+export function failedStartLine(line: string): { id: string; error: string } | null {
+  const m = /Handler for POST \/(?:v[\d.]+\/)?containers\/([\w.-]+)\/start returned error: (.*?)"?$/.exec(line);
+  return m ? { id: m[1] as string, error: (m[2] as string).replace(/\\"/g, '"') } : null;
 }

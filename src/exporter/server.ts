@@ -5,7 +5,7 @@ import { readDaemonConfig } from '../collect/docker.js';
 import { collectSnapshot } from '../collect/index.js';
 import type { HostIO } from '../collect/host-io.js';
 import { watch } from '../watch/watcher.js';
-import { openLogTail } from './logtail.js';
+import { openLogLines, openLogTail } from './logtail.js';
 import { createMetrics, observeLog, observeSnapshot, type Metrics } from './metrics.js';
 
 export interface ExporterOptions {
@@ -53,8 +53,9 @@ export async function startExporter(o: ExporterOptions): Promise<{ server: Serve
   void refresh(); // the first collection starts now, not at the first scrape
   if (o.events !== false) {
     const died = new Set<string>();
+    const logLines = await openLogLines(o.io, dockerdPid);
     void watch({
-      io: o.io, signal: o.signal, emit: (l) => o.log?.(JSON.stringify(l)),
+      io: o.io, signal: o.signal, emit: (l) => o.log?.(JSON.stringify(l)), logLines,
       onEvent: (e) => { if (e.action === 'die') died.add(e.id); else if (e.action === 'start' && died.has(e.id)) metrics.restarts.inc(); else if (e.action === 'destroy') died.delete(e.id); },
       onStartFailure: (stage) => metrics.startFailures.inc({ stage }),
     });

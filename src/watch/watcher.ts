@@ -7,6 +7,7 @@ import type { HostIO } from '../collect/host-io.js';
 import { diagnose, resolveSubject } from '../diagnose.js';
 import type { Diagnosis } from '../model.js';
 import { symptomFrom } from '../symptom.js';
+import { failedStartLine } from '../exporter/logtail.js';
 import { parseEvent, RestartCounter, startFailure, type DockerEvent } from './detector.js';
 
 export interface WatchLine {
@@ -31,6 +32,12 @@ export interface WatchOptions {
   readonly onEvent?: (e: DockerEvent) => void;
   readonly onStartFailure?: (stage: string) => void;
   readonly now?: () => Date;
+  /**
+   * dockerd's log, polled for failed starts the events stream never shows: `docker start` of an
+   * existing container fails with no event at all; only the API handler's log line tells.
+   */
+  readonly logLines?: { poll(): Promise<string[]> } | null;
+  readonly logPollMs?: number;
 }
 
 const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((r) => { const t = setTimeout(r, ms); signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true }); });
@@ -60,11 +67,13 @@ export async function watch(o: WatchOptions): Promise<void> {
   const seen = new Set<string>();
   let backoff = 250;
   let connectedOnce = false;
-  const reported = new Set<string>();
-  const reportFailure = async (id: string, nameHint: string | null, insp: unknown): Promise<boolean> => {
-    const f = startFailure(insp);
-    if (!f || reported.has(id)) return Boolean(f);
-    reported.add(id);
+  // one report per failure: a container id is reported again only after a quiet spell
+  const reported = new Map<string, number>();
+  const fresh = (id: string): boolean => Date.now() - (reported.get(id) ?? -Infinity) > 5000;
+  const reportFailure = async (id: string, nameHint: string | null, insp: unknown, errorFromLog?: string): Promise<boolean> => {
+    const f = startFailure(insp) ?? (errorFromLog ? { error: errorFromLog, name: '', state: '' } : null);
+    if (!f || !fresh(id)) return Boolean(f);
+    reported.set(id, Date.now());
     const diagnosis = await diagnoseError(o.io, f.error, configuredPorts(insp)).catch(() => null);
     o.onStartFailure?.(diagnosis?.symptom?.stage ?? 'other');
     o.emit({ time: now().toISOString(), event: 'start-failed', container: { id, name: f.name || nameHint }, cause: diagnosis?.verdict.cause ?? null, summary: diagnosis?.verdict.summary, error: f.error, ...(diagnosis ? { diagnosis } : {}) });
@@ -102,6 +111,22 @@ export async function watch(o: WatchOptions): Promise<void> {
     } else if (e.action === 'destroy') loops.forget(e.id);
   };
 
+  if (o.logLines) {
+    const logs = o.logLines;
+    void (async () => {
+      while (!o.signal.aborted) {
+        await sleep(o.logPollMs ?? 500, o.signal);
+        for (const line of await logs.poll().catch(() => [] as string[])) {
+          const f = failedStartLine(line);
+          if (!f || !fresh(f.id)) continue;
+          const insp = await inspect(o.io, f.id).catch(() => null);
+          const id = (insp as { Id?: string } | null)?.Id ?? f.id;
+          if (!fresh(id)) continue;
+          await reportFailure(id, (insp as { Name?: string } | null)?.Name?.replace(/^\//, '') ?? null, insp, f.error);
+        }
+      }
+    })();
+  }
   while (!o.signal.aborted) {
     const filters = encodeURIComponent(JSON.stringify({ type: ['container'] }));
     // replay what happened while disconnected (seconds resolution; duplicates are dropped below)

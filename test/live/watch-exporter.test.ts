@@ -57,6 +57,19 @@ describe.skipIf(notReady !== null)(`watch and exporter${notReady ? ` (skipped: $
     expect(l2.restarts).toBeGreaterThanOrEqual(3);
   });
 
+  it('watch: `docker start` of an existing container fails (no event at all): caught from the daemon log', async () => {
+    const w = start(['watch', '--json']);
+    await w.waitFor(/"event":"watching"/);
+    const port = P(5);
+    const id = lab.create(['--name', `pdtest-watch-start-${port}`, '-p', `${port}:80`]);
+    const pid = await lab.hold({ proto: 'tcp', host: '0.0.0.0', port });
+    const r = sh(['docker', 'start', `pdtest-watch-start-${port}`], { allowFail: true }); // by name, as users do
+    expect(r.code).not.toBe(0);
+    const line = JSON.parse(await w.waitFor(/"event":"start-failed"/)) as { container: { id: string; name: string }; cause: string; diagnosis: { holders: Array<{ pid?: number }> } };
+    expect(line).toMatchObject({ container: { id, name: `pdtest-watch-start-${port}` }, cause: 'host-process' });
+    expect(line.diagnosis.holders[0]?.pid).toBe(pid);
+  });
+
   it('exporter: orphan rules, start failures, restarts and dockerd log errors appear in /metrics', async () => {
     const mport = P(10);
     const e = start(['exporter', '--listen', `127.0.0.1:${mport}`, '--cache-seconds', '0']);

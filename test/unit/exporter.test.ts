@@ -125,3 +125,14 @@ describe('stale-while-revalidate', () => {
     releases.shift()?.();
   });
 });
+
+describe('failed starts from the daemon log (docker start leaves no event)', () => {
+  it('reads the API handler line of the lab\'s dockerd log', async () => {
+    const { failedStartLine } = await import('../../src/exporter/logtail.js');
+    const log = readFileSync(new URL('../fixtures/lab/other-container-stopped/attempts/start-created.dockerd.log', import.meta.url), 'utf8');
+    const hits = log.split('\n').map(failedStartLine).filter(Boolean);
+    expect(hits).toHaveLength(1);
+    // `docker start NAME`: the handler path carries the name (inspect accepts either)
+    expect(hits[0]).toMatchObject({ id: 'portlab-other-container-stopped-created', error: expect.stringMatching(/^driver failed programming external connectivity .*Bind for 0\.0\.0\.0:18202 failed: port is already allocated$/) });
+  });
+});

@@ -1,4 +1,6 @@
+import { readDaemonConfig } from '../../collect/docker.js';
 import { nodeHostIO } from '../../collect/host-io.js';
+import { openLogLines } from '../../exporter/logtail.js';
 import { watch, type WatchLine } from '../../watch/watcher.js';
 
 function human(l: WatchLine): string {
@@ -9,8 +11,10 @@ function human(l: WatchLine): string {
 export async function runWatch(o: { json?: boolean; restartThreshold?: string }): Promise<number> {
   const ac = new AbortController();
   for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => ac.abort());
+  const io = nodeHostIO();
+  const logLines = await openLogLines(io, readDaemonConfig(io).dockerdPids[0] ?? null);
   await watch({
-    io: nodeHostIO(), signal: ac.signal, restartThreshold: o.restartThreshold ? Number(o.restartThreshold) : undefined,
+    io, signal: ac.signal, logLines, restartThreshold: o.restartThreshold ? Number(o.restartThreshold) : undefined,
     emit: (l) => {
       if (o.json) { process.stdout.write(`${JSON.stringify(l)}\n`); process.stderr.write(`${human(l)}\n`); }
       else process.stdout.write(`${human(l)}\n`);
