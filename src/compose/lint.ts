@@ -73,7 +73,15 @@ function freePortFor(b: ComposeBinding, all: readonly ComposeBinding[], host: Sn
   return null;
 }
 
-export function lintProjects(inputs: readonly ProjectInput[], o: LintOptions = {}): LintResult {
+/** The projects as Compose would run them, with the loader's problems; built once, linted once or more. */
+export interface BuiltProjects {
+  readonly projects: readonly ComposeProject[];
+  readonly problems: readonly LintProblem[];
+  readonly texts: ReadonlyMap<string, string>;
+  readonly firstFile: string;
+}
+
+export function buildProjects(inputs: readonly ProjectInput[]): BuiltProjects {
   const problems: LintProblem[] = [];
   const projects: ComposeProject[] = [];
   const texts = new Map<string, string>();
@@ -84,13 +92,23 @@ export function lintProjects(inputs: readonly ProjectInput[], o: LintOptions = {
     for (const f of input.files) texts.set(f.path, f.text);
     for (const [path, p] of r.parsed) texts.set(path, p.text);
   }
+  return { projects, problems, texts, firstFile: inputs[0]?.files[0]?.path ?? '' };
+}
+
+export function lintProjects(inputs: readonly ProjectInput[], o: LintOptions = {}): LintResult {
+  return lintBuilt(buildProjects(inputs), o);
+}
+
+export function lintBuilt(built: BuiltProjects, o: LintOptions = {}): LintResult {
+  const { projects, texts } = built;
+  const problems: LintProblem[] = [...built.problems];
   const ctx = { projects, host: o.host ?? null };
   for (const rule of composeRules) {
     if (rule.meta.needsHost && !ctx.host) continue;
     try {
       for (const d of rule.check(ctx)) problems.push({ ...d, rule: rule.meta.id, severity: rule.meta.severity });
     } catch (e) {
-      problems.push({ rule: rule.meta.id, severity: 'error', message: `rule crashed: ${(e as Error).message}`, data: {}, file: inputs[0]?.files[0]?.path ?? '', line: 1, column: 1, endLine: 1, endColumn: 1 });
+      problems.push({ rule: rule.meta.id, severity: 'error', message: `rule crashed: ${(e as Error).message}`, data: {}, file: built.firstFile, line: 1, column: 1, endLine: 1, endColumn: 1 });
     }
   }
   // levels from the config, then inline disables

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { parse as parseYaml } from 'yaml';
-import { applyFixes, lintProjects, type LintConfig } from '../../compose/lint.js';
+import { applyFixes, buildProjects, lintBuilt, type LintConfig } from '../../compose/lint.js';
 import { formatGithub, formatHuman, formatJson, formatSarif, type LintFormat } from '../../compose/format/index.js';
 import { parseDotEnv } from '../../compose/interpolate.js';
 import type { LoadedFile, ProjectInput } from '../../compose/project.js';
@@ -71,17 +71,18 @@ export async function runLint(files: string[], o: LintOpts): Promise<number> {
     const over = OVERRIDES.find((f) => existsSync(f));
     inputs.push(mk(over ? [base, over] : [base]));
   }
+  // built once: the same model names the ports to collect and is linted
+  const built = buildProjects(inputs);
   let host: Snapshot | null = null;
   if (o.againstHost) {
-    const first = lintProjects(inputs, { config });
-    const ports = [...new Set(first.projects.flatMap((p) => p.services.flatMap((s) => s.bindings.flatMap((b) => (b.hostPort === 'ephemeral' ? [] : Array.from({ length: Math.min(64, b.hostPort.end - b.hostPort.start + 1) }, (_, i) => (b.hostPort as { start: number }).start + i))))))];
+    const ports = [...new Set(built.projects.flatMap((p) => p.services.flatMap((s) => s.bindings.flatMap((b) => (b.hostPort === 'ephemeral' ? [] : Array.from({ length: Math.min(64, b.hostPort.end - b.hostPort.start + 1) }, (_, i) => (b.hostPort as { start: number }).start + i))))))];
     const { collectSnapshot } = await import('../../collect/index.js');
     const { nodeHostIO } = await import('../../collect/host-io.js');
     host = await collectSnapshot(nodeHostIO(), { ports: o.fix ? [] : ports });
     const missing = (['sockets', 'containers', 'iptablesNft', 'nft'] as const).filter((k) => !host?.[k].ok);
     if (missing.length) process.stderr.write(`portdoctor: --against-host could not read ${missing.join(', ')}; clashes there may be missed\n`);
   }
-  const r = lintProjects(inputs, { config, host, fix: o.fix });
+  const r = lintBuilt(built, { config, host, fix: o.fix });
   const version = '0.1.0';
   if (format === 'json') process.stdout.write(`${formatJson(r)}\n`);
   else if (format === 'sarif') process.stdout.write(`${formatSarif(r, version)}\n`);
