@@ -16,7 +16,12 @@ const env = { ...process.env };
 /** wall ms and peak RSS (KB) of one run, via GNU time */
 function measure(argv, input) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], { encoding: 'utf8', env, input, maxBuffer: 512 * 1024 * 1024 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], {
+    encoding: 'utf8',
+    env,
+    input,
+    maxBuffer: 512 * 1024 * 1024,
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const rss = Number((r.stderr.trim().split('\n').pop() ?? '0').trim());
   return { ms, rss, code: r.status };
@@ -38,21 +43,39 @@ export function compare(cases, reps = REPS) {
       res[c.name].codes.add(m.code);
     }
   }
-  return Object.fromEntries(Object.entries(res).map(([k, v]) => [k, { wall_ms: stats(v.ms), peak_rss_kb: Math.max(...v.rss), exit_codes: [...v.codes] }]));
+  return Object.fromEntries(
+    Object.entries(res).map(([k, v]) => [
+      k,
+      { wall_ms: stats(v.ms), peak_rss_kb: Math.max(...v.rss), exit_codes: [...v.codes] },
+    ]),
+  );
 }
 
 function machine() {
   const node = spawnSync('node', ['--version'], { encoding: 'utf8' }).stdout.trim();
-  const docker = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8' }).stdout.trim();
+  const docker = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], {
+    encoding: 'utf8',
+  }).stdout.trim();
   let kernel = '';
-  try { kernel = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(); } catch { /* */ }
+  try {
+    kernel = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
+  } catch {
+    /* */
+  }
   return { cpus: cpus().length, cpu: cpus()[0]?.model, mem_gb: Math.round(totalmem() / 2 ** 30), kernel, node, docker };
 }
 
 function table(title, r, baseline) {
-  const rows = [`${title}`, `| command | min ms | median ms | peak RSS MB | median / ${baseline} |`, '|---|---:|---:|---:|---:|'];
+  const rows = [
+    `${title}`,
+    `| command | min ms | median ms | peak RSS MB | median / ${baseline} |`,
+    '|---|---:|---:|---:|---:|',
+  ];
   const base = r[baseline].wall_ms.median;
-  for (const [k, v] of Object.entries(r)) rows.push(`| ${k} | ${v.wall_ms.min} | ${v.wall_ms.median} | ${(v.peak_rss_kb / 1024).toFixed(1)} | ${(v.wall_ms.median / base).toFixed(2)}× |`);
+  for (const [k, v] of Object.entries(r))
+    rows.push(
+      `| ${k} | ${v.wall_ms.min} | ${v.wall_ms.median} | ${(v.peak_rss_kb / 1024).toFixed(1)} | ${(v.wall_ms.median / base).toFixed(2)}× |`,
+    );
   return rows.join('\n');
 }
 
@@ -64,7 +87,16 @@ function lintFixture() {
     const lines = ['services:'];
     for (let s = 0; s < 10; s++) {
       const n = f * 10 + s;
-      lines.push(`  svc${n}:`, '    image: example/app:1', '    ports:', `      - "127.0.0.1:${21000 + n}:80"`, `      - "${22000 + n}"`, `      - target: 443`, `        published: "${23000 + n}"`, '        host_ip: 0.0.0.0');
+      lines.push(
+        `  svc${n}:`,
+        '    image: example/app:1',
+        '    ports:',
+        `      - "127.0.0.1:${21000 + n}:80"`,
+        `      - "${22000 + n}"`,
+        `      - target: 443`,
+        `        published: "${23000 + n}"`,
+        '        host_ip: 0.0.0.0',
+      );
     }
     const p = join(dir, `compose-${f}.yaml`);
     writeFileSync(p, `${lines.join('\n')}\n`);
@@ -75,29 +107,64 @@ function lintFixture() {
 
 function profileTop(argv, out) {
   const dir = mkdtempSync(join(tmpdir(), 'pd-prof-'));
-  spawnSync('node', ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...argv], { env: { ...env, NODE_EXTRA_CA_CERTS: '' }, stdio: 'ignore' });
+  spawnSync('node', ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...argv], {
+    env: { ...env, NODE_EXTRA_CA_CERTS: '' },
+    stdio: 'ignore',
+  });
   const f = readdirSync(dir).find((x) => x.endsWith('.cpuprofile'));
   const p = JSON.parse(readFileSync(join(dir, f), 'utf8'));
   const self = new Map();
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  p.samples.forEach((s, i) => { const n = byId.get(s); const k = `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`; self.set(k, (self.get(k) ?? 0) + (p.timeDeltas[i] ?? 0)); });
-  const rows = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${(v / 1000).toFixed(1).padStart(7)} ms  ${k}`);
-  writeFileSync(out, `# self time, ${argv.join(' ')} (node --cpu-prof), total ${((p.endTime - p.startTime) / 1000).toFixed(0)} ms\n${rows.join('\n')}\n`);
+  p.samples.forEach((s, i) => {
+    const n = byId.get(s);
+    const k = `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
+    self.set(k, (self.get(k) ?? 0) + (p.timeDeltas[i] ?? 0));
+  });
+  const rows = [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 25)
+    .map(([k, v]) => `${(v / 1000).toFixed(1).padStart(7)} ms  ${k}`);
+  writeFileSync(
+    out,
+    `# self time, ${argv.join(' ')} (node --cpu-prof), total ${((p.endTime - p.startTime) / 1000).toFixed(0)} ms\n${rows.join('\n')}\n`,
+  );
 }
 
 async function exporterCase(bin, scale) {
   const port = 29460 + scale;
-  const child = spawn(bin, ['exporter', '--listen', `127.0.0.1:${port}`, '--cache-seconds', '10', '--no-events'], { stdio: 'ignore', env: { ...env, PORTDOCTOR_TEST: '1' } });
-  const get = async () => { const t0 = performance.now(); const r = await fetch(`http://127.0.0.1:${port}/metrics`); const body = await r.text(); return { ms: performance.now() - t0, body }; };
+  const child = spawn(bin, ['exporter', '--listen', `127.0.0.1:${port}`, '--cache-seconds', '10', '--no-events'], {
+    stdio: 'ignore',
+    env: { ...env, PORTDOCTOR_TEST: '1' },
+  });
+  const get = async () => {
+    const t0 = performance.now();
+    const r = await fetch(`http://127.0.0.1:${port}/metrics`);
+    const body = await r.text();
+    return { ms: performance.now() - t0, body };
+  };
   try {
-    for (let i = 0; i < 100; i++) { try { await get(); break; } catch { await new Promise((r) => setTimeout(r, 100)); } }
+    for (let i = 0; i < 100; i++) {
+      try {
+        await get();
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
     const first = await get(); // waits for the first collection
     const warm = [];
     for (let i = 0; i < 15; i++) warm.push((await get()).ms);
     const collect = Number(/^portdoctor_collect_duration_seconds (\S+)/m.exec(first.body)?.[1] ?? NaN) * 1000;
     const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
-    return { scrape_ms: stats(warm), first_scrape_ms: +first.ms.toFixed(1), collection_ms: +collect.toFixed(1), peak_rss_kb: hwm };
-  } finally { child.kill('SIGTERM'); }
+    return {
+      scrape_ms: stats(warm),
+      first_scrape_ms: +first.ms.toFixed(1),
+      collection_ms: +collect.toFixed(1),
+      peak_rss_kb: hwm,
+    };
+  } finally {
+    child.kill('SIGTERM');
+  }
 }
 
 async function busy(scales) {
@@ -112,18 +179,27 @@ async function busy(scales) {
     try {
       const P = 20100;
       const reps = Math.max(5, Math.round(REPS / k));
-      const r = compare([
-        { name: 'quick-check script', argv: ['bash', join(ROOT, 'bench/quick-check.sh'), String(P)] },
-        { name: `portdoctor diagnose ${P}`, argv: [bin, 'diagnose', String(P), '--json'] },
-        { name: 'portdoctor ports', argv: [bin, 'ports', '--json'] },
-        { name: 'portdoctor lint (200 services, 20 files)', argv: [bin, 'lint', '--format', 'json', ...files] },
-        { name: `lsof -i :${P}`, argv: ['lsof', '-i', `:${P}`] },
-        { name: 'ss -tlnp', argv: ['ss', '-tlnp'] },
-      ], reps);
+      const r = compare(
+        [
+          { name: 'quick-check script', argv: ['bash', join(ROOT, 'bench/quick-check.sh'), String(P)] },
+          { name: `portdoctor diagnose ${P}`, argv: [bin, 'diagnose', String(P), '--json'] },
+          { name: 'portdoctor ports', argv: [bin, 'ports', '--json'] },
+          { name: 'portdoctor lint (200 services, 20 files)', argv: [bin, 'lint', '--format', 'json', ...files] },
+          { name: `lsof -i :${P}`, argv: ['lsof', '-i', `:${P}`] },
+          { name: 'ss -tlnp', argv: ['ss', '-tlnp'] },
+        ],
+        reps,
+      );
       r['exporter'] = await exporterCase(bin, k);
       out.scales[`x${k}`] = r;
-      if (k === scales[0]) profileTop([join(ROOT, 'dist/cli.js'), 'diagnose', String(P), '--json'], join(ROOT, 'bench/results/profile-diagnose-busy-x1.txt'));
-    } finally { down(); }
+      if (k === scales[0])
+        profileTop(
+          [join(ROOT, 'dist/cli.js'), 'diagnose', String(P), '--json'],
+          join(ROOT, 'bench/results/profile-diagnose-busy-x1.txt'),
+        );
+    } finally {
+      down();
+    }
   }
   const first = out.scales[`x${scales[0]}`];
   const last = out.scales[`x${scales[scales.length - 1]}`];
@@ -135,12 +211,23 @@ async function busy(scales) {
   }
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench/results/busy-host.json'), `${JSON.stringify(out, null, 2)}\n`);
-  const rows = [`Busy host (${out.machine.cpus} × ${out.machine.cpu}, ${out.machine.mem_gb} GB, kernel ${out.machine.kernel}, Docker ${out.machine.docker}, ${out.machine.node}); ×1 = 5,000 TCP + 1,000 UDP sockets over 200 processes, 100 published containers, 2,000 DNAT rules (2,000-line DOCKER chain incl. legacy and nft)`, '', `| command | ${scales.map((k) => `×${k} median ms`).join(' | ')} | ×1 / quick-check | growth ×${scales[0]}→×${scales[scales.length - 1]} | peak RSS MB (×${scales[scales.length - 1]}) |`, `|---|${scales.map(() => '---:').join('|')}|---:|---:|---:|`];
+  const rows = [
+    `Busy host (${out.machine.cpus} × ${out.machine.cpu}, ${out.machine.mem_gb} GB, kernel ${out.machine.kernel}, Docker ${out.machine.docker}, ${out.machine.node}); ×1 = 5,000 TCP + 1,000 UDP sockets over 200 processes, 100 published containers, 2,000 DNAT rules (2,000-line DOCKER chain incl. legacy and nft)`,
+    '',
+    `| command | ${scales.map((k) => `×${k} median ms`).join(' | ')} | ×1 / quick-check | growth ×${scales[0]}→×${scales[scales.length - 1]} | peak RSS MB (×${scales[scales.length - 1]}) |`,
+    `|---|${scales.map(() => '---:').join('|')}|---:|---:|---:|`,
+  ];
   for (const k of Object.keys(first).filter((x) => x !== 'exporter')) {
-    rows.push(`| ${k} | ${scales.map((s) => out.scales[`x${s}`][k].wall_ms.median).join(' | ')} | ${(first[k].wall_ms.median / first['quick-check script'].wall_ms.median).toFixed(2)}× | ${out.growth[k]}× | ${(last[k].peak_rss_kb / 1024).toFixed(1)} |`);
+    rows.push(
+      `| ${k} | ${scales.map((s) => out.scales[`x${s}`][k].wall_ms.median).join(' | ')} | ${(first[k].wall_ms.median / first['quick-check script'].wall_ms.median).toFixed(2)}× | ${out.growth[k]}× | ${(last[k].peak_rss_kb / 1024).toFixed(1)} |`,
+    );
   }
-  rows.push(`| exporter scrape (served, median) | ${scales.map((s) => out.scales[`x${s}`].exporter.scrape_ms.median).join(' | ')} | | | ${(last.exporter.peak_rss_kb / 1024).toFixed(1)} |`);
-  rows.push(`| exporter collection behind a scrape | ${scales.map((s) => out.scales[`x${s}`].exporter.collection_ms).join(' | ')} | | ${out.growth.exporter}× | |`);
+  rows.push(
+    `| exporter scrape (served, median) | ${scales.map((s) => out.scales[`x${s}`].exporter.scrape_ms.median).join(' | ')} | | | ${(last.exporter.peak_rss_kb / 1024).toFixed(1)} |`,
+  );
+  rows.push(
+    `| exporter collection behind a scrape | ${scales.map((s) => out.scales[`x${s}`].exporter.collection_ms).join(' | ')} | | ${out.growth.exporter}× | |`,
+  );
   writeFileSync(join(ROOT, 'bench/results/busy-host.md'), `${rows.join('\n')}\n`);
   console.log(rows.join('\n'));
 }
@@ -157,7 +244,11 @@ if (import.meta.url === `file://${process.argv[1]}` && args.includes('--busy')) 
     { name: 'portdoctor --version (cold start)', argv: [bin, '--version'] },
     { name: 'node -e 0', argv: ['node', '-e', '0'] },
     // every message of the error corpus in one log: one explanation each
-    { name: `portdoctor explain - (whole corpus, ${corpus.length} messages)`, argv: [bin, 'explain', '--json', '-'], input: corpus.map((e) => e.message).join('\n\n') },
+    {
+      name: `portdoctor explain - (whole corpus, ${corpus.length} messages)`,
+      argv: [bin, 'explain', '--json', '-'],
+      input: corpus.map((e) => e.message).join('\n\n'),
+    },
     { name: 'portdoctor lint (200 services, 20 files)', argv: [bin, 'lint', '--format', 'json', ...lintFixture()] },
     { name: `lsof -i :${PORT}`, argv: ['lsof', '-i', `:${PORT}`] },
     { name: 'ss -tlnp', argv: ['ss', '-tlnp'] },
@@ -165,7 +256,11 @@ if (import.meta.url === `file://${process.argv[1]}` && args.includes('--busy')) 
   const out = { when: new Date().toISOString(), machine: machine(), reps: REPS, idle_host: idle };
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench/results/idle-host.json'), `${JSON.stringify(out, null, 2)}\n`);
-  const t = table(`Idle host (${out.machine.cpus} × ${out.machine.cpu}, ${REPS} reps, alternating)`, idle, 'quick-check script');
+  const t = table(
+    `Idle host (${out.machine.cpus} × ${out.machine.cpu}, ${REPS} reps, alternating)`,
+    idle,
+    'quick-check script',
+  );
   writeFileSync(join(ROOT, 'bench/results/idle-host.md'), `${t}\n`);
   console.log(t);
 }

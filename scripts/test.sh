@@ -15,5 +15,7 @@ stop_ours() {
   fi
 }
 trap stop_ours EXIT
+echo "[test] format check (prettier)" >&2
+npx prettier --check . >&2 || { echo "[test] run: npm run format" >&2; exit 1; }
 npx tsc -p tsconfig.json --noEmit || exit 1
 npx vitest run "$@"

@@ -24,10 +24,14 @@ export function resolveSubject(q: Question): Subject | null {
 
 function holderKey(h: Holder): string {
   switch (h.kind) {
-    case 'process': return `p${h.pid}`;
-    case 'docker-proxy': return `p${h.pid}`;
-    case 'container': return `c${h.id}`;
-    case 'rule': return `r${h.backend}${h.family}${h.table}${h.chain}${h.rule}`;
+    case 'process':
+      return `p${h.pid}`;
+    case 'docker-proxy':
+      return `p${h.pid}`;
+    case 'container':
+      return `c${h.id}`;
+    case 'rule':
+      return `r${h.backend}${h.family}${h.table}${h.chain}${h.rule}`;
   }
 }
 
@@ -35,7 +39,9 @@ export function engineLine(snap: Snapshot): string {
   if (!snap.engine.ok) return `engine unknown (${snap.engine.error.message})`;
   const e = snap.engine.value;
   const fw = e.firewallBackend ?? (e.iptablesVariant ? `iptables (${e.iptablesVariant})` : 'iptables');
-  const rl = e.rootless ? `rootless${e.rootlessPortDriver ? ` (port driver ${e.rootlessPortDriver}${e.rootlessNet ? `, net ${e.rootlessNet}` : ''})` : ''}` : 'rootful';
+  const rl = e.rootless
+    ? `rootless${e.rootlessPortDriver ? ` (port driver ${e.rootlessPortDriver}${e.rootlessNet ? `, net ${e.rootlessNet}` : ''})` : ''}`
+    : 'rootful';
   return `${e.product === 'podman' ? 'Podman' : 'Docker'} ${e.version} (API ${e.apiVersion}), ${rl}, firewall backend ${fw}${e.product === 'podman' ? '' : `, userland-proxy ${e.userlandProxy ? 'on' : 'off'}`}`;
 }
 
@@ -50,7 +56,10 @@ export function diagnose(snap: Snapshot, subject: Subject, symptom: Symptom | nu
     if (f.severity === 'info') continue;
     for (const h of f.holders) {
       const k = holderKey(h);
-      if (!seen.has(k)) { seen.add(k); holders.push(h); }
+      if (!seen.has(k)) {
+        seen.add(k);
+        holders.push(h);
+      }
     }
   }
   const collectionErrors = FACT_KEYS.flatMap((k) => {
@@ -59,7 +68,12 @@ export function diagnose(snap: Snapshot, subject: Subject, symptom: Symptom | nu
   });
   return {
     schema: 'portdoctor.diagnosis/1',
-    subject: { proto: subject.proto, ip: subject.ip ?? '0.0.0.0', port: subject.port, ips: subject.ip === null ? ['0.0.0.0', '::'] : [subject.ip] },
+    subject: {
+      proto: subject.proto,
+      ip: subject.ip ?? '0.0.0.0',
+      port: subject.port,
+      ips: subject.ip === null ? ['0.0.0.0', '::'] : [subject.ip],
+    },
     engine: engineLine(snap),
     verdict,
     holders,

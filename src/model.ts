@@ -18,7 +18,11 @@ export type FactErrorCode = 'denied' | 'absent' | 'timeout' | 'unparsable' | 'un
 /** A collector's result: a value, or why not. Collectors never throw past collect/. */
 export type Fact<T> =
   | { readonly ok: true; readonly value: T; readonly source: string; readonly notes?: readonly string[] }
-  | { readonly ok: false; readonly error: { readonly code: FactErrorCode; readonly message: string }; readonly source: string };
+  | {
+      readonly ok: false;
+      readonly error: { readonly code: FactErrorCode; readonly message: string };
+      readonly source: string;
+    };
 
 export interface HostInfo {
   readonly kernel: string;
@@ -185,8 +189,18 @@ export interface Snapshot {
   readonly nft: Fact<FirewallView>;
 }
 
-export type FactKey = 'host' | 'sockets' | 'processes' | 'engine' | 'containers' | 'iptablesNft' | 'iptablesLegacy' | 'nft';
-export const FACT_KEYS: readonly FactKey[] = ['host', 'sockets', 'processes', 'engine', 'containers', 'iptablesNft', 'iptablesLegacy', 'nft'];
+export type FactKey =
+  'host' | 'sockets' | 'processes' | 'engine' | 'containers' | 'iptablesNft' | 'iptablesLegacy' | 'nft';
+export const FACT_KEYS: readonly FactKey[] = [
+  'host',
+  'sockets',
+  'processes',
+  'engine',
+  'containers',
+  'iptablesNft',
+  'iptablesLegacy',
+  'nft',
+];
 
 export const CAUSES = [
   'host-process',
@@ -207,10 +221,44 @@ export type Confidence = 'certain' | 'likely' | 'possible';
 export type Severity = 'error' | 'warning' | 'info';
 
 export type Holder =
-  | { readonly kind: 'process'; readonly pid: number; readonly comm: string; readonly argv: readonly string[]; readonly unit: string | null; readonly bind: Bind }
-  | { readonly kind: 'docker-proxy'; readonly pid: number; readonly comm: string; readonly ppid: number; readonly containerIp: string; readonly bind: Bind }
-  | { readonly kind: 'container'; readonly id: string; readonly name: string; readonly state: string; readonly composeProject: string | null; readonly composeService: string | null; readonly bind: Bind; readonly pid?: number; readonly comm?: string }
-  | { readonly kind: 'rule'; readonly backend: FirewallBackend; readonly family: 'ip' | 'ip6'; readonly table: string; readonly chain: string; readonly rule: string; readonly handle: number | null; readonly toIp: string; readonly toPort: number | null };
+  | {
+      readonly kind: 'process';
+      readonly pid: number;
+      readonly comm: string;
+      readonly argv: readonly string[];
+      readonly unit: string | null;
+      readonly bind: Bind;
+    }
+  | {
+      readonly kind: 'docker-proxy';
+      readonly pid: number;
+      readonly comm: string;
+      readonly ppid: number;
+      readonly containerIp: string;
+      readonly bind: Bind;
+    }
+  | {
+      readonly kind: 'container';
+      readonly id: string;
+      readonly name: string;
+      readonly state: string;
+      readonly composeProject: string | null;
+      readonly composeService: string | null;
+      readonly bind: Bind;
+      readonly pid?: number;
+      readonly comm?: string;
+    }
+  | {
+      readonly kind: 'rule';
+      readonly backend: FirewallBackend;
+      readonly family: 'ip' | 'ip6';
+      readonly table: string;
+      readonly chain: string;
+      readonly rule: string;
+      readonly handle: number | null;
+      readonly toIp: string;
+      readonly toPort: number | null;
+    };
 
 export interface Evidence {
   /** which fact says so */
@@ -252,7 +300,12 @@ export interface Verdict {
 export interface Diagnosis {
   readonly schema: 'portdoctor.diagnosis/1';
   /** ip: the host IP asked about ('0.0.0.0' when none was given); ips: every host IP docker run would bind */
-  readonly subject: { readonly proto: Proto; readonly ip: string; readonly port: number; readonly ips: readonly string[] };
+  readonly subject: {
+    readonly proto: Proto;
+    readonly ip: string;
+    readonly port: number;
+    readonly ips: readonly string[];
+  };
   readonly engine: string;
   readonly verdict: Verdict;
   readonly holders: readonly Holder[];
@@ -264,9 +317,25 @@ export interface Diagnosis {
 
 /** A fact the executor re-checks against a fresh look at the host right before a step runs. */
 export type Precondition =
-  | { readonly kind: 'dnat-present'; readonly backend: FirewallBackend; readonly family: 'ip' | 'ip6'; readonly table: string; readonly chain: string; readonly spec: readonly string[] | null; readonly handle: number | null; readonly toIp: string; readonly dport: number }
+  | {
+      readonly kind: 'dnat-present';
+      readonly backend: FirewallBackend;
+      readonly family: 'ip' | 'ip6';
+      readonly table: string;
+      readonly chain: string;
+      readonly spec: readonly string[] | null;
+      readonly handle: number | null;
+      readonly toIp: string;
+      readonly dport: number;
+    }
   | { readonly kind: 'ip-not-live'; readonly ip: string }
-  | { readonly kind: 'process-is'; readonly pid: number; readonly comm: string; readonly notChildOfDockerd: boolean; readonly holdsPort: number }
+  | {
+      readonly kind: 'process-is';
+      readonly pid: number;
+      readonly comm: string;
+      readonly notChildOfDockerd: boolean;
+      readonly holdsPort: number;
+    }
   | { readonly kind: 'container-state'; readonly id: string; readonly states: readonly string[] };
 
 export interface Step {

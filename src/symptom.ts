@@ -6,5 +6,13 @@ import type { Symptom } from './model.js';
 export function symptomFrom(text: string, ctx: ExplainContext = {}): Symptom | null {
   const p = primary(explain(text, ctx));
   if (!p) return null;
-  return { text: p.excerpt, stage: p.stage, proto: p.subject.proto, ip: p.subject.ip, port: p.subject.port, family: p.subject.family, patternId: p.pattern ?? 'unknown' };
+  return {
+    text: p.excerpt,
+    stage: p.stage,
+    proto: p.subject.proto,
+    ip: p.subject.ip,
+    port: p.subject.port,
+    family: p.subject.family,
+    patternId: p.pattern ?? 'unknown',
+  };
 }

@@ -20,8 +20,23 @@ export const CAUSE_RANK: readonly Cause[] = [
 /** Which causes can produce an error of each stage. */
 const STAGE_CAUSES: Record<string, readonly Cause[]> = {
   'port-allocator': ['stale-allocation', 'container'],
-  'userland-proxy': ['container', 'host-network-container', 'stale-docker-proxy', 'resolved-stub', 'host-process', 'unknown'],
-  'host-bind': ['rootless-regression', 'container', 'host-network-container', 'stale-docker-proxy', 'resolved-stub', 'host-process', 'unknown'],
+  'userland-proxy': [
+    'container',
+    'host-network-container',
+    'stale-docker-proxy',
+    'resolved-stub',
+    'host-process',
+    'unknown',
+  ],
+  'host-bind': [
+    'rootless-regression',
+    'container',
+    'host-network-container',
+    'stale-docker-proxy',
+    'resolved-stub',
+    'host-process',
+    'unknown',
+  ],
   'rootless-port-driver': ['rootless-regression', 'host-process', 'host-network-container', 'container', 'unknown'],
 };
 
@@ -44,9 +59,22 @@ export function rankFindings(findings: readonly Finding[], symptom: Symptom | nu
 }
 
 /** Facts without which "the port is free" cannot be said. */
-const NEEDED_FOR_FREE = ['sockets', 'processes', 'engine', 'containers', 'iptablesNft', 'iptablesLegacy', 'nft'] as const;
+const NEEDED_FOR_FREE = [
+  'sockets',
+  'processes',
+  'engine',
+  'containers',
+  'iptablesNft',
+  'iptablesLegacy',
+  'nft',
+] as const;
 
-export function decide(snap: Snapshot, subjectText: string, ranked: readonly Finding[], symptom: Symptom | null): Verdict {
+export function decide(
+  snap: Snapshot,
+  subjectText: string,
+  ranked: readonly Finding[],
+  symptom: Symptom | null,
+): Verdict {
   const top = ranked.find((f) => f.severity !== 'info');
   const blind = NEEDED_FOR_FREE.filter((k) => !snap[k].ok);
   if (top) {
@@ -63,17 +91,34 @@ export function decide(snap: Snapshot, subjectText: string, ranked: readonly Fin
     return { cause: top.cause, confidence, summary };
   }
   if (blind.length) {
-    const reasons = blind.map((k) => { const f = snap[k]; return f.ok ? '' : `${k}: ${f.error.message}`; });
-    return { cause: 'unknown', confidence: 'possible', summary: `Nothing seen holding ${subjectText}, but part of the host could not be read, so a holder may be hidden (${reasons.join('; ')}).` };
+    const reasons = blind.map((k) => {
+      const f = snap[k];
+      return f.ok ? '' : `${k}: ${f.error.message}`;
+    });
+    return {
+      cause: 'unknown',
+      confidence: 'possible',
+      summary: `Nothing seen holding ${subjectText}, but part of the host could not be read, so a holder may be hidden (${reasons.join('; ')}).`,
+    };
   }
-  if (symptom && symptom.stage !== 'other' && symptom.stage !== 'permission' && symptom.stage !== 'address-not-available' && symptom.stage !== 'firewall-programming') {
+  if (
+    symptom &&
+    symptom.stage !== 'other' &&
+    symptom.stage !== 'permission' &&
+    symptom.stage !== 'address-not-available' &&
+    symptom.stage !== 'firewall-programming'
+  ) {
     return {
       cause: 'unknown',
       confidence: 'possible',
       summary: `The error you saw (${symptom.stage}) says something held ${subjectText}, but nothing holds it now: it was released since, or the error came from another host or engine.`,
     };
   }
-  return { cause: 'port-free', confidence: 'certain', summary: `Nothing holds ${subjectText}: no listener, no Docker allocation and no DNAT rule for it; docker run -p would get it.` };
+  return {
+    cause: 'port-free',
+    confidence: 'certain',
+    summary: `Nothing holds ${subjectText}: no listener, no Docker allocation and no DNAT rule for it; docker run -p would get it.`,
+  };
 }
 
 export function subjectText(proto: string, ip: string | null, port: number): string {

@@ -2,7 +2,11 @@
 import { readFileSync } from 'node:fs';
 
 export function readStdin(): string {
-  try { return readFileSync(0, 'utf8'); } catch { return ''; }
+  try {
+    return readFileSync(0, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 export function textArg(v: string | undefined): string | undefined {

@@ -7,9 +7,15 @@ import { configuredBindings, containerFromList } from './parse/docker-api.js';
 
 type J = Record<string, unknown>;
 
-async function getJson(io: HostIO, path: string, timeoutMs: number, headers?: Record<string, string>): Promise<unknown> {
+async function getJson(
+  io: HostIO,
+  path: string,
+  timeoutMs: number,
+  headers?: Record<string, string>,
+): Promise<unknown> {
   const r = await io.dockerGet(path, { timeoutMs });
-  if (r.status !== 200) throw Object.assign(new Error(`GET ${path} answered HTTP ${r.status}: ${r.body.slice(0, 200)}`), { code: 'EHTTP' });
+  if (r.status !== 200)
+    throw Object.assign(new Error(`GET ${path} answered HTTP ${r.status}: ${r.body.slice(0, 200)}`), { code: 'EHTTP' });
   const api = r.headers?.['api-version'];
   if (headers && typeof api === 'string') headers.api = api;
   // Podman's Docker-compatible API says who it is in its headers (Libpod-Api-Version, Server: Libpod/…)
@@ -35,13 +41,26 @@ export interface DaemonConfig {
 export function readDaemonConfig(io: HostIO): DaemonConfig {
   const pids: number[] = [];
   for (const f of ['/var/run/docker.pid', `${io.env.XDG_RUNTIME_DIR ?? '/nonexistent'}/docker.pid`]) {
-    try { const n = Number(io.readText(f).trim()); if (n > 0) pids.push(n); } catch { /* not there */ }
+    try {
+      const n = Number(io.readText(f).trim());
+      if (n > 0) pids.push(n);
+    } catch {
+      /* not there */
+    }
   }
   let argv: string[] = [];
   let path: string | null = null;
   for (const pid of pids) {
-    try { argv = io.readText(`/proc/${pid}/cmdline`).split('\0').filter(Boolean); } catch { /* gone */ }
-    try { path = /(?:^|\0)PATH=([^\0]*)/.exec(io.readText(`/proc/${pid}/environ`))?.[1] ?? null; } catch { /* not root */ }
+    try {
+      argv = io.readText(`/proc/${pid}/cmdline`).split('\0').filter(Boolean);
+    } catch {
+      /* gone */
+    }
+    try {
+      path = /(?:^|\0)PATH=([^\0]*)/.exec(io.readText(`/proc/${pid}/environ`))?.[1] ?? null;
+    } catch {
+      /* not root */
+    }
   }
   const flag = (name: string): string | null => {
     for (let i = 0; i < argv.length; i++) {
@@ -52,8 +71,13 @@ export function readDaemonConfig(io: HostIO): DaemonConfig {
     return null;
   };
   let json: J = {};
-  try { json = JSON.parse(io.readText(flag('config-file') ?? '/etc/docker/daemon.json')) as J; } catch { /* absent or invalid */ }
-  const bool = (v: unknown): boolean | null => (v === true || v === 'true' ? true : v === false || v === 'false' ? false : null);
+  try {
+    json = JSON.parse(io.readText(flag('config-file') ?? '/etc/docker/daemon.json')) as J;
+  } catch {
+    /* absent or invalid */
+  }
+  const bool = (v: unknown): boolean | null =>
+    v === true || v === 'true' ? true : v === false || v === 'false' ? false : null;
   let iptablesVariant: DaemonConfig['iptablesVariant'] = null;
   // dockerd runs the first `iptables` on its own PATH (FINDINGS, Daemon facts)
   for (const dir of (path ?? '').split(':').filter(Boolean)) {
@@ -61,18 +85,25 @@ export function readDaemonConfig(io: HostIO): DaemonConfig {
       const real = io.realpath(`${dir}/iptables`);
       iptablesVariant = /legacy/.test(real) ? 'legacy' : /nft/.test(real) ? 'nft' : null;
       break;
-    } catch { /* not in this dir */ }
+    } catch {
+      /* not in this dir */
+    }
   }
   return {
     userlandProxy: bool(flag('userland-proxy')) ?? bool(json['userland-proxy']),
     liveRestore: bool(flag('live-restore')) ?? bool(json['live-restore']),
-    firewallBackend: flag('firewall-backend') ?? (typeof json['firewall-backend'] === 'string' ? (json['firewall-backend'] as string) : null),
+    firewallBackend:
+      flag('firewall-backend') ??
+      (typeof json['firewall-backend'] === 'string' ? (json['firewall-backend'] as string) : null),
     dockerdPids: pids,
     iptablesVariant,
   };
 }
 
-export async function collectDocker(io: HostIO, timeoutMs = 4000): Promise<{ engine: Fact<EngineInfo>; containers: Fact<Container[]> }> {
+export async function collectDocker(
+  io: HostIO,
+  timeoutMs = 4000,
+): Promise<{ engine: Fact<EngineInfo>; containers: Fact<Container[]> }> {
   const sock = socketName(io);
   const cfg = readDaemonConfig(io);
   let info: J;
@@ -88,10 +119,13 @@ export async function collectDocker(io: HostIO, timeoutMs = 4000): Promise<{ eng
   } catch (e) {
     const code = errnoCode(e);
     const why =
-      code === 'absent' ? `no Docker daemon answers on ${sock} (is dockerd running? set DOCKER_HOST for another socket)` :
-      code === 'denied' ? `permission denied on ${sock} (run as root or as a member of the docker group)` :
-      code === 'timeout' ? `the Docker API on ${sock} did not answer in ${timeoutMs} ms` :
-      `the Docker API on ${sock} failed: ${(e as Error).message}`;
+      code === 'absent'
+        ? `no Docker daemon answers on ${sock} (is dockerd running? set DOCKER_HOST for another socket)`
+        : code === 'denied'
+          ? `permission denied on ${sock} (run as root or as a member of the docker group)`
+          : code === 'timeout'
+            ? `the Docker API on ${sock} did not answer in ${timeoutMs} ms`
+            : `the Docker API on ${sock} failed: ${(e as Error).message}`;
     const f = fail<never>(code, why, `GET ${sock} /info /containers/json`);
     return { engine: f, containers: f };
   }
@@ -121,8 +155,11 @@ export async function collectDocker(io: HostIO, timeoutMs = 4000): Promise<{ eng
   const inspected = new Map<string, ReturnType<typeof configuredBindings>>();
   await Promise.all(
     idle.map(async (c) => {
-      try { inspected.set(c.id, configuredBindings(await getJson(io, `/containers/${c.id}/json`, timeoutMs))); }
-      catch (e) { notes.push(`inspect ${c.name}: ${(e as Error).message}`); }
+      try {
+        inspected.set(c.id, configuredBindings(await getJson(io, `/containers/${c.id}/json`, timeoutMs)));
+      } catch (e) {
+        notes.push(`inspect ${c.name}: ${(e as Error).message}`);
+      }
     }),
   );
   const full = containers.map((c) => {
@@ -135,16 +172,35 @@ export async function collectDocker(io: HostIO, timeoutMs = 4000): Promise<{ eng
 /** RootlessKit's port driver and network, from its argv or its environment (rootless Docker only). */
 export function rootlesskitOf(io: HostIO): { rootlessPortDriver: string | null; rootlessNet: string | null } {
   let pids: string[] = [];
-  try { pids = io.readdir('/proc').filter((d) => /^\d+$/.test(d)); } catch { return { rootlessPortDriver: null, rootlessNet: null }; }
+  try {
+    pids = io.readdir('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return { rootlessPortDriver: null, rootlessNet: null };
+  }
   for (const pid of pids) {
     let comm = '';
-    try { comm = io.readText(`/proc/${pid}/comm`).trim(); } catch { continue; }
+    try {
+      comm = io.readText(`/proc/${pid}/comm`).trim();
+    } catch {
+      continue;
+    }
     if (comm !== 'rootlesskit') continue;
     let argv: string[] = [];
-    try { argv = io.readText(`/proc/${pid}/cmdline`).split('\0'); } catch { /* gone */ }
-    const flag = (n: string): string | null => { const a = argv.find((x) => x.startsWith(`--${n}=`)); return a ? a.slice(n.length + 3) : null; };
+    try {
+      argv = io.readText(`/proc/${pid}/cmdline`).split('\0');
+    } catch {
+      /* gone */
+    }
+    const flag = (n: string): string | null => {
+      const a = argv.find((x) => x.startsWith(`--${n}=`));
+      return a ? a.slice(n.length + 3) : null;
+    };
     let env = '';
-    try { env = io.readText(`/proc/${pid}/environ`); } catch { /* not ours */ }
+    try {
+      env = io.readText(`/proc/${pid}/environ`);
+    } catch {
+      /* not ours */
+    }
     const fromEnv = (n: string): string | null => new RegExp(`(?:^|\\0)${n}=([^\\0]*)`).exec(env)?.[1] ?? null;
     return {
       rootlessPortDriver: flag('port-driver') ?? fromEnv('DOCKERD_ROOTLESS_ROOTLESSKIT_PORT_DRIVER') ?? 'builtin',

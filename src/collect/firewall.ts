@@ -7,16 +7,31 @@ import type { ExecResult, HostIO } from './host-io.js';
 import { mergeViews, parseIptablesSave } from './parse/iptables-save.js';
 import { countXtDnat, parseNftJson } from './parse/nft.js';
 
-const EMPTY = (backend: FirewallView['backend']): FirewallView => ({ backend, dnat: [], tables: [], incompatible: [], hasDockerChain: false, warnings: [] });
+const EMPTY = (backend: FirewallView['backend']): FirewallView => ({
+  backend,
+  dnat: [],
+  tables: [],
+  incompatible: [],
+  hasDockerChain: false,
+  warnings: [],
+});
 
-function execFailure(what: string, r: ExecResult): { code: 'absent' | 'timeout' | 'denied' | 'failed'; message: string } {
+function execFailure(
+  what: string,
+  r: ExecResult,
+): { code: 'absent' | 'timeout' | 'denied' | 'failed'; message: string } {
   if (r.error === 'absent') return { code: 'absent', message: `${what} is not installed` };
   if (r.error === 'timeout') return { code: 'timeout', message: `${what} did not finish in time` };
-  if (/permission denied|operation not permitted|must be root/i.test(r.stderr)) return { code: 'denied', message: `${what}: permission denied (run as root)` };
+  if (/permission denied|operation not permitted|must be root/i.test(r.stderr))
+    return { code: 'denied', message: `${what}: permission denied (run as root)` };
   return { code: 'failed', message: `${what} exited ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}` };
 }
 
-async function saveFirst(io: HostIO, cmds: readonly string[], timeoutMs: number): Promise<{ cmd: string; r: ExecResult } | null> {
+async function saveFirst(
+  io: HostIO,
+  cmds: readonly string[],
+  timeoutMs: number,
+): Promise<{ cmd: string; r: ExecResult } | null> {
   for (const cmd of cmds) {
     const r = await io.exec([cmd], { timeoutMs });
     if (r.error !== 'absent') return { cmd, r };
@@ -28,39 +43,73 @@ async function saveFirst(io: HostIO, cmds: readonly string[], timeoutMs: number)
  * `ip6Nat` says whether an ip6 nat table exists at all (from `nft list chains`); when it surely does
  * not (Docker <= 26 without ip6tables), ip6tables-nft-save is not started: one process less.
  */
-export async function collectIptablesNft(io: HostIO, timeoutMs = 3000, ports: ReadonlySet<number> | null = null, ip6Nat: Promise<boolean> = Promise.resolve(true)): Promise<Fact<FirewallView>> {
+export async function collectIptablesNft(
+  io: HostIO,
+  timeoutMs = 3000,
+  ports: ReadonlySet<number> | null = null,
+  ip6Nat: Promise<boolean> = Promise.resolve(true),
+): Promise<Fact<FirewallView>> {
   const [v4, v6] = await Promise.all([
     saveFirst(io, ['iptables-nft-save', 'iptables-save'], timeoutMs),
-    ip6Nat.then((need): Promise<Awaited<ReturnType<typeof saveFirst>> | 'none'> => (need ? saveFirst(io, ['ip6tables-nft-save', 'ip6tables-save'], timeoutMs) : Promise.resolve('none'))),
+    ip6Nat.then((need): Promise<Awaited<ReturnType<typeof saveFirst>> | 'none'> =>
+      need ? saveFirst(io, ['ip6tables-nft-save', 'ip6tables-save'], timeoutMs) : Promise.resolve('none'),
+    ),
   ]);
   if (!v4) return fail('absent', 'iptables-nft-save is not installed (apt-get install iptables)', 'iptables-nft-save');
-  if (v4.r.code !== 0) { const f = execFailure(v4.cmd, v4.r); return fail(f.code, f.message, v4.cmd); }
+  if (v4.r.code !== 0) {
+    const f = execFailure(v4.cmd, v4.r);
+    return fail(f.code, f.message, v4.cmd);
+  }
   // plain iptables-save may be the legacy variant (update-alternatives); then this view is not nft
-  if (v4.cmd === 'iptables-save' && !/nf_tables/.test(v4.r.stdout + v4.r.stderr) && /legacy|v1\.[0-8]\.\d+ on/.test(v4.r.stdout)) {
+  if (
+    v4.cmd === 'iptables-save' &&
+    !/nf_tables/.test(v4.r.stdout + v4.r.stderr) &&
+    /legacy|v1\.[0-8]\.\d+ on/.test(v4.r.stdout)
+  ) {
     return fail('unsupported', 'iptables-save is the legacy variant and no iptables-nft-save exists', 'iptables-save');
   }
   const views = [parseIptablesSave(v4.r.stderr + v4.r.stdout, 'iptables-nft', 'ip', ports)];
   const notes: string[] = [];
   if (v6 === 'none') notes.push('no ip6 nat table in nf_tables: no IPv6 NAT rules to read');
-  else if (v6 && v6.r.code === 0) views.push(parseIptablesSave(v6.r.stderr + v6.r.stdout, 'iptables-nft', 'ip6', ports));
+  else if (v6 && v6.r.code === 0)
+    views.push(parseIptablesSave(v6.r.stderr + v6.r.stdout, 'iptables-nft', 'ip6', ports));
   else notes.push('ip6tables-nft-save unavailable: IPv6 NAT rules not read');
-  return ok(mergeViews('iptables-nft', views), `${v4.cmd} + ${v6 === 'none' ? 'no ip6 nat table' : (v6?.cmd ?? 'no ip6tables')}`, notes);
+  return ok(
+    mergeViews('iptables-nft', views),
+    `${v4.cmd} + ${v6 === 'none' ? 'no ip6 nat table' : (v6?.cmd ?? 'no ip6tables')}`,
+    notes,
+  );
 }
 
 /** Only dumps tables that exist: never `iptables-legacy-save -t nat`, which would create the table. */
-export async function collectIptablesLegacy(io: HostIO, legacyTables: { ip: readonly string[]; ip6: readonly string[] } | null, timeoutMs = 3000, ports: ReadonlySet<number> | null = null): Promise<Fact<FirewallView>> {
+export async function collectIptablesLegacy(
+  io: HostIO,
+  legacyTables: { ip: readonly string[]; ip6: readonly string[] } | null,
+  timeoutMs = 3000,
+  ports: ReadonlySet<number> | null = null,
+): Promise<Fact<FirewallView>> {
   if (legacyTables && legacyTables.ip.length === 0 && legacyTables.ip6.length === 0) {
-    return ok(EMPTY('iptables-legacy'), '/proc/net/ip_tables_names', ['no legacy x_tables are registered in the kernel']);
+    return ok(EMPTY('iptables-legacy'), '/proc/net/ip_tables_names', [
+      'no legacy x_tables are registered in the kernel',
+    ]);
   }
   const runs: Promise<ExecResult | null>[] = [
     !legacyTables || legacyTables.ip.length ? io.exec(['iptables-legacy-save'], { timeoutMs }) : Promise.resolve(null),
-    !legacyTables || legacyTables.ip6.length ? io.exec(['ip6tables-legacy-save'], { timeoutMs }) : Promise.resolve(null),
+    !legacyTables || legacyTables.ip6.length
+      ? io.exec(['ip6tables-legacy-save'], { timeoutMs })
+      : Promise.resolve(null),
   ];
   const [r4, r6] = await Promise.all(runs);
   const views: FirewallView[] = [];
-  for (const [r, fam, cmd] of [[r4, 'ip', 'iptables-legacy-save'], [r6, 'ip6', 'ip6tables-legacy-save']] as const) {
+  for (const [r, fam, cmd] of [
+    [r4, 'ip', 'iptables-legacy-save'],
+    [r6, 'ip6', 'ip6tables-legacy-save'],
+  ] as const) {
     if (!r) continue;
-    if (r.code !== 0) { const f = execFailure(cmd, r); return fail(f.code, f.message, cmd); }
+    if (r.code !== 0) {
+      const f = execFailure(cmd, r);
+      return fail(f.code, f.message, cmd);
+    }
     views.push(parseIptablesSave(r.stdout, 'iptables-legacy', fam, ports));
   }
   return ok(mergeViews('iptables-legacy', views), 'iptables-legacy-save (no -t)');
@@ -84,28 +133,49 @@ export async function hasIp6Nat(chains: Promise<ExecResult>): Promise<boolean> {
   return /"family":\s*"ip6",\s*"table":\s*"nat"/.test(r.stdout);
 }
 
-export async function collectNft(io: HostIO, skipTables: ReadonlySet<string> | Promise<ReadonlySet<string>>, timeoutMs = 3000, chains: Promise<ExecResult> = listChains(io, timeoutMs)): Promise<Fact<FirewallView>> {
+export async function collectNft(
+  io: HostIO,
+  skipTables: ReadonlySet<string> | Promise<ReadonlySet<string>>,
+  timeoutMs = 3000,
+  chains: Promise<ExecResult> = listChains(io, timeoutMs),
+): Promise<Fact<FirewallView>> {
   const r = await chains;
-  if (r.code !== 0 || r.error) { const f = execFailure('nft', r); return fail(f.code, f.message, 'nft -j list chains'); }
+  if (r.code !== 0 || r.error) {
+    const f = execFailure('nft', r);
+    return fail(f.code, f.message, 'nft -j list chains');
+  }
   try {
     const skip = await skipTables;
     const chains = parseNftJson(r.stdout);
     const tables = [...new Set(chains.tables.length ? chains.tables : listTablesOfChains(r.stdout))];
     const want = tables.filter((t) => !skip.has(t) && /^(ip|ip6|inet) /.test(t));
-    const views = await Promise.all(want.map(async (t) => {
-      const [fam, name] = t.split(' ') as [string, string];
-      const j = await io.exec(['nft', '-j', 'list', 'table', fam, name], { timeoutMs });
-      if (j.code !== 0) throw Object.assign(new Error(`nft list table ${t}: ${j.stderr.trim()}`), { fact: execFailure('nft', j) });
-      // xtables targets carry no destination in JSON; the text listing of that table decodes them
-      let text: string | undefined;
-      if (countXtDnat(j.stdout) > 0) {
-        const tx = await io.exec(['nft', '-a', 'list', 'table', fam, name], { timeoutMs });
-        if (tx.code === 0) text = tx.stdout;
-      }
-      return parseNftJson(j.stdout, { text });
-    }));
+    const views = await Promise.all(
+      want.map(async (t) => {
+        const [fam, name] = t.split(' ') as [string, string];
+        const j = await io.exec(['nft', '-j', 'list', 'table', fam, name], { timeoutMs });
+        if (j.code !== 0)
+          throw Object.assign(new Error(`nft list table ${t}: ${j.stderr.trim()}`), { fact: execFailure('nft', j) });
+        // xtables targets carry no destination in JSON; the text listing of that table decodes them
+        let text: string | undefined;
+        if (countXtDnat(j.stdout) > 0) {
+          const tx = await io.exec(['nft', '-a', 'list', 'table', fam, name], { timeoutMs });
+          if (tx.code === 0) text = tx.stdout;
+        }
+        return parseNftJson(j.stdout, { text });
+      }),
+    );
     const dnat = views.flatMap((v) => v.dnat);
-    return ok({ backend: 'nft', dnat, tables, incompatible: [], hasDockerChain: chains.hasDockerChain || views.some((v) => v.hasDockerChain), warnings: [] }, `nft -j list chains + list table (${want.join(', ') || 'no table beyond iptables-nft'})`);
+    return ok(
+      {
+        backend: 'nft',
+        dnat,
+        tables,
+        incompatible: [],
+        hasDockerChain: chains.hasDockerChain || views.some((v) => v.hasDockerChain),
+        warnings: [],
+      },
+      `nft -j list chains + list table (${want.join(', ') || 'no table beyond iptables-nft'})`,
+    );
   } catch (e) {
     const f = (e as { fact?: { code: 'absent' | 'timeout' | 'denied' | 'failed'; message: string } }).fact;
     if (f) return fail(f.code, f.message, 'nft -j list table');
@@ -115,6 +185,7 @@ export async function collectNft(io: HostIO, skipTables: ReadonlySet<string> | P
 
 function listTablesOfChains(json: string): string[] {
   const out: string[] = [];
-  for (const m of json.matchAll(/"chain":\s*\{"family":\s*"(\w+)",\s*"table":\s*"([^"]+)"/g)) out.push(`${m[1]} ${m[2]}`);
+  for (const m of json.matchAll(/"chain":\s*\{"family":\s*"(\w+)",\s*"table":\s*"([^"]+)"/g))
+    out.push(`${m[1]} ${m[2]}`);
   return out;
 }

@@ -14,7 +14,11 @@ export interface ExecResult {
   readonly error: 'absent' | 'timeout' | 'denied' | null;
 }
 
-export interface HttpResult { readonly status: number; readonly body: string; readonly headers?: Readonly<Record<string, string | string[] | undefined>> }
+export interface HttpResult {
+  readonly status: number;
+  readonly body: string;
+  readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
+}
 
 export interface HostIO {
   /** read a file below the host root ('/proc/net/tcp'); throws NodeJS.ErrnoException */
@@ -43,7 +47,11 @@ export interface NodeHostIOOptions {
 }
 
 /** unix:///var/run/docker.sock (default), unix:///run/user/1000/docker.sock, or tcp://127.0.0.1:2375 */
-export function dockerEndpoint(env: Readonly<Record<string, string | undefined>>): { socketPath?: string; host?: string; port?: number } {
+export function dockerEndpoint(env: Readonly<Record<string, string | undefined>>): {
+  socketPath?: string;
+  host?: string;
+  port?: number;
+} {
   const h = env.DOCKER_HOST;
   if (!h) return { socketPath: '/var/run/docker.sock' };
   if (h.startsWith('unix://')) return { socketPath: h.slice('unix://'.length) };
@@ -71,7 +79,12 @@ export function nodeHostIO(opts: NodeHostIOOptions = {}): HostIO {
         const child = execFile(
           cmd,
           args,
-          { timeout: o.timeoutMs ?? 5000, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024, env: { ...env, PATH: searchPath, LC_ALL: 'C' } },
+          {
+            timeout: o.timeoutMs ?? 5000,
+            killSignal: 'SIGKILL',
+            maxBuffer: 256 * 1024 * 1024,
+            env: { ...env, PATH: searchPath, LC_ALL: 'C' },
+          },
           (err, stdout, stderr) => {
             const e = err as (NodeJS.ErrnoException & { killed?: boolean; code?: unknown }) | null;
             let error: ExecResult['error'] = null;
@@ -87,13 +100,28 @@ export function nodeHostIO(opts: NodeHostIOOptions = {}): HostIO {
     dockerGet: (path, o = {}) =>
       new Promise((resolve, reject) => {
         const ep = dockerEndpoint(env);
-        const req = request({ ...ep, path, method: 'GET', headers: { Host: 'docker' }, timeout: o.timeoutMs ?? 5000 }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-          res.on('error', reject);
-        });
-        req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from the Docker API within ${o.timeoutMs ?? 5000} ms`), { code: 'ETIMEDOUT' })));
+        const req = request(
+          { ...ep, path, method: 'GET', headers: { Host: 'docker' }, timeout: o.timeoutMs ?? 5000 },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                body: Buffer.concat(chunks).toString('utf8'),
+                headers: res.headers,
+              }),
+            );
+            res.on('error', reject);
+          },
+        );
+        req.on('timeout', () =>
+          req.destroy(
+            Object.assign(new Error(`no answer from the Docker API within ${o.timeoutMs ?? 5000} ms`), {
+              code: 'ETIMEDOUT',
+            }),
+          ),
+        );
         req.on('error', reject);
         req.end();
       }),
@@ -101,7 +129,11 @@ export function nodeHostIO(opts: NodeHostIOOptions = {}): HostIO {
       new Promise((resolve, reject) => {
         const ep = dockerEndpoint(env);
         const req = request({ ...ep, path, method: 'GET', headers: { Host: 'docker' }, signal }, (res) => {
-          if (res.statusCode !== 200) { reject(Object.assign(new Error(`GET ${path} answered HTTP ${res.statusCode}`), { code: 'EHTTP' })); res.resume(); return; }
+          if (res.statusCode !== 200) {
+            reject(Object.assign(new Error(`GET ${path} answered HTTP ${res.statusCode}`), { code: 'EHTTP' }));
+            res.resume();
+            return;
+          }
           res.setEncoding('utf8');
           onOpen?.();
           res.on('data', (c: string) => onData(c));

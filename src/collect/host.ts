@@ -13,11 +13,19 @@ const SYSCTLS = [
 ];
 
 function tryRead(io: HostIO, path: string): string | null {
-  try { return io.readText(path).trim(); } catch { return null; }
+  try {
+    return io.readText(path).trim();
+  } catch {
+    return null;
+  }
 }
 
 /** WSL1 kernels say "Microsoft" (capital M); WSL2 says "microsoft-standard". WSL_INTEROP exists only in WSL2. */
-export function wslFlavour(osrelease: string, procVersion: string, env: Readonly<Record<string, string | undefined>>): 0 | 1 | 2 {
+export function wslFlavour(
+  osrelease: string,
+  procVersion: string,
+  env: Readonly<Record<string, string | undefined>>,
+): 0 | 1 | 2 {
   const s = `${osrelease} ${procVersion}`;
   if (/microsoft-standard|WSL2/.test(s)) return 2;
   if (/Microsoft/.test(s)) return 1;
@@ -34,15 +42,41 @@ export function collectHost(io: HostIO): Fact<HostInfo> {
     if (v !== null) sysctl[k.replace(/\//g, '.')] = v.replace(/\s+/g, ' ');
   }
   let hostNetns: string | null = null;
-  try { hostNetns = io.readlink('/proc/1/ns/net'); } catch {
-    try { hostNetns = io.readlink('/proc/self/ns/net'); } catch { /* no procfs */ }
+  try {
+    hostNetns = io.readlink('/proc/1/ns/net');
+  } catch {
+    try {
+      hostNetns = io.readlink('/proc/self/ns/net');
+    } catch {
+      /* no procfs */
+    }
   }
   const names = (p: string): string[] => (tryRead(io, p) ?? '').split('\n').filter(Boolean);
   // /proc/net/ip_tables_names exists once the kernel has legacy x_tables (WSL2 kernels may not)
-  const exists = (p: string): boolean => { try { io.readdir(p); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'ENOTDIR'; } };
-  const legacySupported = tryRead(io, '/proc/net/ip_tables_names') !== null || exists('/sys/module/ip_tables') ? true : tryRead(io, '/proc/version') !== null ? false : null;
+  const exists = (p: string): boolean => {
+    try {
+      io.readdir(p);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ENOTDIR';
+    }
+  };
+  const legacySupported =
+    tryRead(io, '/proc/net/ip_tables_names') !== null || exists('/sys/module/ip_tables')
+      ? true
+      : tryRead(io, '/proc/version') !== null
+        ? false
+        : null;
   return ok(
-    { kernel, wsl: wslFlavour(kernel, version, io.env), uid: io.uid, hostNetns, sysctl, legacyTables: { ip: names('/proc/net/ip_tables_names'), ip6: names('/proc/net/ip6_tables_names') }, legacySupported },
+    {
+      kernel,
+      wsl: wslFlavour(kernel, version, io.env),
+      uid: io.uid,
+      hostNetns,
+      sysctl,
+      legacyTables: { ip: names('/proc/net/ip_tables_names'), ip6: names('/proc/net/ip6_tables_names') },
+      legacySupported,
+    },
     '/proc/sys, /proc/version, /proc/net/ip*_tables_names',
   );
 }

@@ -41,7 +41,9 @@ export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOp
     scope: { ports: ports ? [...ports] : null },
     host,
     sockets,
-    processes: owners ? owners.processes : { ok: false, error: { code: 'failed', message: 'no sockets to look up owners for' }, source: '/proc' },
+    processes: owners
+      ? owners.processes
+      : { ok: false, error: { code: 'failed', message: 'no sockets to look up owners for' }, source: '/proc' },
     engine: docker.engine,
     containers: docker.containers,
     iptablesNft: iptNft,

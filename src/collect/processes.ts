@@ -17,12 +17,33 @@ function readProc(io: HostIO, pid: number): Proc | null {
     const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
     const uid = /^Uid:\s+(\d+)/m.exec(status);
     const comm = io.readText(`/proc/${pid}/comm`).trim();
-    const argv = io.readText(`/proc/${pid}/cmdline`).split('\0').filter((x, i, a) => x !== '' || i < a.length - 1);
+    const argv = io
+      .readText(`/proc/${pid}/cmdline`)
+      .split('\0')
+      .filter((x, i, a) => x !== '' || i < a.length - 1);
     let cg = { containerId: null as string | null, unit: null as string | null, line: '' };
-    try { cg = parseCgroup(io.readText(`/proc/${pid}/cgroup`)); } catch { /* kernel threads, races */ }
+    try {
+      cg = parseCgroup(io.readText(`/proc/${pid}/cgroup`));
+    } catch {
+      /* kernel threads, races */
+    }
     let netns: string | null = null;
-    try { netns = io.readlink(`/proc/${pid}/ns/net`); } catch { /* not root */ }
-    return { pid, ppid, comm, argv, uid: uid ? Number(uid[1]) : null, containerId: cg.containerId, cgroup: cg.line, netns, unit: cg.unit };
+    try {
+      netns = io.readlink(`/proc/${pid}/ns/net`);
+    } catch {
+      /* not root */
+    }
+    return {
+      pid,
+      ppid,
+      comm,
+      argv,
+      uid: uid ? Number(uid[1]) : null,
+      containerId: cg.containerId,
+      cgroup: cg.line,
+      netns,
+      unit: cg.unit,
+    };
   } catch {
     return null; // the process exited while we looked
   }
@@ -37,7 +58,10 @@ export function scanOwners(io: HostIO, sockets: readonly Socket[], extraPids: re
   for (const s of sockets) if (s.inode > 0) wanted.set(s.inode, []);
   let pids: number[];
   try {
-    pids = io.readdir('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+    pids = io
+      .readdir('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number);
   } catch (e) {
     return { sockets: [...sockets], processes: fail('failed', `cannot list /proc: ${(e as Error).message}`, '/proc') };
   }
@@ -46,13 +70,19 @@ export function scanOwners(io: HostIO, sockets: readonly Socket[], extraPids: re
   for (const pid of pids) {
     if (remaining === 0) break;
     let fds: string[];
-    try { fds = io.readdir(`/proc/${pid}/fd`); } catch (e) {
+    try {
+      fds = io.readdir(`/proc/${pid}/fd`);
+    } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EACCES') denied++;
       continue;
     }
     for (const fd of fds) {
       let link: string;
-      try { link = io.readlink(`/proc/${pid}/fd/${fd}`); } catch { continue; }
+      try {
+        link = io.readlink(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
       if (!link.startsWith('socket:[')) continue;
       const ino = Number(link.slice(8, -1));
       const owners = wanted.get(ino);
@@ -77,7 +107,12 @@ export function scanOwners(io: HostIO, sockets: readonly Socket[], extraPids: re
   const withPids = sockets.map((s) => ({ ...s, pids: wanted.get(s.inode) ?? [] }));
   const notes: string[] = [];
   if (denied > 0 && remaining > 0) {
-    notes.push(`not root: ${denied} processes' file descriptors could not be read, so ${remaining} socket(s) have no known owner (run as root to see them)`);
+    notes.push(
+      `not root: ${denied} processes' file descriptors could not be read, so ${remaining} socket(s) have no known owner (run as root to see them)`,
+    );
   }
-  return { sockets: withPids, processes: ok([...procs.values()], '/proc/<pid>/{fd,status,comm,cmdline,cgroup,ns/net}', notes) };
+  return {
+    sockets: withPids,
+    processes: ok([...procs.values()], '/proc/<pid>/{fd,status,comm,cmdline,cgroup,ns/net}', notes),
+  };
 }

@@ -26,7 +26,17 @@ async function viaSs(io: HostIO, ports: ReadonlySet<number>): Promise<Socket[] |
     if (e.proto === 'tcp' && e.state !== 'LISTEN') continue;
     if (!ports.has(e.port) || e.inode === null) continue;
     const family = e.ip.includes(':') && !e.ip.startsWith('::ffff:') ? 6 : 4;
-    out.push({ proto: e.proto, family, ip: e.ip, port: e.port, v6only: family === 6 && e.ip === '::' ? e.v6only : null, state: e.state, inode: e.inode, uid: e.uid, pids: [] });
+    out.push({
+      proto: e.proto,
+      family,
+      ip: e.ip,
+      port: e.port,
+      v6only: family === 6 && e.ip === '::' ? e.v6only : null,
+      state: e.state,
+      inode: e.inode,
+      uid: e.uid,
+      pids: [],
+    });
   }
   return out;
 }
@@ -36,7 +46,9 @@ function socketsInUse(io: HostIO): number {
   try {
     const t = io.readText('/proc/net/sockstat');
     return Number(/TCP: inuse (\d+)/.exec(t)?.[1] ?? 0) + Number(/UDP: inuse (\d+)/.exec(t)?.[1] ?? 0);
-  } catch { return Infinity; }
+  } catch {
+    return Infinity;
+  }
 }
 
 export async function collectSockets(io: HostIO, ports: ReadonlySet<number> | null): Promise<Fact<Socket[]>> {
@@ -49,13 +61,22 @@ export async function collectSockets(io: HostIO, ports: ReadonlySet<number> | nu
   const notes: string[] = [];
   // read synchronously: these files come 4 KB per read from the kernel, and each async chunk would be
   // a thread-pool round trip (measured: 16 ms sync vs 60-85 ms async for 5,000 sockets)
-  const texts = TABLES.map(([path]) => { try { return io.readText(path); } catch (e) { return e as Error; } });
+  const texts = TABLES.map(([path]) => {
+    try {
+      return io.readText(path);
+    } catch (e) {
+      return e as Error;
+    }
+  });
   for (const [i, [path, proto, family]] of TABLES.entries()) {
     const text = texts[i];
     if (text instanceof Error || typeof text !== 'string') {
       const e = text;
       // a kernel without IPv6 has no tcp6/udp6: that is a fact, not a failure
-      if (family === 6 && errnoCode(e) === 'absent') { notes.push(`${path} absent (IPv6 disabled in this kernel)`); continue; }
+      if (family === 6 && errnoCode(e) === 'absent') {
+        notes.push(`${path} absent (IPv6 disabled in this kernel)`);
+        continue;
+      }
       return fail(errnoCode(e), `cannot read ${path}: ${(e as Error).message}`, path);
     }
     out.push(...parseProcNet(text, proto, family, ports ?? undefined));
@@ -63,14 +84,21 @@ export async function collectSockets(io: HostIO, ports: ReadonlySet<number> | nu
   // IPV6_V6ONLY is not in /proc/net; `ss` reads it over sock_diag. Only asked when a [::] socket is in play.
   const wild6 = out.filter((s) => s.family === 6 && s.ip === '::');
   if (wild6.length === 0) return ok(out, '/proc/net/{tcp,tcp6,udp,udp6}', notes);
-  const filter = ports && ports.size <= 16 ? ['(', ...[...ports].flatMap((p, i) => (i ? ['or', `sport = :${p}`] : [`sport = :${p}`])), ')'] : [];
+  const filter =
+    ports && ports.size <= 16
+      ? ['(', ...[...ports].flatMap((p, i) => (i ? ['or', `sport = :${p}`] : [`sport = :${p}`])), ')']
+      : [];
   const r = await io.exec(['ss', '-H', '-n', '-l', '-e', '-t', '-u', '-6', ...filter], { timeoutMs: 3000 });
   if (r.error || r.code !== 0) {
-    notes.push(`v6only unknown for [::] sockets: ss ${r.error ?? `exited ${r.code}`} (install iproute2 to tell dual-stack from v6-only holders)`);
+    notes.push(
+      `v6only unknown for [::] sockets: ss ${r.error ?? `exited ${r.code}`} (install iproute2 to tell dual-stack from v6-only holders)`,
+    );
     return ok(out, '/proc/net/{tcp,tcp6,udp,udp6}', notes);
   }
   const byInode = new Map<number, boolean | null>();
   for (const e of parseSs(r.stdout)) if (e.inode !== null) byInode.set(e.inode, e.v6only);
-  const merged = out.map((s) => (s.family === 6 && s.ip === '::' && byInode.has(s.inode) ? { ...s, v6only: byInode.get(s.inode) ?? null } : s));
+  const merged = out.map((s) =>
+    s.family === 6 && s.ip === '::' && byInode.has(s.inode) ? { ...s, v6only: byInode.get(s.inode) ?? null } : s,
+  );
   return ok(merged, '/proc/net/{tcp,tcp6,udp,udp6} + ss -e (v6only)', notes);
 }

@@ -3,10 +3,18 @@
 // Values come from the environment first, then the project's .env file.
 
 export class InterpolationError extends Error {
-  constructor(message: string, readonly variable: string) { super(message); }
+  constructor(
+    message: string,
+    readonly variable: string,
+  ) {
+    super(message);
+  }
 }
 
-export interface Interpolated { readonly value: string; readonly unknown: readonly string[] }
+export interface Interpolated {
+  readonly value: string;
+  readonly unknown: readonly string[];
+}
 
 /** `.env` syntax: KEY=VALUE, optional quotes, # comments, `export ` prefix. */
 export function parseDotEnv(text: string): Record<string, string> {
@@ -26,28 +34,47 @@ export function parseDotEnv(text: string): Record<string, string> {
 
 export function interpolate(s: string, vars: Readonly<Record<string, string | undefined>>): Interpolated {
   const unknown: string[] = [];
-  const value = s.replace(/\$\$|\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced: string | undefined, bare: string | undefined) => {
-    if (whole === '$$') return '$';
-    const expr = braced ?? bare ?? '';
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])(.*))?$/s.exec(expr);
-    if (!m) throw new InterpolationError(`invalid interpolation "${whole}"`, expr);
-    const name = m[1] as string;
-    const op = m[2];
-    const arg = m[3] ?? '';
-    const v = vars[name];
-    const set = v !== undefined;
-    const nonEmpty = set && v !== '';
-    switch (op) {
-      case ':-': return nonEmpty ? (v as string) : interpolate(arg, vars).value;
-      case '-': return set ? (v as string) : interpolate(arg, vars).value;
-      case ':?': if (!nonEmpty) throw new InterpolationError(`required variable ${name} is missing a value: ${arg || 'set it in the environment or .env'}`, name); return v as string;
-      case '?': if (!set) throw new InterpolationError(`required variable ${name} is missing: ${arg || 'set it in the environment or .env'}`, name); return v as string;
-      case ':+': return nonEmpty ? interpolate(arg, vars).value : '';
-      case '+': return set ? interpolate(arg, vars).value : '';
-      default:
-        if (!set) unknown.push(name);
-        return v ?? '';
-    }
-  });
+  const value = s.replace(
+    /\$\$|\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, braced: string | undefined, bare: string | undefined) => {
+      if (whole === '$$') return '$';
+      const expr = braced ?? bare ?? '';
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])(.*))?$/s.exec(expr);
+      if (!m) throw new InterpolationError(`invalid interpolation "${whole}"`, expr);
+      const name = m[1] as string;
+      const op = m[2];
+      const arg = m[3] ?? '';
+      const v = vars[name];
+      const set = v !== undefined;
+      const nonEmpty = set && v !== '';
+      switch (op) {
+        case ':-':
+          return nonEmpty ? (v as string) : interpolate(arg, vars).value;
+        case '-':
+          return set ? (v as string) : interpolate(arg, vars).value;
+        case ':?':
+          if (!nonEmpty)
+            throw new InterpolationError(
+              `required variable ${name} is missing a value: ${arg || 'set it in the environment or .env'}`,
+              name,
+            );
+          return v as string;
+        case '?':
+          if (!set)
+            throw new InterpolationError(
+              `required variable ${name} is missing: ${arg || 'set it in the environment or .env'}`,
+              name,
+            );
+          return v as string;
+        case ':+':
+          return nonEmpty ? interpolate(arg, vars).value : '';
+        case '+':
+          return set ? interpolate(arg, vars).value : '';
+        default:
+          if (!set) unknown.push(name);
+          return v ?? '';
+      }
+    },
+  );
   return { value, unknown };
 }

@@ -33,7 +33,10 @@ export function disabledBy(text: string): (rule: string, line: number) => boolea
   let fileAll = false;
   const add = (line: number, rules: string | undefined): void => {
     const list = (rules ?? '').split(/[\s,]+/).filter(Boolean);
-    if (!list.length) { byLine.set(line, 'all'); return; }
+    if (!list.length) {
+      byLine.set(line, 'all');
+      return;
+    }
     const cur = byLine.get(line);
     if (cur === 'all') return;
     const s = cur ?? new Set<string>();
@@ -45,7 +48,11 @@ export function disabledBy(text: string): (rule: string, line: number) => boolea
     if (!m) return;
     if (m[1] === 'line') add(i + 1, m[2]);
     else if (m[1] === 'next-line') add(i + 2, m[2]);
-    else { const list = (m[2] ?? '').split(/[\s,]+/).filter(Boolean); if (!list.length) fileAll = true; for (const r of list) file.add(r); }
+    else {
+      const list = (m[2] ?? '').split(/[\s,]+/).filter(Boolean);
+      if (!list.length) fileAll = true;
+      for (const r of list) file.add(r);
+    }
   });
   return (rule, line) => {
     if (fileAll || file.has(rule)) return true;
@@ -54,7 +61,12 @@ export function disabledBy(text: string): (rule: string, line: number) => boolea
   };
 }
 
-function freePortFor(b: ComposeBinding, all: readonly ComposeBinding[], host: Snapshot | null, taken: Set<string>): number | null {
+function freePortFor(
+  b: ComposeBinding,
+  all: readonly ComposeBinding[],
+  host: Snapshot | null,
+  taken: Set<string>,
+): number | null {
   if (b.hostPort === 'ephemeral' || b.hostPort.start !== b.hostPort.end) return null;
   const start = b.hostPort.start;
   for (let d = 1; d <= 200; d++) {
@@ -108,7 +120,17 @@ export function lintBuilt(built: BuiltProjects, o: LintOptions = {}): LintResult
     try {
       for (const d of rule.check(ctx)) problems.push({ ...d, rule: rule.meta.id, severity: rule.meta.severity });
     } catch (e) {
-      problems.push({ rule: rule.meta.id, severity: 'error', message: `rule crashed: ${(e as Error).message}`, data: {}, file: built.firstFile, line: 1, column: 1, endLine: 1, endColumn: 1 });
+      problems.push({
+        rule: rule.meta.id,
+        severity: 'error',
+        message: `rule crashed: ${(e as Error).message}`,
+        data: {},
+        file: built.firstFile,
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 1,
+      });
     }
   }
   // levels from the config, then inline disables
@@ -130,7 +152,8 @@ export function lintBuilt(built: BuiltProjects, o: LintOptions = {}): LintResult
       const b = all.find((x) => x.file === p.file && x.at.line === p.line && x.at.column === p.column);
       if (!b?.hostPortSpan) continue;
       const port = freePortFor(b, all, o.host ?? null, taken);
-      if (port !== null) kept[i] = { ...p, fix: { offset: b.hostPortSpan.offset, length: b.hostPortSpan.length, text: String(port) } };
+      if (port !== null)
+        kept[i] = { ...p, fix: { offset: b.hostPortSpan.offset, length: b.hostPortSpan.length, text: String(port) } };
     }
   }
   kept.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
@@ -141,10 +164,15 @@ export function lintBuilt(built: BuiltProjects, o: LintOptions = {}): LintResult
 export function applyFixes(r: LintResult): Map<string, string> {
   const out = new Map<string, string>();
   const byFile = new Map<string, NonNullable<LintProblem['fix']>[]>();
-  for (const p of r.problems) if (p.fix) { if (!byFile.has(p.file)) byFile.set(p.file, []); byFile.get(p.file)?.push(p.fix); }
+  for (const p of r.problems)
+    if (p.fix) {
+      if (!byFile.has(p.file)) byFile.set(p.file, []);
+      byFile.get(p.file)?.push(p.fix);
+    }
   for (const [file, fixes] of byFile) {
     let t = r.texts.get(file) ?? '';
-    for (const f of [...fixes].sort((a, b) => b.offset - a.offset)) t = t.slice(0, f.offset) + f.text + t.slice(f.offset + f.length);
+    for (const f of [...fixes].sort((a, b) => b.offset - a.offset))
+      t = t.slice(0, f.offset) + f.text + t.slice(f.offset + f.length);
     out.set(file, t);
   }
   return out;

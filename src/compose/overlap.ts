@@ -11,10 +11,11 @@ export function expandIps(ip: string | null): string[] {
 }
 
 export function ipsOverlap(a: string | null, b: string | null): boolean {
-  for (const x of expandIps(a)) for (const y of expandIps(b)) {
-    if (familyOf(x) !== familyOf(y)) continue;
-    if (x === y || isWildcard(x) || isWildcard(y)) return true;
-  }
+  for (const x of expandIps(a))
+    for (const y of expandIps(b)) {
+      if (familyOf(x) !== familyOf(y)) continue;
+      if (x === y || isWildcard(x) || isWildcard(y)) return true;
+    }
   return false;
 }
 

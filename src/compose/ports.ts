@@ -20,14 +20,16 @@ function range(s: string, what: string): { start: number; end: number } {
   if (!m) throw new PortSyntaxError(`${what} "${s}" is not a port or a port range`);
   const start = Number(m[1]);
   const end = m[2] ? Number(m[2]) : start;
-  for (const p of [start, end]) if (p < 1 || p > 65535) throw new PortSyntaxError(`${what} ${p} is out of range (1-65535)`);
+  for (const p of [start, end])
+    if (p < 1 || p > 65535) throw new PortSyntaxError(`${what} ${p} is out of range (1-65535)`);
   if (end < start) throw new PortSyntaxError(`${what} range ${s} ends before it starts`);
   return { start, end };
 }
 
 function proto(p: string | undefined): Proto {
   const x = (p ?? 'tcp').toLowerCase();
-  if (x !== 'tcp' && x !== 'udp') throw new PortSyntaxError(`protocol "${p}" is not published by docker-proxy (use tcp or udp)`);
+  if (x !== 'tcp' && x !== 'udp')
+    throw new PortSyntaxError(`protocol "${p}" is not published by docker-proxy (use tcp or udp)`);
   return x;
 }
 
@@ -50,7 +52,8 @@ export function parseShortPort(s: string): ParsedPort {
   const parts = rest.split(':');
   if (!v6 && parts.length === 3) {
     ip = normalizeIp(parts[0] as string);
-    if (!ip) throw new PortSyntaxError(`host IP "${parts[0]}" is not an IP address (IPv6 needs brackets: "[::1]:8080:80")`);
+    if (!ip)
+      throw new PortSyntaxError(`host IP "${parts[0]}" is not an IP address (IPv6 needs brackets: "[::1]:8080:80")`);
     offset = (parts[0] as string).length + 1;
     parts.shift();
   } else if (!v6 && parts.length > 3) {
@@ -58,13 +61,24 @@ export function parseShortPort(s: string): ParsedPort {
   }
   if (parts.length === 1) {
     if (ip) throw new PortSyntaxError(`"${str}" names a host IP but no host port`);
-    return { proto: pr, hostIp: null, hostPort: 'ephemeral', containerPort: range(parts[0] as string, 'container port'), hostPortIndex: null, hostPortText: null };
+    return {
+      proto: pr,
+      hostIp: null,
+      hostPort: 'ephemeral',
+      containerPort: range(parts[0] as string, 'container port'),
+      hostPortIndex: null,
+      hostPortText: null,
+    };
   }
   const [h, c] = parts as [string, string];
   const containerPort = range(c, 'container port');
-  if (h === '') return { proto: pr, hostIp: ip, hostPort: 'ephemeral', containerPort, hostPortIndex: null, hostPortText: null };
+  if (h === '')
+    return { proto: pr, hostIp: ip, hostPort: 'ephemeral', containerPort, hostPortIndex: null, hostPortText: null };
   const hostPort = range(h, 'host port');
-  if (hostPort.end - hostPort.start !== containerPort.end - containerPort.start && containerPort.start !== containerPort.end) {
+  if (
+    hostPort.end - hostPort.start !== containerPort.end - containerPort.start &&
+    containerPort.start !== containerPort.end
+  ) {
     throw new PortSyntaxError(`host range ${h} and container range ${c} differ in size`);
   }
   return { proto: pr, hostIp: ip, hostPort, containerPort, hostPortIndex: offset, hostPortText: h };
@@ -75,7 +89,8 @@ export function parseLongPort(o: Record<string, unknown>): ParsedPort {
   if (o.target === undefined) throw new PortSyntaxError('long-syntax port needs "target"');
   const containerPort = range(String(o.target), 'target');
   const ip = o.host_ip !== undefined && o.host_ip !== '' ? normalizeIp(String(o.host_ip)) : null;
-  if (o.host_ip !== undefined && o.host_ip !== '' && !ip) throw new PortSyntaxError(`host_ip "${String(o.host_ip)}" is not an IP address`);
+  if (o.host_ip !== undefined && o.host_ip !== '' && !ip)
+    throw new PortSyntaxError(`host_ip "${String(o.host_ip)}" is not an IP address`);
   const pub = o.published === undefined || o.published === '' ? null : String(o.published);
   return {
     proto: proto(o.protocol === undefined ? undefined : String(o.protocol)),

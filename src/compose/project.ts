@@ -2,12 +2,26 @@
 // `extends`, YAML anchors and `<<` merges, profiles, replicas/scale, network_mode, and variables
 // resolved from the environment and .env. Every binding keeps its exact position. Pure: files come
 // in through a loader.
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+  type YAMLMap,
+} from 'yaml';
 import { interpolate, InterpolationError } from './interpolate.js';
 import { parseLongPort, parseShortPort, PortSyntaxError } from './ports.js';
 import type { ComposeBinding, ComposeProject, ComposeService, LintProblem, SourceRange } from './types.js';
 
-export interface LoadedFile { readonly path: string; readonly text: string }
+export interface LoadedFile {
+  readonly path: string;
+  readonly text: string;
+}
 
 export interface ProjectInput {
   readonly name: string;
@@ -18,7 +32,12 @@ export interface ProjectInput {
   readonly load?: (path: string, from: string) => LoadedFile | null;
 }
 
-interface Parsed { file: string; doc: Document; lc: LineCounter; text: string }
+interface Parsed {
+  file: string;
+  doc: Document;
+  lc: LineCounter;
+  text: string;
+}
 
 function pos(p: Parsed, range: readonly number[] | null | undefined): SourceRange {
   const [a = 0, b = a] = range ?? [];
@@ -41,14 +60,21 @@ function getIn(p: Parsed, map: unknown, key: string, seen = new Set<unknown>()):
   for (const pair of (m as YAMLMap).items) {
     if (!isPair(pair)) continue;
     const k = isScalar(pair.key) ? pair.key.value : pair.key;
-    if (k === key) { let v = pair.value as Node | null; if (isAlias(v)) v = v.resolve(p.doc) as Node | null; return v ?? null; }
+    if (k === key) {
+      let v = pair.value as Node | null;
+      if (isAlias(v)) v = v.resolve(p.doc) as Node | null;
+      return v ?? null;
+    }
     if (k === '<<' || (typeof k === 'symbol' && String(k).includes('<<'))) {
       const v = isAlias(pair.value) ? pair.value.resolve(p.doc) : pair.value;
       if (isSeq(v)) merges.push(...v.items.map((x) => (isAlias(x) ? x.resolve(p.doc) : x)));
       else merges.push(v);
     }
   }
-  for (const src of merges) { const v = getIn(p, src, key, seen); if (v) return v; }
+  for (const src of merges) {
+    const v = getIn(p, src, key, seen);
+    if (v) return v;
+  }
   return null;
 }
 
@@ -69,7 +95,11 @@ function mapKeys(p: Parsed, map: unknown): string[] {
   return [...new Set(out)];
 }
 
-export interface ProjectResult { readonly project: ComposeProject; readonly problems: LintProblem[]; readonly parsed: ReadonlyMap<string, Parsed> }
+export interface ProjectResult {
+  readonly project: ComposeProject;
+  readonly problems: LintProblem[];
+  readonly parsed: ReadonlyMap<string, Parsed>;
+}
 
 export function buildProject(input: ProjectInput): ProjectResult {
   const problems: LintProblem[] = [];
@@ -83,7 +113,17 @@ export function buildProject(input: ProjectInput): ProjectResult {
       const e = doc.errors[0]!;
       const lp = e.linePos?.[0] ?? { line: 1, col: 1 };
       const le = e.linePos?.[1] ?? lp;
-      problems.push({ rule: 'parse-error', severity: 'error', message: `not valid YAML: ${e.message.split('\n')[0]}`, data: {}, file: f.path, line: lp.line, column: lp.col, endLine: le.line, endColumn: le.col });
+      problems.push({
+        rule: 'parse-error',
+        severity: 'error',
+        message: `not valid YAML: ${e.message.split('\n')[0]}`,
+        data: {},
+        file: f.path,
+        line: lp.line,
+        column: lp.col,
+        endLine: le.line,
+        endColumn: le.col,
+      });
       return null;
     }
     parsed.set(f.path, p);
@@ -97,16 +137,31 @@ export function buildProject(input: ProjectInput): ProjectResult {
     if (raw === null || raw === undefined) return null;
     try {
       const r = interpolate(String(raw), input.vars);
-      for (const u of r.unknown) problems.push(problem('unknown-variable', pos(p, n.range), `${what}: variable \${${u}} is not set in the environment or .env, and has no default (Compose would use an empty string)`, { variable: u }));
+      for (const u of r.unknown)
+        problems.push(
+          problem(
+            'unknown-variable',
+            pos(p, n.range),
+            `${what}: variable \${${u}} is not set in the environment or .env, and has no default (Compose would use an empty string)`,
+            { variable: u },
+          ),
+        );
       return r.value;
     } catch (e) {
-      if (e instanceof InterpolationError) { problems.push(problem('unknown-variable', pos(p, n.range), `${what}: ${e.message}`, { variable: e.variable })); return null; }
+      if (e instanceof InterpolationError) {
+        problems.push(problem('unknown-variable', pos(p, n.range), `${what}: ${e.message}`, { variable: e.variable }));
+        return null;
+      }
       throw e;
     }
   };
 
   // service name → its definition nodes, in merge order (later files override scalars, ports append)
-  interface Def { p: Parsed; node: Node; keyRange: readonly number[] | null | undefined }
+  interface Def {
+    p: Parsed;
+    node: Node;
+    keyRange: readonly number[] | null | undefined;
+  }
   const defs = new Map<string, Def[]>();
   const files: string[] = [];
   const queue = [...input.files];
@@ -119,19 +174,41 @@ export function buildProject(input: ProjectInput): ProjectResult {
     if (!p) continue;
     files.push(f.path);
     const root = p.doc.contents;
-    if (!isMap(root)) { problems.push(problem('not-compose', pos(p, (root as Node | null)?.range ?? [0, 0]), 'not a Compose file: the top level is not a mapping with "services"')); continue; }
+    if (!isMap(root)) {
+      problems.push(
+        problem(
+          'not-compose',
+          pos(p, (root as Node | null)?.range ?? [0, 0]),
+          'not a Compose file: the top level is not a mapping with "services"',
+        ),
+      );
+      continue;
+    }
     const inc = getIn(p, root, 'include');
     if (isSeq(inc)) {
       for (const it of inc.items) {
-        const path = isScalar(it) ? String(it.value) : isMap(it) ? String((getIn(p, it, 'path') as { value?: unknown } | null)?.value ?? '') : '';
+        const path = isScalar(it)
+          ? String(it.value)
+          : isMap(it)
+            ? String((getIn(p, it, 'path') as { value?: unknown } | null)?.value ?? '')
+            : '';
         const loaded = path && input.load ? input.load(path, f.path) : null;
         if (loaded) queue.push(loaded);
-        else problems.push(problem('include-not-found', pos(p, (it as Node).range), `include "${path}" could not be read`));
+        else
+          problems.push(
+            problem('include-not-found', pos(p, (it as Node).range), `include "${path}" could not be read`),
+          );
       }
     }
     const services = getIn(p, root, 'services');
-    if (!services) { if (!inc) problems.push(problem('not-compose', pos(p, root.range), 'not a Compose file: no "services" key')); continue; }
-    if (!isMap(services)) { problems.push(problem('not-compose', pos(p, services.range), '"services" must be a mapping of service names')); continue; }
+    if (!services) {
+      if (!inc) problems.push(problem('not-compose', pos(p, root.range), 'not a Compose file: no "services" key'));
+      continue;
+    }
+    if (!isMap(services)) {
+      problems.push(problem('not-compose', pos(p, services.range), '"services" must be a mapping of service names'));
+      continue;
+    }
     for (const pair of services.items) {
       if (!isPair(pair) || !isScalar(pair.key)) continue;
       const name = String(pair.key.value);
@@ -143,10 +220,19 @@ export function buildProject(input: ProjectInput): ProjectResult {
     }
   }
 
-  const collectPorts = (d: Def, service: string, hostNetwork: boolean, out: ComposeBinding[], seen: Set<string>): void => {
+  const collectPorts = (
+    d: Def,
+    service: string,
+    hostNetwork: boolean,
+    out: ComposeBinding[],
+    seen: Set<string>,
+  ): void => {
     const ports = getIn(d.p, d.node, 'ports');
     const expose = hostNetwork ? getIn(d.p, d.node, 'expose') : null;
-    const items: Node[] = [...(isSeq(ports) ? (ports.items as Node[]) : []), ...(isSeq(expose) ? (expose.items as Node[]) : [])];
+    const items: Node[] = [
+      ...(isSeq(ports) ? (ports.items as Node[]) : []),
+      ...(isSeq(expose) ? (expose.items as Node[]) : []),
+    ];
     for (let it of items) {
       if (isAlias(it)) it = it.resolve(d.p.doc) as Node;
       const at = pos(d.p, it.range);
@@ -162,10 +248,17 @@ export function buildProject(input: ProjectInput): ProjectResult {
           // literal host-port digits, for --fix: only when the source is exactly the interpolated text
           const src = d.p.text.slice(it.range?.[0] ?? 0, it.range?.[1] ?? 0);
           const q = src.startsWith('"') || src.startsWith("'") ? 1 : 0;
-          if (parsedPort.hostPortIndex !== null && src.slice(q, q + s.length) === s) span = { offset: (it.range?.[0] ?? 0) + q + parsedPort.hostPortIndex, length: (parsedPort.hostPortText ?? '').length };
+          if (parsedPort.hostPortIndex !== null && src.slice(q, q + s.length) === s)
+            span = {
+              offset: (it.range?.[0] ?? 0) + q + parsedPort.hostPortIndex,
+              length: (parsedPort.hostPortText ?? '').length,
+            };
         } else if (isMap(it)) {
           const o: Record<string, unknown> = {};
-          for (const k of ['target', 'published', 'host_ip', 'protocol', 'mode']) { const v = getIn(d.p, it, k); if (v) o[k] = str(d.p, v, `service ${service} ports.${k}`); }
+          for (const k of ['target', 'published', 'host_ip', 'protocol', 'mode']) {
+            const v = getIn(d.p, it, k);
+            if (v) o[k] = str(d.p, v, `service ${service} ports.${k}`);
+          }
           raw = JSON.stringify(o);
           parsedPort = parseLongPort(o);
           const pubNode = getIn(d.p, it, 'published');
@@ -176,13 +269,40 @@ export function buildProject(input: ProjectInput): ProjectResult {
           }
         } else continue;
       } catch (e) {
-        if (e instanceof PortSyntaxError) { problems.push(problem('invalid-port', at, `service ${service}: ${e.message}`)); continue; }
+        if (e instanceof PortSyntaxError) {
+          problems.push(problem('invalid-port', at, `service ${service}: ${e.message}`));
+          continue;
+        }
         throw e;
       }
       // in host mode a container port is a host port, bound by the app itself on every address
       const b: ComposeBinding = hostNetwork
-        ? { project: input.name, service, file: d.p.file, proto: parsedPort.proto, hostIp: null, hostPort: parsedPort.containerPort, containerPort: parsedPort.containerPort, at, hostPortSpan: null, hostNetwork: true, raw }
-        : { project: input.name, service, file: d.p.file, proto: parsedPort.proto, hostIp: parsedPort.hostIp, hostPort: parsedPort.hostPort, containerPort: parsedPort.containerPort, at, hostPortSpan: span, hostNetwork: false, raw };
+        ? {
+            project: input.name,
+            service,
+            file: d.p.file,
+            proto: parsedPort.proto,
+            hostIp: null,
+            hostPort: parsedPort.containerPort,
+            containerPort: parsedPort.containerPort,
+            at,
+            hostPortSpan: null,
+            hostNetwork: true,
+            raw,
+          }
+        : {
+            project: input.name,
+            service,
+            file: d.p.file,
+            proto: parsedPort.proto,
+            hostIp: parsedPort.hostIp,
+            hostPort: parsedPort.hostPort,
+            containerPort: parsedPort.containerPort,
+            at,
+            hostPortSpan: span,
+            hostNetwork: false,
+            raw,
+          };
       const key = `${b.proto} ${b.hostIp} ${JSON.stringify(b.hostPort)} ${JSON.stringify(b.containerPort)}`;
       if (seen.has(key)) continue; // an override repeating the same mapping: Compose keeps one
       seen.add(key);
@@ -199,14 +319,23 @@ export function buildProject(input: ProjectInput): ProjectResult {
     for (const d of own) {
       const ext = getIn(d.p, d.node, 'extends');
       if (ext) {
-        const base = isScalar(ext) ? String(ext.value) : String((getIn(d.p, ext, 'service') as { value?: unknown } | null)?.value ?? '');
+        const base = isScalar(ext)
+          ? String(ext.value)
+          : String((getIn(d.p, ext, 'service') as { value?: unknown } | null)?.value ?? '');
         const file = isMap(ext) ? (getIn(d.p, ext, 'file') as { value?: unknown } | null)?.value : undefined;
         if (file && input.load) {
           const lf = input.load(String(file), d.p.file);
           const bp = lf ? parse(lf) : null;
           const bs = bp ? getIn(bp, getIn(bp, bp.doc.contents, 'services'), base) : null;
           if (bp && bs) out.push({ p: bp, node: bs, keyRange: bs.range });
-          else problems.push(problem('extends-not-found', pos(d.p, ext.range), `extends: service "${base}" in ${String(file)} could not be read`));
+          else
+            problems.push(
+              problem(
+                'extends-not-found',
+                pos(d.p, ext.range),
+                `extends: service "${base}" in ${String(file)} could not be read`,
+              ),
+            );
         } else if (defs.has(base) && base !== name) out.push(...resolveDefs(base, depth + 1));
         else problems.push(problem('extends-not-found', pos(d.p, ext.range), `extends: no service "${base}"`));
       }
@@ -218,11 +347,17 @@ export function buildProject(input: ProjectInput): ProjectResult {
     const chain = resolveDefs(name);
     const last = (defs.get(name) ?? [])[0]!;
     const scalar = (key: string): { v: string | null; node: Node | null; d: Def | null } => {
-      for (const d of [...chain].reverse()) { const n = getIn(d.p, d.node, key); if (n) return { v: str(d.p, n, `service ${name} ${key}`), node: n, d }; }
+      for (const d of [...chain].reverse()) {
+        const n = getIn(d.p, d.node, key);
+        if (n) return { v: str(d.p, n, `service ${name} ${key}`), node: n, d };
+      }
       return { v: null, node: null, d: null };
     };
     let profiles: string[] = [];
-    for (const d of chain) { const pn = getIn(d.p, d.node, 'profiles'); if (isSeq(pn)) profiles = pn.items.map((x) => (isScalar(x) ? String(x.value) : '')).filter(Boolean); }
+    for (const d of chain) {
+      const pn = getIn(d.p, d.node, 'profiles');
+      if (isSeq(pn)) profiles = pn.items.map((x) => (isScalar(x) ? String(x.value) : '')).filter(Boolean);
+    }
     if (profiles.length && !profiles.some((p) => enabled.has(p))) continue;
     const nm = scalar('network_mode');
     const scale = scalar('scale');
@@ -231,20 +366,46 @@ export function buildProject(input: ProjectInput): ProjectResult {
     for (const d of [...chain].reverse()) {
       const dep = getIn(d.p, d.node, 'deploy');
       const r = dep ? getIn(d.p, dep, 'replicas') : null;
-      if (r) { const v = str(d.p, r, `service ${name} deploy.replicas`); if (v !== null) { replicas = Number(v); replicasAt = pos(d.p, r.range); } break; }
+      if (r) {
+        const v = str(d.p, r, `service ${name} deploy.replicas`);
+        if (v !== null) {
+          replicas = Number(v);
+          replicasAt = pos(d.p, r.range);
+        }
+        break;
+      }
     }
     const hostNetwork = nm.v === 'host';
     const bindings: ComposeBinding[] = [];
     const seen = new Set<string>();
     for (const d of chain) collectPorts(d, name, hostNetwork, bindings, seen);
     services.push({
-      project: input.name, name, file: last.p.file, at: pos(last.p, last.keyRange), replicas: Number.isFinite(replicas) ? replicas : 1, replicasAt,
-      networkMode: nm.v, image: scalar('image').v, profiles, bindings,
+      project: input.name,
+      name,
+      file: last.p.file,
+      at: pos(last.p, last.keyRange),
+      replicas: Number.isFinite(replicas) ? replicas : 1,
+      replicasAt,
+      networkMode: nm.v,
+      image: scalar('image').v,
+      profiles,
+      bindings,
     });
     if (hostNetwork) {
       for (const d of chain) {
         const pn = getIn(d.p, d.node, 'ports');
-        if (isSeq(pn) && pn.items.length) problems.push({ ...problem('ports-ignored-in-host-network', pos(d.p, pn.range), `service ${name} uses network_mode: host, so its "ports:" are ignored: the app binds ${bindings.map((b) => (b.hostPort === 'ephemeral' ? '' : `${b.hostPort.start}`)).filter(Boolean).join(', ')} on the host directly`), severity: 'warning' });
+        if (isSeq(pn) && pn.items.length)
+          problems.push({
+            ...problem(
+              'ports-ignored-in-host-network',
+              pos(d.p, pn.range),
+              `service ${name} uses network_mode: host, so its "ports:" are ignored: the app binds ${bindings
+                .map((b) => (b.hostPort === 'ephemeral' ? '' : `${b.hostPort.start}`))
+                .filter(Boolean)
+                .join(', ')} on the host directly`,
+            ),
+            severity: 'warning',
+          });
       }
     }
   }

@@ -1,6 +1,12 @@
 import type { Proto } from '../model.js';
 
-export interface SourceRange { readonly file: string; readonly line: number; readonly column: number; readonly endLine: number; readonly endColumn: number }
+export interface SourceRange {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
 
 /** One published port of one service, as dockerd will key it. */
 export interface ComposeBinding {
@@ -46,7 +52,13 @@ export interface LintProblem extends SourceRange {
   readonly rule: string;
   readonly severity: LintSeverity;
   readonly message: string;
-  readonly data: { readonly proto?: Proto; readonly hostIp?: string | null; readonly port?: number; readonly services?: readonly string[]; readonly [k: string]: unknown };
+  readonly data: {
+    readonly proto?: Proto;
+    readonly hostIp?: string | null;
+    readonly port?: number;
+    readonly services?: readonly string[];
+    readonly [k: string]: unknown;
+  };
   /** a proposed edit (from --fix) */
   readonly fix?: { readonly offset: number; readonly length: number; readonly text: string };
 }

@@ -29,8 +29,15 @@ export interface ExplainResult {
 }
 
 function fill(t: string, s: ErrorSubject): string {
-  const portArg = s.port === null ? 'PORT' : `${s.ip && s.ip !== '0.0.0.0' && s.ip !== '::' ? `${s.ip.includes(':') ? `[${s.ip}]` : s.ip}:` : ''}${s.port}${s.proto ? `/${s.proto}` : ''}`;
-  return t.replace(/\{port\}/g, s.port === null ? 'PORT' : String(s.port)).replace(/\{ip\}/g, s.ip ?? '0.0.0.0').replace(/\{proto\}/g, s.proto ?? 'tcp').replace(/\{portArg\}/g, portArg);
+  const portArg =
+    s.port === null
+      ? 'PORT'
+      : `${s.ip && s.ip !== '0.0.0.0' && s.ip !== '::' ? `${s.ip.includes(':') ? `[${s.ip}]` : s.ip}:` : ''}${s.port}${s.proto ? `/${s.proto}` : ''}`;
+  return t
+    .replace(/\{port\}/g, s.port === null ? 'PORT' : String(s.port))
+    .replace(/\{ip\}/g, s.ip ?? '0.0.0.0')
+    .replace(/\{proto\}/g, s.proto ?? 'tcp')
+    .replace(/\{portArg\}/g, portArg);
 }
 
 function classify(text: string, ctx: ExplainContext): Pattern | null {
@@ -40,12 +47,17 @@ function classify(text: string, ctx: ExplainContext): Pattern | null {
 
 function engineOf(text: string): EngineGuess {
   const hits = ENGINE_MARKERS.filter((m) => m.re.test(text));
-  const product = hits.find((h) => h.product !== 'compose' && !(h.product === 'docker' && h.label.startsWith('docker CLI')))?.product ?? hits[0]?.product ?? 'unknown';
+  const product =
+    hits.find((h) => h.product !== 'compose' && !(h.product === 'docker' && h.label.startsWith('docker CLI')))
+      ?.product ??
+    hits[0]?.product ??
+    'unknown';
   return { product, wording: [...new Set(hits.map((h) => h.label))] };
 }
 
 function serviceOf(text: string): string | null {
-  const m = /ERROR: for (\S+)/.exec(text) ?? /on endpoint (\S+) \(/.exec(text) ?? /Cannot start service ([^:\s]+):/.exec(text);
+  const m =
+    /ERROR: for (\S+)/.exec(text) ?? /on endpoint (\S+) \(/.exec(text) ?? /Cannot start service ([^:\s]+):/.exec(text);
   return m?.[1] ?? null;
 }
 
@@ -78,8 +90,13 @@ export function explain(raw: string, ctx: ExplainContext = {}): ExplainResult {
     if (r.tight !== r.text) {
       const t = explainOne(r.tight, ctx, r.line);
       // a number cut by the wrap ("…:20" / "001: bind") reads longer when glued back
-      const cut = e?.subject.port != null && t?.subject.port != null && t.subject.port !== e.subject.port && String(t.subject.port).startsWith(String(e.subject.port));
-      if (t && (!e || (e.subject.port === null && t.subject.port !== null) || cut)) e = { ...t, excerpt: e?.excerpt ?? t.excerpt };
+      const cut =
+        e?.subject.port != null &&
+        t?.subject.port != null &&
+        t.subject.port !== e.subject.port &&
+        String(t.subject.port).startsWith(String(e.subject.port));
+      if (t && (!e || (e.subject.port === null && t.subject.port !== null) || cut))
+        e = { ...t, excerpt: e?.excerpt ?? t.excerpt };
     }
     if (!e) continue;
     // compose v1 repeats each failure for the container and for the service
@@ -87,7 +104,12 @@ export function explain(raw: string, ctx: ExplainContext = {}): ExplainResult {
     const base = `${e.stage}|${e.pattern}|${e.subject.proto}|${e.subject.ip}|${e.subject.port}`;
     const endpoint = /on endpoint (\S+)/.exec(r.text)?.[1] ?? null;
     const key = `${base}|${endpoint ?? (e.subject.port === null ? e.excerpt : '')}`;
-    if (seen.has(key) || (e.subject.port !== null && (seen.has(`${base}|`) || (endpoint === null && [...seen].some((k) => k.startsWith(`${base}|`)))))) continue;
+    if (
+      seen.has(key) ||
+      (e.subject.port !== null &&
+        (seen.has(`${base}|`) || (endpoint === null && [...seen].some((k) => k.startsWith(`${base}|`)))))
+    )
+      continue;
     seen.add(key);
     out.push(e);
   }

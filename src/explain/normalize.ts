@@ -14,7 +14,8 @@ export interface MessageRecord {
 }
 
 /** Lines that begin a new message in docker / compose / podman / dockerd output. */
-const START = /^(?:ERROR|Error|error|ERRO\[|WARN|WARNING|docker:|podman:|time=|level=|Creating|Starting|Recreating|Container |Attaching|Network |Volume |Pulling|Encountered|Host is|\[\+\]|#\d|[✘✔⠿]|Run '|nginx:|com\.|C:\\|[\w.-]+\s+\| |\d{4}\/\d\d\/\d\d )/;
+const START =
+  /^(?:ERROR|Error|error|ERRO\[|WARN|WARNING|docker:|podman:|time=|level=|Creating|Starting|Recreating|Container |Attaching|Network |Volume |Pulling|Encountered|Host is|\[\+\]|#\d|[✘✔⠿]|Run '|nginx:|com\.|C:\\|[\w.-]+\s+\| |\d{4}\/\d\d\/\d\d )/;
 
 function unescapeJsonish(s: string): string {
   // a JSON API body pasted whole: {"message":"..."}
@@ -23,7 +24,9 @@ function unescapeJsonish(s: string): string {
     try {
       const o = JSON.parse(t) as { message?: unknown };
       if (typeof o.message === 'string') return o.message;
-    } catch { /* not JSON after all */ }
+    } catch {
+      /* not JSON after all */
+    }
   }
   if (!/\\["nu]/.test(s)) return s;
   return s
@@ -60,8 +63,14 @@ export function splitRecords(text: string): MessageRecord[] {
   };
   for (let i = 0; i < lines.length && out.length < MAX_RECORDS; i++) {
     const line = (lines[i] ?? '').slice(0, MAX_RECORD);
-    if (line.trim() === '') { flush(); continue; }
-    if (cur.length === 0 || START.test(line)) { flush(); start = i; }
+    if (line.trim() === '') {
+      flush();
+      continue;
+    }
+    if (cur.length === 0 || START.test(line)) {
+      flush();
+      start = i;
+    }
     cur.push(line);
     curLen += line.length + 1;
     if (curLen > MAX_RECORD) flush();

@@ -30,14 +30,19 @@ export const PATTERNS: readonly Pattern[] = [
     conflict: false,
     meaning:
       'Not a conflict: the bind was refused for lack of permission. In rootless Docker or Podman, ports below net.ipv4.ip_unprivileged_port_start (1024 by default) need that sysctl lowered or CAP_NET_BIND_SERVICE; on Windows, the port sits in a Hyper-V/WinNAT excluded range.',
-    next: ['sysctl net.ipv4.ip_unprivileged_port_start', 'publish a port >= 1024 instead (-p 8{port}:…)', 'Windows: netsh interface ipv4 show excludedportrange protocol=tcp'],
+    next: [
+      'sysctl net.ipv4.ip_unprivileged_port_start',
+      'publish a port >= 1024 instead (-p 8{port}:…)',
+      'Windows: netsh interface ipv4 show excludedportrange protocol=tcp',
+    ],
   },
   {
     id: 'cannot-assign-address',
     stage: 'address-not-available',
     re: /cannot assign requested address/i,
     conflict: false,
-    meaning: 'Not a conflict: the host IP given in -p is not configured on this host (EADDRNOTAVAIL), e.g. an old docker0 address or an IP of another machine.',
+    meaning:
+      'Not a conflict: the host IP given in -p is not configured on this host (EADDRNOTAVAIL), e.g. an old docker0 address or an IP of another machine.',
     next: ['ip -br addr', 'publish on an address the host has (or 0.0.0.0 / 127.0.0.1)'],
   },
   {
@@ -45,15 +50,20 @@ export const PATTERNS: readonly Pattern[] = [
     stage: 'other',
     re: /address family not supported by protocol/i,
     conflict: false,
-    meaning: 'Not a conflict: IPv6 is disabled on the host (ipv6.disable=1) but the engine tried to publish on [::] (Docker 20.10.6 regression, fixed in 20.10.7).',
-    next: ['cat /proc/cmdline | grep -o ipv6.disable=1', 'upgrade Docker, or publish on an explicit IPv4 address (-p 0.0.0.0:{port}:…)'],
+    meaning:
+      'Not a conflict: IPv6 is disabled on the host (ipv6.disable=1) but the engine tried to publish on [::] (Docker 20.10.6 regression, fixed in 20.10.7).',
+    next: [
+      'cat /proc/cmdline | grep -o ipv6.disable=1',
+      'upgrade Docker, or publish on an explicit IPv4 address (-p 0.0.0.0:{port}:…)',
+    ],
   },
   {
     id: 'app-own-bind',
     stage: 'other',
     re: /bind\(\) to \S+ failed \(98: Address (?:already )?in use\)|\[emerg\].*bind/i,
     conflict: false,
-    meaning: "Printed by the application inside the container (docker logs), not by Docker: with network_mode: host it binds the host port directly, so another host listener (or a second copy of it) already has it; 'ports:' is ignored in host mode.",
+    meaning:
+      "Printed by the application inside the container (docker logs), not by Docker: with network_mode: host it binds the host port directly, so another host listener (or a second copy of it) already has it; 'ports:' is ignored in host mode.",
     next: ['docker logs CONTAINER', 'sudo ss -tlnp "sport = :{port}"', DIAG],
   },
   {
@@ -62,16 +72,25 @@ export const PATTERNS: readonly Pattern[] = [
     re: /timed out (?:proxy )?starting the userland proxy/i,
     when: (ctx) => ctx.rootless === true,
     conflict: false,
-    meaning: 'Rootless Docker: the port driver (rootlesskit-docker-proxy with slirp4netns) did not answer; a known regression with IPv6 bindings (20.10.6, rootlesskit#249), not a port conflict.',
-    next: ['systemctl --user status docker', 'publish on an explicit IPv4 address (-p 0.0.0.0:{port}:…)', 'upgrade rootlesskit / Docker'],
+    meaning:
+      'Rootless Docker: the port driver (rootlesskit-docker-proxy with slirp4netns) did not answer; a known regression with IPv6 bindings (20.10.6, rootlesskit#249), not a port conflict.',
+    next: [
+      'systemctl --user status docker',
+      'publish on an explicit IPv4 address (-p 0.0.0.0:{port}:…)',
+      'upgrade rootlesskit / Docker',
+    ],
   },
   {
     id: 'rootless-empty-proxy-error',
     stage: 'rootless-port-driver',
     re: /[Ee]rror starting userland proxy:\s*\.?\s*$/,
     conflict: false,
-    meaning: 'The proxy failed without saying why: rootlesskit-docker-proxy behaves so when the port driver refuses (a privileged port before rootlesskit 0.9.4, or the port busy in the real host namespace).',
-    next: ['sysctl net.ipv4.ip_unprivileged_port_start', 'ss -tlnp "sport = :{port}" (on the host, outside the rootless namespace)'],
+    meaning:
+      'The proxy failed without saying why: rootlesskit-docker-proxy behaves so when the port driver refuses (a privileged port before rootlesskit 0.9.4, or the port busy in the real host namespace).',
+    next: [
+      'sysctl net.ipv4.ip_unprivileged_port_start',
+      'ss -tlnp "sport = :{port}" (on the host, outside the rootless namespace)',
+    ],
   },
   {
     id: 'rootless-port-driver',
@@ -89,7 +108,11 @@ export const PATTERNS: readonly Pattern[] = [
     conflict: true,
     meaning:
       "Docker Desktop's port forwarder (vpnkit / com.docker.backend, or gvproxy for podman machine) could not bind the port on the Mac/Windows host: a host process holds it (macOS AirPlay Receiver holds 5000 and 7000). Its 'already allocated' wording here means the host, not Docker's allocator.",
-    next: ['macOS: sudo lsof -nP -iTCP:{port} -sTCP:LISTEN', 'Windows: netstat -ano | findstr :{port}', 'macOS 12+: turn off AirPlay Receiver for 5000/7000'],
+    next: [
+      'macOS: sudo lsof -nP -iTCP:{port} -sTCP:LISTEN',
+      'Windows: netstat -ano | findstr :{port}',
+      'macOS 12+: turn off AirPlay Receiver for 5000/7000',
+    ],
   },
   {
     id: 'port-allocator',
@@ -107,7 +130,11 @@ export const PATTERNS: readonly Pattern[] = [
     conflict: false,
     meaning:
       "Not a port conflict: the engine could not write its NAT/filter rules. Usually Docker's chains were flushed (firewalld or an iptables reload after dockerd started), or the kernel lacks the backend iptables uses (WSL2 without nf_tables: switch to iptables-legacy only where the kernel supports it).",
-    next: ['sudo iptables -t nat -S DOCKER', 'sudo nft list ruleset | head', 'sudo systemctl restart docker (re-creates the chains; disrupts running containers unless live-restore is on)'],
+    next: [
+      'sudo iptables -t nat -S DOCKER',
+      'sudo nft list ruleset | head',
+      'sudo systemctl restart docker (re-creates the chains; disrupts running containers unless live-restore is on)',
+    ],
   },
   {
     id: 'host-bind',
@@ -132,7 +159,8 @@ export const PATTERNS: readonly Pattern[] = [
     stage: 'host-bind',
     re: /bind: address already in use|Address already in use|EADDRINUSE/i,
     conflict: true,
-    meaning: 'A bind() on the host failed with EADDRINUSE: some socket already holds an overlapping address on that port.',
+    meaning:
+      'A bind() on the host failed with EADDRINUSE: some socket already holds an overlapping address on that port.',
     next: ['sudo ss -tulpn "sport = :{port}"', DIAG],
   },
   {
@@ -149,36 +177,97 @@ export const PATTERNS: readonly Pattern[] = [
     stage: 'other',
     re: /driver failed programming external connectivity|failed to set up container networking|Error response from daemon/i,
     conflict: false,
-    meaning: "Only the engine's wrapper text was given; the cause is in the part after the endpoint id. Paste the whole message.",
+    meaning:
+      "Only the engine's wrapper text was given; the cause is in the part after the endpoint id. Paste the whole message.",
     next: ['docker start CONTAINER (to see the full error again)', DIAG],
   },
 ];
 
 /** Wording markers → which engine and era wrote the message. All that match are reported. */
-export interface EngineMarker { readonly re: RegExp; readonly label: string; readonly product: 'docker' | 'podman' | 'docker-desktop' | 'compose' | 'rootless-docker' | 'app' }
+export interface EngineMarker {
+  readonly re: RegExp;
+  readonly label: string;
+  readonly product: 'docker' | 'podman' | 'docker-desktop' | 'compose' | 'rootless-docker' | 'app';
+}
 
 export const ENGINE_MARKERS: readonly EngineMarker[] = [
-  { re: /failed to bind host port \[?[\d.:a-f]+\]?:\d+\/\w+/i, label: 'Docker Engine 29.x (OSAllocator wording)', product: 'docker' },
+  {
+    re: /failed to bind host port \[?[\d.:a-f]+\]?:\d+\/\w+/i,
+    label: 'Docker Engine 29.x (OSAllocator wording)',
+    product: 'docker',
+  },
   { re: /failed to bind host port (?:\d+ )?for /i, label: 'Docker Engine 28.x', product: 'docker' },
-  { re: /failed to set up container networking/i, label: 'Docker Engine >= 28.0.1 (networking-setup prefix)', product: 'docker' },
-  { re: /failed to bind port [\d.:[\]a-f]+:\d+\/\w+: Error starting userland proxy/i, label: 'Docker Engine 27.x', product: 'docker' },
-  { re: /Error starting userland proxy: listen (?:tcp|udp)[46] /, label: 'Docker Engine 20.10.2 - 27.x (docker-proxy binds, tcp4/tcp6 network names)', product: 'docker' },
-  { re: /Error starting userland proxy: listen (?:tcp|udp) /, label: 'Docker Engine < 20.10.2 (docker-proxy binds, plain tcp network)', product: 'docker' },
-  { re: /error starting userland proxy/, label: 'Docker Engine 28.x - 29.x (lower-case proxy wording)', product: 'docker' },
+  {
+    re: /failed to set up container networking/i,
+    label: 'Docker Engine >= 28.0.1 (networking-setup prefix)',
+    product: 'docker',
+  },
+  {
+    re: /failed to bind port [\d.:[\]a-f]+:\d+\/\w+: Error starting userland proxy/i,
+    label: 'Docker Engine 27.x',
+    product: 'docker',
+  },
+  {
+    re: /Error starting userland proxy: listen (?:tcp|udp)[46] /,
+    label: 'Docker Engine 20.10.2 - 27.x (docker-proxy binds, tcp4/tcp6 network names)',
+    product: 'docker',
+  },
+  {
+    re: /Error starting userland proxy: listen (?:tcp|udp) /,
+    label: 'Docker Engine < 20.10.2 (docker-proxy binds, plain tcp network)',
+    product: 'docker',
+  },
+  {
+    re: /error starting userland proxy/,
+    label: 'Docker Engine 28.x - 29.x (lower-case proxy wording)',
+    product: 'docker',
+  },
   { re: /Failed to allocate and map port/i, label: 'dockerd log line', product: 'docker' },
   { re: /RootlessKit PortManager/i, label: 'rootless Docker 28.x - 29.x (rlkclient)', product: 'rootless-docker' },
-  { re: /error while calling PortManager\.AddPort/i, label: 'rootless Docker 19.03 - 27.x (rootlesskit-docker-proxy)', product: 'rootless-docker' },
-  { re: /cannot listen on the (?:TCP|UDP) port/i, label: 'Podman rootful (conmon holds published ports)', product: 'podman' },
+  {
+    re: /error while calling PortManager\.AddPort/i,
+    label: 'rootless Docker 19.03 - 27.x (rootlesskit-docker-proxy)',
+    product: 'rootless-docker',
+  },
+  {
+    re: /cannot listen on the (?:TCP|UDP) port/i,
+    label: 'Podman rootful (conmon holds published ports)',
+    product: 'podman',
+  },
   { re: /cannot bind \S+ port/i, label: 'Podman 6 (dual-stack port reservation)', product: 'podman' },
   { re: /rootlessport/i, label: 'Podman rootless (rootlessport forwarder)', product: 'podman' },
   { re: /pasta failed|for option '-[tu] /i, label: 'Podman 5.x rootless (pasta)', product: 'podman' },
-  { re: /slirp4netns while setting up port redirection/i, label: 'Podman rootless (slirp4netns port handler)', product: 'podman' },
-  { re: /something went wrong with the request: "proxy already running/i, label: 'podman machine (gvproxy)', product: 'podman' },
-  { re: /[Pp]orts are not available: exposing port/, label: 'Docker Desktop (2022+, com.docker.backend)', product: 'docker-desktop' },
+  {
+    re: /slirp4netns while setting up port redirection/i,
+    label: 'Podman rootless (slirp4netns port handler)',
+    product: 'podman',
+  },
+  {
+    re: /something went wrong with the request: "proxy already running/i,
+    label: 'podman machine (gvproxy)',
+    product: 'podman',
+  },
+  {
+    re: /[Pp]orts are not available: exposing port/,
+    label: 'Docker Desktop (2022+, com.docker.backend)',
+    product: 'docker-desktop',
+  },
   { re: /[Pp]orts are not available: listen/, label: 'Docker Desktop (2020-2021)', product: 'docker-desktop' },
-  { re: /unexpected error|Failed to bind: EADDRINUSE|Bind for %a/, label: 'Docker for Mac/Windows, vpnkit era (2016-2021)', product: 'docker-desktop' },
-  { re: /^ERROR: (?:for \S+\s+)?(?:Cannot start service|driver failed)/m, label: 'Docker Compose v1 (docker-compose)', product: 'compose' },
-  { re: /Host is already in use by another container/i, label: 'Docker Compose v1 (docker-compose)', product: 'compose' },
+  {
+    re: /unexpected error|Failed to bind: EADDRINUSE|Bind for %a/,
+    label: 'Docker for Mac/Windows, vpnkit era (2016-2021)',
+    product: 'docker-desktop',
+  },
+  {
+    re: /^ERROR: (?:for \S+\s+)?(?:Cannot start service|driver failed)/m,
+    label: 'Docker Compose v1 (docker-compose)',
+    product: 'compose',
+  },
+  {
+    re: /Host is already in use by another container/i,
+    label: 'Docker Compose v1 (docker-compose)',
+    product: 'compose',
+  },
   { re: /Error response from daemon/i, label: 'docker CLI / Compose v2 / Go SDK', product: 'docker' },
   { re: /\[emerg\]|bind\(\) to/, label: 'application inside the container (nginx)', product: 'app' },
 ];

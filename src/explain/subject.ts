@@ -12,7 +12,7 @@ export interface ErrorSubject {
   readonly range: { readonly start: number; readonly end: number } | null;
 }
 
-type Ex = (s: string) => Partial<ErrorSubject> & { port: number } | null;
+type Ex = (s: string) => (Partial<ErrorSubject> & { port: number }) | null;
 
 const IP = String.raw`(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]*?)`;
 const proto = (p: string | undefined): Proto | null => {
@@ -24,8 +24,13 @@ const fam = (p: string | undefined): Family | null => (p?.endsWith('4') ? 4 : p?
 const EXTRACTORS: readonly Ex[] = [
   // 28.x range: failed to bind host port 8081 for 0.0.0.0:8080-8082:172.19.0.2:82/tcp
   (s) => {
-    const m = new RegExp(String.raw`failed to bind host port (\d+) for ${IP}:(\d+)-(\d+):\S*?/(tcp|udp|sctp)`, 'i').exec(s);
-    return m ? { port: Number(m[1]), ip: m[2] ?? null, range: { start: Number(m[3]), end: Number(m[4]) }, proto: proto(m[5]) } : null;
+    const m = new RegExp(
+      String.raw`failed to bind host port (\d+) for ${IP}:(\d+)-(\d+):\S*?/(tcp|udp|sctp)`,
+      'i',
+    ).exec(s);
+    return m
+      ? { port: Number(m[1]), ip: m[2] ?? null, range: { start: Number(m[3]), end: Number(m[4]) }, proto: proto(m[5]) }
+      : null;
   },
   // 28.x: failed to bind host port for 0.0.0.0:8080:172.19.0.2:80/tcp
   (s) => {

@@ -17,10 +17,22 @@ export function countLine(line: string, into: Record<LogSignal, number>): void {
   for (const [k, re] of Object.entries(LOG_SIGNALS) as [LogSignal, RegExp][]) if (re.test(line)) into[k]++;
 }
 
-export interface LogLines { readonly source: 'file' | 'journald' | 'none'; readonly where: string; poll(): Promise<string[]> }
-export interface LogTail { readonly source: 'file' | 'journald' | 'none'; readonly where: string; poll(): Promise<Record<LogSignal, number>> }
+export interface LogLines {
+  readonly source: 'file' | 'journald' | 'none';
+  readonly where: string;
+  poll(): Promise<string[]>;
+}
+export interface LogTail {
+  readonly source: 'file' | 'journald' | 'none';
+  readonly where: string;
+  poll(): Promise<Record<LogSignal, number>>;
+}
 
-const zero = (): Record<LogSignal, number> => ({ address_in_use: 0, port_already_allocated: 0, userland_proxy_failed: 0 });
+const zero = (): Record<LogSignal, number> => ({
+  address_in_use: 0,
+  port_already_allocated: 0,
+  userland_proxy_failed: 0,
+});
 
 /** New dockerd log lines since the last poll (or since opening): its stderr file, else journald. */
 export async function openLogLines(io: HostIO, dockerdPid: number | null): Promise<LogLines> {
@@ -31,7 +43,8 @@ export async function openLogLines(io: HostIO, dockerdPid: number | null): Promi
         let offset = statSync(target).size;
         let partial = '';
         return {
-          source: 'file', where: target,
+          source: 'file',
+          where: target,
           async poll() {
             const size = statSync(target).size;
             if (size < offset) offset = 0; // rotated or truncated
@@ -45,22 +58,46 @@ export async function openLogLines(io: HostIO, dockerdPid: number | null): Promi
               const lines = (partial + buf.toString('utf8')).split('\n');
               partial = lines.pop() ?? '';
               return lines;
-            } finally { await fh.close(); }
+            } finally {
+              await fh.close();
+            }
           },
         };
       }
-    } catch { /* not a file we can read */ }
+    } catch {
+      /* not a file we can read */
+    }
   }
-  const start = await io.exec(['journalctl', '-u', 'docker.service', '-o', 'cat', '--no-pager', '--show-cursor', '-n', '0'], { timeoutMs: 3000 });
+  const start = await io.exec(
+    ['journalctl', '-u', 'docker.service', '-o', 'cat', '--no-pager', '--show-cursor', '-n', '0'],
+    { timeoutMs: 3000 },
+  );
   const cur = /-- cursor: (\S+)/.exec(start.stdout)?.[1];
   if (start.code === 0 && cur) {
     let cursor = cur;
     return {
-      source: 'journald', where: 'journalctl -u docker.service',
+      source: 'journald',
+      where: 'journalctl -u docker.service',
       async poll() {
-        const r = await io.exec(['journalctl', '-u', 'docker.service', '-o', 'cat', '--no-pager', '--show-cursor', `--after-cursor=${cursor}`], { timeoutMs: 5000 });
+        const r = await io.exec(
+          [
+            'journalctl',
+            '-u',
+            'docker.service',
+            '-o',
+            'cat',
+            '--no-pager',
+            '--show-cursor',
+            `--after-cursor=${cursor}`,
+          ],
+          { timeoutMs: 5000 },
+        );
         const out: string[] = [];
-        for (const l of r.stdout.split('\n')) { const m = /^-- cursor: (\S+)/.exec(l); if (m) cursor = m[1] as string; else if (l) out.push(l); }
+        for (const l of r.stdout.split('\n')) {
+          const m = /^-- cursor: (\S+)/.exec(l);
+          if (m) cursor = m[1] as string;
+          else if (l) out.push(l);
+        }
         return out;
       },
     };
@@ -71,8 +108,13 @@ export async function openLogLines(io: HostIO, dockerdPid: number | null): Promi
 export async function openLogTail(io: HostIO, dockerdPid: number | null): Promise<LogTail> {
   const lines = await openLogLines(io, dockerdPid);
   return {
-    source: lines.source, where: lines.where,
-    async poll() { const c = zero(); for (const l of await lines.poll()) countLine(l, c); return c; },
+    source: lines.source,
+    where: lines.where,
+    async poll() {
+      const c = zero();
+      for (const l of await lines.poll()) countLine(l, c);
+      return c;
+    },
   };
 }
 

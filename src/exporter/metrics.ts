@@ -9,28 +9,54 @@ import { firewallViews } from '../snapshot/index.js';
 import type { LogSignal } from './logtail.js';
 
 export function createMetrics(registry = new Registry()) {
-  const g = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
-  const c = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers: [registry] });
+  const g = (name: string, help: string, labelNames: string[] = []) =>
+    new Gauge({ name, help, labelNames, registers: [registry] });
+  const c = (name: string, help: string, labelNames: string[] = []) =>
+    new Counter({ name, help, labelNames, registers: [registry] });
   return {
     registry,
-    listening: g('portdoctor_listening_sockets', 'Listening TCP and bound UDP sockets in the host network namespace, by the kind of owner', ['owner_kind']),
+    listening: g(
+      'portdoctor_listening_sockets',
+      'Listening TCP and bound UDP sockets in the host network namespace, by the kind of owner',
+      ['owner_kind'],
+    ),
     published: g('portdoctor_published_host_ports', 'Host ports published by running containers'),
     containers: g('portdoctor_containers', 'Containers by state', ['state']),
-    dnat: g('portdoctor_docker_chain_dnat_rules', "DNAT rules in Docker's chains (DOCKER, or nat-prerouting-and-output of the nftables backend), by firewall backend", ['backend']),
-    orphans: g('portdoctor_orphan_dnat_rules', 'Reachable DNAT rules whose target no live container publishes, by backend', ['backend']),
+    dnat: g(
+      'portdoctor_docker_chain_dnat_rules',
+      "DNAT rules in Docker's chains (DOCKER, or nat-prerouting-and-output of the nftables backend), by firewall backend",
+      ['backend'],
+    ),
+    orphans: g(
+      'portdoctor_orphan_dnat_rules',
+      'Reachable DNAT rules whose target no live container publishes, by backend',
+      ['backend'],
+    ),
     ctEntries: g('portdoctor_conntrack_entries', 'Connection-tracking entries in use (nf_conntrack_count)'),
     ctLimit: g('portdoctor_conntrack_entries_limit', 'Connection-tracking table size (nf_conntrack_max)'),
     ctRatio: g('portdoctor_conntrack_utilization_ratio', 'nf_conntrack_count / nf_conntrack_max'),
     ports: g('portdoctor_ports', 'Entries of the host port map by status', ['status']),
-    findings: g('portdoctor_findings', 'Current port findings by verdict cause (conflicts and hazards only)', ['cause']),
+    findings: g('portdoctor_findings', 'Current port findings by verdict cause (conflicts and hazards only)', [
+      'cause',
+    ]),
     collectErrors: g('portdoctor_collect_errors', '1 when a collector failed at the last collection', ['fact', 'code']),
     collectDuration: g('portdoctor_collect_duration_seconds', 'Duration of the last collection'),
     lastCollect: g('portdoctor_last_collect_timestamp_seconds', 'Unix time of the last collection'),
-    collections: c('portdoctor_collections_total', 'Collections run (a scrape within the cache interval reuses the last one)'),
+    collections: c(
+      'portdoctor_collections_total',
+      'Collections run (a scrape within the cache interval reuses the last one)',
+    ),
     logErrors: c('portdoctor_daemon_log_errors_total', 'dockerd log errors since the exporter started', ['error']),
     logSource: g('portdoctor_daemon_log_source_info', 'Where the daemon log is read from', ['source']),
-    startFailures: c('portdoctor_container_start_failures_total', 'Container starts that failed, by the stage of the error (port-allocator, userland-proxy, host-bind, …)', ['stage']),
-    restarts: c('portdoctor_container_restarts_total', 'Container restarts seen on the events stream (a start after a die)'),
+    startFailures: c(
+      'portdoctor_container_start_failures_total',
+      'Container starts that failed, by the stage of the error (port-allocator, userland-proxy, host-bind, …)',
+      ['stage'],
+    ),
+    restarts: c(
+      'portdoctor_container_restarts_total',
+      'Container restarts seen on the events stream (a start after a die)',
+    ),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -43,7 +69,10 @@ export function observeSnapshot(m: Metrics, snap: Snapshot, durationSec: number,
   m.listening.reset();
   for (const k of OWNER_KINDS) m.listening.set({ owner_kind: k }, 0);
   if (snap.sockets.ok) {
-    for (const e of map.ports) for (const o of e.owners) if (o.kind !== 'rule' && !(o.kind === 'container' && o.via === 'published')) m.listening.inc({ owner_kind: o.kind });
+    for (const e of map.ports)
+      for (const o of e.owners)
+        if (o.kind !== 'rule' && !(o.kind === 'container' && o.via === 'published'))
+          m.listening.inc({ owner_kind: o.kind });
   }
   const containers = snap.containers.ok ? snap.containers.value : [];
   m.published.set(containers.filter((c) => c.state === 'running').reduce((n, c) => n + c.published.length, 0));
@@ -54,15 +83,23 @@ export function observeSnapshot(m: Metrics, snap: Snapshot, durationSec: number,
   for (const v of firewallViews(snap)) {
     m.orphans.set({ backend: v.backend }, 0);
     m.dnat.set({ backend: v.backend }, 0);
-    for (const r of v.dnat) if (r.chain === 'DOCKER' || r.chain === 'nat-prerouting-and-output') m.dnat.inc({ backend: r.backend });
+    for (const r of v.dnat)
+      if (r.chain === 'DOCKER' || r.chain === 'nat-prerouting-and-output') m.dnat.inc({ backend: r.backend });
   }
   const orphanRules = new Set<string>();
-  for (const e of map.ports) for (const o of e.owners) if (o.kind === 'rule' && o.orphan) orphanRules.add(`${o.backend}|${o.table}|${o.chain}|${o.toIp}|${e.proto}|${e.port}|${e.ip}`);
+  for (const e of map.ports)
+    for (const o of e.owners)
+      if (o.kind === 'rule' && o.orphan)
+        orphanRules.add(`${o.backend}|${o.table}|${o.chain}|${o.toIp}|${e.proto}|${e.port}|${e.ip}`);
   for (const k of orphanRules) m.orphans.inc({ backend: k.split('|')[0] as string });
   const sys = snap.host.ok ? snap.host.value.sysctl : {};
   const count = Number(sys['net.netfilter.nf_conntrack_count']);
   const max = Number(sys['net.netfilter.nf_conntrack_max']);
-  if (Number.isFinite(count) && Number.isFinite(max) && max > 0) { m.ctEntries.set(count); m.ctLimit.set(max); m.ctRatio.set(count / max); }
+  if (Number.isFinite(count) && Number.isFinite(max) && max > 0) {
+    m.ctEntries.set(count);
+    m.ctLimit.set(max);
+    m.ctRatio.set(count / max);
+  }
   m.ports.reset();
   for (const e of map.ports) m.ports.inc({ status: e.status });
   m.findings.reset();
@@ -76,7 +113,10 @@ export function observeSnapshot(m: Metrics, snap: Snapshot, durationSec: number,
     if (d.verdict.cause !== 'port-free') m.findings.inc({ cause: d.verdict.cause });
   }
   m.collectErrors.reset();
-  for (const k of FACT_KEYS) { const f = snap[k]; if (!f.ok) m.collectErrors.set({ fact: k, code: f.error.code }, 1); }
+  for (const k of FACT_KEYS) {
+    const f = snap[k];
+    if (!f.ok) m.collectErrors.set({ fact: k, code: f.error.code }, 1);
+  }
   m.collectDuration.set(durationSec);
   m.lastCollect.set(nowSec);
   m.collections.inc();

@@ -1,7 +1,16 @@
 // The only code that changes the host. Runs the `fix` steps of a plan: takes a lock, re-checks
 // every precondition against a fresh look at the host before each step, stops at the first
 // failure, and journals what ran, when, its output and its inverse (for `fix --undo`).
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Plan, Snapshot, Step } from '../model.js';
 import type { HostIO } from '../collect/host-io.js';
@@ -22,13 +31,27 @@ export function acquireLock(dir: string): () => void {
       const fd = openSync(path, 'wx');
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      return () => { try { if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path); } catch { /* gone */ } };
+      return () => {
+        try {
+          if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
+        } catch {
+          /* gone */
+        }
+      };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const holder = Number(readFileSync(path, 'utf8').trim());
       let alive = false;
-      try { process.kill(holder, 0); alive = true; } catch (k) { alive = (k as NodeJS.ErrnoException).code === 'EPERM'; }
-      if (alive && holder !== process.pid) throw new LockBusy(`another portdoctor fix --apply is running (pid ${holder}, lock ${path}); wait for it to finish`);
+      try {
+        process.kill(holder, 0);
+        alive = true;
+      } catch (k) {
+        alive = (k as NodeJS.ErrnoException).code === 'EPERM';
+      }
+      if (alive && holder !== process.pid)
+        throw new LockBusy(
+          `another portdoctor fix --apply is running (pid ${holder}, lock ${path}); wait for it to finish`,
+        );
       unlinkSync(path); // stale lock of a dead run
     }
   }
@@ -66,7 +89,12 @@ export interface ApplyOptions {
   readonly now?: () => Date;
 }
 
-export interface ApplyResult { readonly ran: number; readonly refused: string | null; readonly failed: string | null; readonly journalPath: string }
+export interface ApplyResult {
+  readonly ran: number;
+  readonly refused: string | null;
+  readonly failed: string | null;
+  readonly journalPath: string;
+}
 
 function writeJournal(dir: string, j: Journal): string {
   const jd = join(dir, 'journal');
@@ -79,7 +107,14 @@ function writeJournal(dir: string, j: Journal): string {
 export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<ApplyResult> {
   if (plan.safety !== 'fix') throw new Error(`plan "${plan.remedy}" is a suggestion for a human and is never applied`);
   const now = o.now ?? (() => new Date());
-  const journal: Journal = { schema: 'portdoctor.journal/1', started: now().toISOString(), subject: o.subject, plan: plan.remedy, entries: [], refused: null };
+  const journal: Journal = {
+    schema: 'portdoctor.journal/1',
+    started: now().toISOString(),
+    subject: o.subject,
+    plan: plan.remedy,
+    entries: [],
+    refused: null,
+  };
   let path = writeJournal(o.stateDir, journal);
   let ran = 0;
   for (const step of plan.steps) {
@@ -97,9 +132,23 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<ApplyResul
       return { ran, refused: 'stopped by the user', failed: null, journalPath: path };
     }
     const r = await o.io.exec(step.argv, { timeoutMs: 30_000 });
-    journal.entries.push({ time: now().toISOString(), argv: step.argv, why: step.why, code: r.code, stdout: r.stdout, stderr: r.stderr, undo: step.undo ?? null });
+    journal.entries.push({
+      time: now().toISOString(),
+      argv: step.argv,
+      why: step.why,
+      code: r.code,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      undo: step.undo ?? null,
+    });
     path = writeJournal(o.stateDir, journal);
-    if (r.code !== 0) return { ran, refused: null, failed: `"${step.argv.join(' ')}" failed (${r.error ?? `exit ${r.code}`}): ${r.stderr.trim()}`, journalPath: path };
+    if (r.code !== 0)
+      return {
+        ran,
+        refused: null,
+        failed: `"${step.argv.join(' ')}" failed (${r.error ?? `exit ${r.code}`}): ${r.stderr.trim()}`,
+        journalPath: path,
+      };
     ran++;
   }
   return { ran, refused: null, failed: null, journalPath: path };
@@ -108,7 +157,13 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<ApplyResul
 export function latestJournal(dir: string): { path: string; journal: Journal } | null {
   const jd = join(dir, 'journal');
   let files: string[];
-  try { files = readdirSync(jd).filter((f) => f.endsWith('.json')).sort(); } catch { return null; }
+  try {
+    files = readdirSync(jd)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+  } catch {
+    return null;
+  }
   for (const f of files.reverse()) {
     const j = JSON.parse(readFileSync(join(jd, f), 'utf8')) as Journal;
     if (!j.undoOf && j.entries.length) return { path: join(jd, f), journal: j };
@@ -117,19 +172,48 @@ export function latestJournal(dir: string): { path: string; journal: Journal } |
 }
 
 /** Replay the inverse steps of the last applied journal, newest first; itself journalled. */
-export async function undoLatest(o: { io: HostIO; stateDir: string; now?: () => Date }): Promise<{ ran: number; failed: string | null; skipped: string[]; journalPath: string | null }> {
+export async function undoLatest(o: {
+  io: HostIO;
+  stateDir: string;
+  now?: () => Date;
+}): Promise<{ ran: number; failed: string | null; skipped: string[]; journalPath: string | null }> {
   const last = latestJournal(o.stateDir);
   if (!last) return { ran: 0, failed: null, skipped: [], journalPath: null };
   const now = o.now ?? (() => new Date());
-  const j: Journal = { schema: 'portdoctor.journal/1', started: now().toISOString(), subject: last.journal.subject, plan: `undo ${last.journal.plan}`, entries: [], refused: null, undoOf: last.path };
+  const j: Journal = {
+    schema: 'portdoctor.journal/1',
+    started: now().toISOString(),
+    subject: last.journal.subject,
+    plan: `undo ${last.journal.plan}`,
+    entries: [],
+    refused: null,
+    undoOf: last.path,
+  };
   const skipped: string[] = [];
   let ran = 0;
   for (const e of [...last.journal.entries].reverse()) {
     if (e.code !== 0) continue;
-    if (!e.undo) { skipped.push(`"${e.argv.join(' ')}" has no inverse`); continue; }
+    if (!e.undo) {
+      skipped.push(`"${e.argv.join(' ')}" has no inverse`);
+      continue;
+    }
     const r = await o.io.exec(e.undo, { timeoutMs: 30_000 });
-    j.entries.push({ time: now().toISOString(), argv: e.undo, why: `undo of: ${e.argv.join(' ')}`, code: r.code, stdout: r.stdout, stderr: r.stderr, undo: null });
-    if (r.code !== 0) return { ran, failed: `"${e.undo.join(' ')}" failed: ${r.stderr.trim()}`, skipped, journalPath: writeJournal(o.stateDir, j) };
+    j.entries.push({
+      time: now().toISOString(),
+      argv: e.undo,
+      why: `undo of: ${e.argv.join(' ')}`,
+      code: r.code,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      undo: null,
+    });
+    if (r.code !== 0)
+      return {
+        ran,
+        failed: `"${e.undo.join(' ')}" failed: ${r.stderr.trim()}`,
+        skipped,
+        journalPath: writeJournal(o.stateDir, j),
+      };
     ran++;
   }
   return { ran, failed: null, skipped, journalPath: writeJournal(o.stateDir, j) };

@@ -4,10 +4,13 @@ import type { Container, Diagnosis, Finding, Holder, Plan, Precondition, Snapsho
 import { displayAddr } from '../util/ip.js';
 
 type H<K extends Holder['kind']> = Extract<Holder, { kind: K }>;
-const holder = <K extends Holder['kind']>(f: Finding, kind: K): H<K> | undefined => f.holders.find((h): h is H<K> => h.kind === kind);
+const holder = <K extends Holder['kind']>(f: Finding, kind: K): H<K> | undefined =>
+  f.holders.find((h): h is H<K> => h.kind === kind);
 
 function composeStop(c: { composeProject: string | null; composeService: string | null }): string[] | null {
-  return c.composeProject && c.composeService ? ['docker', 'compose', '-p', c.composeProject, 'stop', c.composeService] : null;
+  return c.composeProject && c.composeService
+    ? ['docker', 'compose', '-p', c.composeProject, 'stop', c.composeService]
+    : null;
 }
 
 function moveAside(f: Finding, d: Diagnosis, freePort: number | null): Plan {
@@ -20,8 +23,14 @@ function moveAside(f: Finding, d: Diagnosis, freePort: number | null): Plan {
     warnings: [],
     preconditions: [],
     steps: [
-      { argv: ['docker', 'run', '-p', `${p}:CONTAINER_PORT`, 'IMAGE'], why: 'another host port avoids the holder entirely' },
-      { argv: ['docker', 'run', '-p', `127.0.0.1:${d.subject.port}:CONTAINER_PORT`, 'IMAGE'], why: 'a loopback-only binding, when only this host needs it and the holder is not on 127.0.0.1 or a wildcard' },
+      {
+        argv: ['docker', 'run', '-p', `${p}:CONTAINER_PORT`, 'IMAGE'],
+        why: 'another host port avoids the holder entirely',
+      },
+      {
+        argv: ['docker', 'run', '-p', `127.0.0.1:${d.subject.port}:CONTAINER_PORT`, 'IMAGE'],
+        why: 'a loopback-only binding, when only this host needs it and the holder is not on 127.0.0.1 or a wildcard',
+      },
     ],
     rule: f.rule,
   };
@@ -48,7 +57,17 @@ function deleteRulePlan(f: Finding, h: H<'rule'>, snap: Snapshot, dport: number)
     spec = r.spec;
   }
   const pre: Precondition[] = [
-    { kind: 'dnat-present', backend: h.backend, family: fam, table: h.table, chain: h.chain, spec, handle: h.handle, toIp: h.toIp, dport },
+    {
+      kind: 'dnat-present',
+      backend: h.backend,
+      family: fam,
+      table: h.table,
+      chain: h.chain,
+      spec,
+      handle: h.handle,
+      toIp: h.toIp,
+      dport,
+    },
     { kind: 'ip-not-live', ip: h.toIp },
   ];
   return {
@@ -58,7 +77,9 @@ function deleteRulePlan(f: Finding, h: H<'rule'>, snap: Snapshot, dport: number)
     disrupts: [],
     warnings: ['undo (`portdoctor fix --undo`) re-adds the rule at the end of its chain, not at its old position'],
     preconditions: pre,
-    steps: [{ argv, why: `it sends ${dport} to ${h.toIp}, which no live container answers for`, ...(undo ? { undo } : {}) }],
+    steps: [
+      { argv, why: `it sends ${dport} to ${h.toIp}, which no live container answers for`, ...(undo ? { undo } : {}) },
+    ],
     rule: f.rule,
   };
 }
@@ -70,9 +91,18 @@ function restartDockerd(f: Finding, snap: Snapshot, live: readonly Container[]):
     safety: 'suggest',
     title: 'Restart dockerd so it rebuilds its NAT chains from its own state',
     disrupts: lr ? [] : live.map((c) => `container ${c.name}`),
-    warnings: [lr ? 'live-restore is enabled: containers keep running across the restart' : `live-restore is NOT enabled: all ${live.length} running container(s) stop and restart-policy ones come back`],
+    warnings: [
+      lr
+        ? 'live-restore is enabled: containers keep running across the restart'
+        : `live-restore is NOT enabled: all ${live.length} running container(s) stop and restart-policy ones come back`,
+    ],
     preconditions: [],
-    steps: [{ argv: ['systemctl', 'restart', 'docker'], why: 'dockerd re-creates its chains at start; rules it did not write stay, so check again afterwards' }],
+    steps: [
+      {
+        argv: ['systemctl', 'restart', 'docker'],
+        why: 'dockerd re-creates its chains at start; rules it did not write stay, so check again afterwards',
+      },
+    ],
     rule: f.rule,
   };
 }
@@ -83,7 +113,9 @@ export interface PlanOptions {
 }
 
 export function planRemedies(d: Diagnosis, snap: Snapshot, opts: PlanOptions = {}): Plan[] {
-  const live = snap.containers.ok ? snap.containers.value.filter((c) => c.state === 'running' || c.state === 'paused') : [];
+  const live = snap.containers.ok
+    ? snap.containers.value.filter((c) => c.state === 'running' || c.state === 'paused')
+    : [];
   const plans: Plan[] = [];
   for (const f of d.findings) {
     if (f.severity === 'info' && f.rule !== 'stopped-container-claims-port') continue;
@@ -95,19 +127,32 @@ export function planRemedies(d: Diagnosis, snap: Snapshot, opts: PlanOptions = {
         const del = deleteRulePlan(f, h, snap, d.subject.port);
         if (del) plans.push(del);
         // the runbook's legacy switch only where the kernel can run legacy (docker/for-linux#1437)
-        if (f.cause === 'firewall-split-brain' && snap.host.ok && snap.host.value.wsl === 2 && snap.host.value.legacySupported !== false) {
+        if (
+          f.cause === 'firewall-split-brain' &&
+          snap.host.ok &&
+          snap.host.value.wsl === 2 &&
+          snap.host.value.legacySupported !== false
+        ) {
           plans.push({
             remedy: 'wsl-switch-to-legacy',
             safety: 'suggest',
             title: 'WSL2 split brain: make Docker and you use the same iptables backend',
             disrupts: live.map((c) => `container ${c.name}`),
             warnings: [
-              snap.host.value.legacyTables.ip.length ? 'this kernel has legacy x_tables registered, so the legacy backend works here' : 'this kernel shows no legacy x_tables: check `iptables-legacy -L` works before switching (docker/for-linux#1437)',
+              snap.host.value.legacyTables.ip.length
+                ? 'this kernel has legacy x_tables registered, so the legacy backend works here'
+                : 'this kernel shows no legacy x_tables: check `iptables-legacy -L` works before switching (docker/for-linux#1437)',
             ],
             preconditions: [],
             steps: [
-              { argv: ['update-alternatives', '--set', 'iptables', '/usr/sbin/iptables-legacy'], why: 'the runbook switch (microsoft/WSL#7705)' },
-              { argv: ['update-alternatives', '--set', 'ip6tables', '/usr/sbin/ip6tables-legacy'], why: 'same for IPv6' },
+              {
+                argv: ['update-alternatives', '--set', 'iptables', '/usr/sbin/iptables-legacy'],
+                why: 'the runbook switch (microsoft/WSL#7705)',
+              },
+              {
+                argv: ['update-alternatives', '--set', 'ip6tables', '/usr/sbin/ip6tables-legacy'],
+                why: 'same for IPv6',
+              },
               { argv: ['systemctl', 'restart', 'docker'], why: 'dockerd re-programs its rules with the new backend' },
             ],
             rule: f.rule,
@@ -124,12 +169,24 @@ export function planRemedies(d: Diagnosis, snap: Snapshot, opts: PlanOptions = {
           safety: f.data.parentIsDockerd === true ? 'suggest' : 'fix',
           title: `Stop the stale docker-proxy (pid ${h.pid})`,
           disrupts: [],
-          warnings: f.data.parentIsDockerd === true ? ['its parent is dockerd: restarting the daemon is the cleaner way'] : [],
+          warnings:
+            f.data.parentIsDockerd === true ? ['its parent is dockerd: restarting the daemon is the cleaner way'] : [],
           preconditions: [
-            { kind: 'process-is', pid: h.pid, comm: 'docker-proxy', notChildOfDockerd: true, holdsPort: d.subject.port },
+            {
+              kind: 'process-is',
+              pid: h.pid,
+              comm: 'docker-proxy',
+              notChildOfDockerd: true,
+              holdsPort: d.subject.port,
+            },
             { kind: 'ip-not-live', ip: h.containerIp },
           ],
-          steps: [{ argv: ['kill', '-TERM', String(h.pid)], why: `it holds ${displayAddr(h.bind.ip, h.bind.port)} and forwards to ${h.containerIp}, which no container has` }],
+          steps: [
+            {
+              argv: ['kill', '-TERM', String(h.pid)],
+              why: `it holds ${displayAddr(h.bind.ip, h.bind.port)} and forwards to ${h.containerIp}, which no container has`,
+            },
+          ],
           rule: f.rule,
         });
         break;
@@ -163,9 +220,18 @@ export function planRemedies(d: Diagnosis, snap: Snapshot, opts: PlanOptions = {
             safety: 'suggest',
             title: `Restart ${h.name}: its docker-proxy is gone, a restart re-creates it (or removes the allocation if you remove it)`,
             disrupts: [`container ${h.name}`],
-            warnings: f.data.hostProcessNow ? ['a host process took the port meanwhile: the restart will fail until it is stopped'] : [],
+            warnings: f.data.hostProcessNow
+              ? ['a host process took the port meanwhile: the restart will fail until it is stopped']
+              : [],
             preconditions: [{ kind: 'container-state', id: h.id, states: ['running'] }],
-            steps: [{ argv: cs ? ['docker', 'compose', '-p', h.composeProject as string, 'restart', h.composeService as string] : ['docker', 'restart', h.id], why: 'releases and re-creates the mapping and its proxy' }],
+            steps: [
+              {
+                argv: cs
+                  ? ['docker', 'compose', '-p', h.composeProject as string, 'restart', h.composeService as string]
+                  : ['docker', 'restart', h.id],
+                why: 'releases and re-creates the mapping and its proxy',
+              },
+            ],
             rule: f.rule,
           });
         } else {
@@ -176,7 +242,12 @@ export function planRemedies(d: Diagnosis, snap: Snapshot, opts: PlanOptions = {
             disrupts: [`container ${h.name}`],
             warnings: [],
             preconditions: [{ kind: 'container-state', id: h.id, states: ['running', 'paused'] }],
-            steps: [{ argv: cs ?? ['docker', 'stop', h.id], why: 'frees the mapping; it comes back on the next start unless its ports are changed' }],
+            steps: [
+              {
+                argv: cs ?? ['docker', 'stop', h.id],
+                why: 'frees the mapping; it comes back on the next start unless its ports are changed',
+              },
+            ],
             rule: f.rule,
           });
           if (cs) {
@@ -187,7 +258,21 @@ export function planRemedies(d: Diagnosis, snap: Snapshot, opts: PlanOptions = {
               disrupts: [`compose service ${h.composeService}`],
               warnings: [],
               preconditions: [],
-              steps: [{ argv: ['docker', 'compose', '-p', h.composeProject as string, 'up', '-d', '--force-recreate', h.composeService as string], why: 'applies the corrected mapping' }],
+              steps: [
+                {
+                  argv: [
+                    'docker',
+                    'compose',
+                    '-p',
+                    h.composeProject as string,
+                    'up',
+                    '-d',
+                    '--force-recreate',
+                    h.composeService as string,
+                  ],
+                  why: 'applies the corrected mapping',
+                },
+              ],
               rule: f.rule,
             });
           }
@@ -207,7 +292,12 @@ export function planRemedies(d: Diagnosis, snap: Snapshot, opts: PlanOptions = {
             disrupts: [],
             warnings: [],
             preconditions: [],
-            steps: [{ argv: ['docker', 'run', '-p', `127.0.0.1:${d.subject.port}:53/${d.subject.proto}`, 'IMAGE'], why: 'a specific IP does not overlap 127.0.0.53 (lab: resolved-stub control)' }],
+            steps: [
+              {
+                argv: ['docker', 'run', '-p', `127.0.0.1:${d.subject.port}:53/${d.subject.proto}`, 'IMAGE'],
+                why: 'a specific IP does not overlap 127.0.0.53 (lab: resolved-stub control)',
+              },
+            ],
             rule: f.rule,
           });
           plans.push({
@@ -215,10 +305,15 @@ export function planRemedies(d: Diagnosis, snap: Snapshot, opts: PlanOptions = {
             safety: 'suggest',
             title: "Disable systemd-resolved's stub listener",
             disrupts: ['name resolution on this host until /etc/resolv.conf points elsewhere'],
-            warnings: ['the host loses its DNS stub: set DNSStubListener=no and repoint /etc/resolv.conf before stopping it'],
+            warnings: [
+              'the host loses its DNS stub: set DNSStubListener=no and repoint /etc/resolv.conf before stopping it',
+            ],
             preconditions: [],
             steps: [
-              { argv: ['sed', '-i', 's/^#\\?DNSStubListener=.*/DNSStubListener=no/', '/etc/systemd/resolved.conf'], why: 'keeps resolved running without the port-53 stub' },
+              {
+                argv: ['sed', '-i', 's/^#\\?DNSStubListener=.*/DNSStubListener=no/', '/etc/systemd/resolved.conf'],
+                why: 'keeps resolved running without the port-53 stub',
+              },
               { argv: ['systemctl', 'restart', 'systemd-resolved'], why: 'applies it' },
             ],
             rule: f.rule,
@@ -228,11 +323,25 @@ export function planRemedies(d: Diagnosis, snap: Snapshot, opts: PlanOptions = {
         plans.push({
           remedy: 'stop-host-process',
           safety: 'suggest',
-          title: h.unit ? `Stop ${h.unit} (holds the port as ${h.comm}, pid ${h.pid})` : `Stop ${h.comm} (pid ${h.pid})`,
+          title: h.unit
+            ? `Stop ${h.unit} (holds the port as ${h.comm}, pid ${h.pid})`
+            : `Stop ${h.comm} (pid ${h.pid})`,
           disrupts: [`${h.unit ?? h.comm} (pid ${h.pid})`],
           warnings: ['a host process is never stopped unattended: check what it is first'],
-          preconditions: [{ kind: 'process-is', pid: h.pid, comm: h.comm, notChildOfDockerd: false, holdsPort: d.subject.port }],
-          steps: [h.unit ? { argv: ['systemctl', 'stop', h.unit], why: 'stops the service cleanly (disable it too if it should not come back)' } : { argv: ['kill', '-TERM', String(h.pid)], why: `pid ${h.pid} holds the port and belongs to no systemd unit` }],
+          preconditions: [
+            { kind: 'process-is', pid: h.pid, comm: h.comm, notChildOfDockerd: false, holdsPort: d.subject.port },
+          ],
+          steps: [
+            h.unit
+              ? {
+                  argv: ['systemctl', 'stop', h.unit],
+                  why: 'stops the service cleanly (disable it too if it should not come back)',
+                }
+              : {
+                  argv: ['kill', '-TERM', String(h.pid)],
+                  why: `pid ${h.pid} holds the port and belongs to no systemd unit`,
+                },
+          ],
           rule: f.rule,
         });
         plans.push(moveAside(f, d, opts.freePort ?? null));
@@ -244,7 +353,9 @@ export function planRemedies(d: Diagnosis, snap: Snapshot, opts: PlanOptions = {
           safety: 'suggest',
           title: 'Upgrade Docker to 29.1.2 or later (moby#51616); no port-level workaround helps',
           disrupts: ['rootless Docker daemon restart'],
-          warnings: ["maintainers' interim workaround: the pasta network with the implicit port driver (DOCKERD_ROOTLESS_ROOTLESSKIT_NET=pasta, DOCKERD_ROOTLESS_ROOTLESSKIT_PORT_DRIVER=implicit)"],
+          warnings: [
+            "maintainers' interim workaround: the pasta network with the implicit port driver (DOCKERD_ROOTLESS_ROOTLESSKIT_NET=pasta, DOCKERD_ROOTLESS_ROOTLESSKIT_PORT_DRIVER=implicit)",
+          ],
           preconditions: [],
           steps: [{ argv: ['systemctl', '--user', 'restart', 'docker'], why: 'after installing the fixed engine' }],
           rule: f.rule,

@@ -12,7 +12,13 @@ export function candidatePorts(port: number, span = 50): number[] {
   return out;
 }
 
-export function nearestFreePort(snap: Snapshot, proto: Proto, ip: string | null, port: number, span = 50): number | null {
+export function nearestFreePort(
+  snap: Snapshot,
+  proto: Proto,
+  ip: string | null,
+  port: number,
+  span = 50,
+): number | null {
   const range = snap.host.ok ? snap.host.value.sysctl['net.ipv4.ip_local_port_range'] : undefined;
   const [lo, hi] = (range ?? '32768 60999').split(/\s+/).map(Number) as [number, number];
   for (const p of candidatePorts(port, span)) {

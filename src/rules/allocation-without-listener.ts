@@ -19,10 +19,20 @@ export const allocationWithoutListener: Rule = {
     for (const c of index.liveContainers) {
       const binds = index.requested.filter((b) => publishesExactly(c, b));
       if (binds.length === 0) continue;
-      const missing = binds.filter((b) => !index.socketsOnPort.some((s) => s.ip === b.ip && index.ownersOf(s).some((o) => o.kind === 'docker-proxy' || o.kind === 'dockerd')));
+      const missing = binds.filter(
+        (b) =>
+          !index.socketsOnPort.some(
+            (s) => s.ip === b.ip && index.ownersOf(s).some((o) => o.kind === 'docker-proxy' || o.kind === 'dockerd'),
+          ),
+      );
       if (missing.length !== binds.length) continue;
-      const unseen = binds.some((b) => index.socketsOnPort.some((s) => s.ip === b.ip && index.ownersOf(s).some((o) => o.kind === 'unseen')));
-      const others = index.socketsOnPort.filter((s) => binds.some((b) => b.ip === s.ip)).flatMap((s) => index.ownersOf(s)).filter((o) => o.kind === 'process');
+      const unseen = binds.some((b) =>
+        index.socketsOnPort.some((s) => s.ip === b.ip && index.ownersOf(s).some((o) => o.kind === 'unseen')),
+      );
+      const others = index.socketsOnPort
+        .filter((s) => binds.some((b) => b.ip === s.ip))
+        .flatMap((s) => index.ownersOf(s))
+        .filter((o) => o.kind === 'process');
       const b = binds[0]!;
       out.push({
         cause: 'stale-allocation',
@@ -32,9 +42,19 @@ export const allocationWithoutListener: Rule = {
         holders: binds.map((bb) => containerHolder(c, bb)),
         evidence: [
           { fact: 'containers', says: `${c.name} is ${c.state} and lists ${binds.map(displayBind).join(', ')}` },
-          { fact: 'sockets', says: `no docker-proxy socket on ${binds.map(displayBind).join(' or ')}${others.length ? `; ${others.map((o) => (o.kind === 'process' ? `${o.proc.comm} (pid ${o.proc.pid})` : '')).join(', ')} holds it now` : ''}` },
+          {
+            fact: 'sockets',
+            says: `no docker-proxy socket on ${binds.map(displayBind).join(' or ')}${others.length ? `; ${others.map((o) => (o.kind === 'process' ? `${o.proc.comm} (pid ${o.proc.pid})` : '')).join(', ')} holds it now` : ''}`,
+          },
         ],
-        data: { containerId: c.id, containerName: c.name, composeProject: c.composeProject, composeService: c.composeService, stage: 'port-allocator', hostProcessNow: others.length > 0 },
+        data: {
+          containerId: c.id,
+          containerName: c.name,
+          composeProject: c.composeProject,
+          composeService: c.composeService,
+          stage: 'port-allocator',
+          hostProcessNow: others.length > 0,
+        },
       });
     }
     return out;

@@ -26,7 +26,13 @@ export function sameWorld(a: FirewallBackend, b: FirewallBackend): boolean {
 export function ruleOwner(r: DnatRule, index: SnapshotIndex): Container | null {
   const c = index.containerByIp.get(r.toIp);
   if (!c) return null;
-  const ok = c.published.some((p) => p.proto === r.proto && p.hostPort >= r.dport && p.hostPort <= r.dportEnd && (r.toPort === null || p.containerPort === r.toPort));
+  const ok = c.published.some(
+    (p) =>
+      p.proto === r.proto &&
+      p.hostPort >= r.dport &&
+      p.hostPort <= r.dportEnd &&
+      (r.toPort === null || p.containerPort === r.toPort),
+  );
   return ok ? c : null;
 }
 
@@ -40,7 +46,14 @@ export function concernsSubject(r: DnatRule, subject: Subject): boolean {
 /** Docker's own rule for the same port that comes after this one in the same chain (it loses). */
 export function shadowedDockerRule(r: DnatRule, index: SnapshotIndex): { rule: DnatRule; owner: Container } | null {
   for (const other of index.dnat) {
-    if (other === r || other.backend !== r.backend || other.table !== r.table || other.chain !== r.chain || other.position <= r.position) continue;
+    if (
+      other === r ||
+      other.backend !== r.backend ||
+      other.table !== r.table ||
+      other.chain !== r.chain ||
+      other.position <= r.position
+    )
+      continue;
     const owner = ruleOwner(other, index);
     if (owner) return { rule: other, owner };
   }
@@ -49,10 +62,15 @@ export function shadowedDockerRule(r: DnatRule, index: SnapshotIndex): { rule: D
 
 /** A live container that publishes this port (the victim whose traffic the orphan takes). */
 export function victimOf(r: DnatRule, index: SnapshotIndex): Container | null {
-  return index.liveContainers.find((c) => c.published.some((p) => p.proto === r.proto && p.hostPort >= r.dport && p.hostPort <= r.dportEnd)) ?? null;
+  return (
+    index.liveContainers.find((c) =>
+      c.published.some((p) => p.proto === r.proto && p.hostPort >= r.dport && p.hostPort <= r.dportEnd),
+    ) ?? null
+  );
 }
 
 export function describeRuleLocation(r: DnatRule): string {
-  if (r.backend === 'nft') return `nft table ${r.family} ${r.table}, chain ${r.chain}${r.handle !== null ? `, handle ${r.handle}` : ''}${r.priority !== null ? ` (hook priority ${r.priority})` : ''}`;
+  if (r.backend === 'nft')
+    return `nft table ${r.family} ${r.table}, chain ${r.chain}${r.handle !== null ? `, handle ${r.handle}` : ''}${r.priority !== null ? ` (hook priority ${r.priority})` : ''}`;
   return `${r.backend} ${r.family === 'ip6' ? 'ip6tables' : 'iptables'} -t ${r.table}, chain ${r.chain}, rule ${r.position + 1}`;
 }

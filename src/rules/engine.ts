@@ -20,7 +20,10 @@ function why(snap: Snapshot, k: FactKey): string {
   return f.ok ? '' : `${FACT_NAMES[k]}: ${f.error.message}`;
 }
 
-export interface RuleRun { readonly findings: Finding[]; readonly inconclusive: Inconclusive[] }
+export interface RuleRun {
+  readonly findings: Finding[];
+  readonly inconclusive: Inconclusive[];
+}
 
 export function runRules(snap: Snapshot, subject: Subject, symptom: Symptom | null, list: readonly Rule[]): RuleRun {
   const index = buildIndex(snap, subject);
@@ -32,11 +35,19 @@ export function runRules(snap: Snapshot, subject: Subject, symptom: Symptom | nu
     const missingAny = anyOf.filter((k) => !snap[k].ok);
     if (missing.length || (anyOf.length && missingAny.length === anyOf.length)) {
       const all = [...missing, ...missingAny];
-      inconclusive.push({ rule: rule.meta.id, missing: all, why: `cannot check "${rule.meta.description}" without ${all.map((k) => why(snap, k)).join('; ')}` });
+      inconclusive.push({
+        rule: rule.meta.id,
+        missing: all,
+        why: `cannot check "${rule.meta.description}" without ${all.map((k) => why(snap, k)).join('; ')}`,
+      });
       continue;
     }
     if (missingAny.length) {
-      inconclusive.push({ rule: rule.meta.id, missing: missingAny, why: `partly blind: ${missingAny.map((k) => why(snap, k)).join('; ')}` });
+      inconclusive.push({
+        rule: rule.meta.id,
+        missing: missingAny,
+        why: `partly blind: ${missingAny.map((k) => why(snap, k)).join('; ')}`,
+      });
     }
     try {
       for (const d of rule.check({ snap, subject, symptom, index })) findings.push({ rule: rule.meta.id, ...d });

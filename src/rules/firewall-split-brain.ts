@@ -17,7 +17,9 @@ export const firewallSplitBrain: Rule = {
     const docker = dockerBackend(snap);
     const out: FindingDraft[] = [];
     for (const r of index.dnat) {
-      const other = docker ? !sameWorld(r.backend, docker) : r.backend === 'iptables-legacy' && index.dnat.some((x) => x.backend !== 'iptables-legacy');
+      const other = docker
+        ? !sameWorld(r.backend, docker)
+        : r.backend === 'iptables-legacy' && index.dnat.some((x) => x.backend !== 'iptables-legacy');
       if (!other || !concernsSubject(r, subject) || ruleOwner(r, index)) continue;
       const victim = victimOf(r, index);
       const wsl = snap.host.ok && snap.host.value.wsl === 2;
@@ -28,10 +30,23 @@ export const firewallSplitBrain: Rule = {
         message: `DNAT for ${r.proto}/${r.dport} -> ${r.toIp}${r.toPort !== null ? `:${r.toPort}` : ''} sits in ${describeRuleLocation(r)}, but Docker writes its rules with ${docker ?? 'the other backend'}${wsl ? ' (the WSL2 legacy/nft split)' : ''}: Docker's tools cannot see it, and because both NAT tables hook at priority -100 the one registered last wins, so it may take the traffic${victim ? ` meant for ${containerLabel(victim)}` : ''}.`,
         holders: [ruleHolder(r)],
         evidence: [
-          { fact: r.backend === 'iptables-legacy' ? 'iptablesLegacy' : r.backend === 'nft' ? 'nft' : 'iptablesNft', says: r.text },
+          {
+            fact: r.backend === 'iptables-legacy' ? 'iptablesLegacy' : r.backend === 'nft' ? 'nft' : 'iptablesNft',
+            says: r.text,
+          },
           { fact: 'engine', says: `Docker's backend: ${docker ?? 'unknown'}` },
         ],
-        data: { backend: r.backend, table: r.table, chain: r.chain, handle: r.handle, toIp: r.toIp, toPort: r.toPort, dockerBackend: docker, wsl, victimId: victim?.id ?? null },
+        data: {
+          backend: r.backend,
+          table: r.table,
+          chain: r.chain,
+          handle: r.handle,
+          toIp: r.toIp,
+          toPort: r.toPort,
+          dockerBackend: docker,
+          wsl,
+          victimId: victim?.id ?? null,
+        },
       });
     }
     return out;

@@ -8,19 +8,40 @@ export function processHolder(p: Proc, bind: Bind): Holder {
 }
 
 export function containerHolder(c: Container, bind: Bind, proc?: Proc): Holder {
-  const h = { kind: 'container' as const, id: c.id, name: c.name, state: c.state, composeProject: c.composeProject, composeService: c.composeService, bind };
+  const h = {
+    kind: 'container' as const,
+    id: c.id,
+    name: c.name,
+    state: c.state,
+    composeProject: c.composeProject,
+    composeService: c.composeService,
+    bind,
+  };
   return proc ? { ...h, pid: proc.pid, comm: proc.comm } : h;
 }
 
 export function ruleHolder(r: DnatRule): Holder {
-  return { kind: 'rule', backend: r.backend, family: r.family, table: r.table, chain: r.chain, rule: r.text, handle: r.handle, toIp: r.toIp, toPort: r.toPort };
+  return {
+    kind: 'rule',
+    backend: r.backend,
+    family: r.family,
+    table: r.table,
+    chain: r.chain,
+    rule: r.text,
+    handle: r.handle,
+    toIp: r.toIp,
+    toPort: r.toPort,
+  };
 }
 
 export function describeOwner(o: SocketOwner): string {
   switch (o.kind) {
-    case 'unseen': return `an unseen process (uid ${o.uid})`;
-    case 'docker-proxy': return `docker-proxy (pid ${o.proc.pid}, parent ${o.proc.ppid})`;
-    default: return `${o.proc.comm} (pid ${o.proc.pid})`;
+    case 'unseen':
+      return `an unseen process (uid ${o.uid})`;
+    case 'docker-proxy':
+      return `docker-proxy (pid ${o.proc.pid}, parent ${o.proc.ppid})`;
+    default:
+      return `${o.proc.comm} (pid ${o.proc.pid})`;
   }
 }
 

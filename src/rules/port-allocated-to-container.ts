@@ -21,7 +21,11 @@ export const portAllocatedToContainer: Rule = {
       // a mapping whose docker-proxy is gone is the stale-allocation rule's business
       const proxyExpected = engine?.userlandProxy !== false && !engine?.rootless;
       const alive = binds.some((b) =>
-        index.socketsOnPort.some((s) => s.ip === b.ip && index.ownersOf(s).some((o) => o.kind === 'docker-proxy' || o.kind === 'dockerd' || o.kind === 'unseen')),
+        index.socketsOnPort.some(
+          (s) =>
+            s.ip === b.ip &&
+            index.ownersOf(s).some((o) => o.kind === 'docker-proxy' || o.kind === 'dockerd' || o.kind === 'unseen'),
+        ),
       );
       if (proxyExpected && snap.sockets.ok && !alive) continue;
       const b = binds[0]!;
@@ -30,14 +34,24 @@ export const portAllocatedToContainer: Rule = {
         severity: 'error',
         // without sockets its proxy cannot be checked: it may be a stale allocation
         confidence: snap.sockets.ok || !proxyExpected ? 'certain' : 'likely',
-        message: engine?.product === 'podman'
-          ? `Podman container ${containerLabel(c)} already publishes ${displayBind(b)}: a second publish fails ("cannot listen on the TCP port … address already in use").`
-          : `Container ${containerLabel(c)} already publishes ${displayBind(b)}: dockerd's port allocator refuses a second mapping of it ("port is already allocated").`,
+        message:
+          engine?.product === 'podman'
+            ? `Podman container ${containerLabel(c)} already publishes ${displayBind(b)}: a second publish fails ("cannot listen on the TCP port … address already in use").`
+            : `Container ${containerLabel(c)} already publishes ${displayBind(b)}: dockerd's port allocator refuses a second mapping of it ("port is already allocated").`,
         holders: binds.map((bb) => containerHolder(c, bb)),
         evidence: [
-          { fact: 'containers', says: `${c.name} is ${c.state} and lists ${c.published.map((p) => `${displayBind({ ip: p.hostIp, port: p.hostPort, proto: p.proto })}->${p.containerPort}`).join(', ')}` },
+          {
+            fact: 'containers',
+            says: `${c.name} is ${c.state} and lists ${c.published.map((p) => `${displayBind({ ip: p.hostIp, port: p.hostPort, proto: p.proto })}->${p.containerPort}`).join(', ')}`,
+          },
         ],
-        data: { containerId: c.id, containerName: c.name, composeProject: c.composeProject, composeService: c.composeService, stage: 'port-allocator' },
+        data: {
+          containerId: c.id,
+          containerName: c.name,
+          composeProject: c.composeProject,
+          composeService: c.composeService,
+          stage: 'port-allocator',
+        },
       });
     }
     return out;

@@ -9,7 +9,8 @@ export const portBoundByContainerOnOtherIp: Rule = {
   meta: {
     id: 'port-bound-by-container-on-other-ip',
     cause: 'container',
-    description: "A live container's docker-proxy (or dockerd's own socket) holds an overlapping host IP for this port.",
+    description:
+      "A live container's docker-proxy (or dockerd's own socket) holds an overlapping host IP for this port.",
     requires: ['sockets', 'processes', 'containers'],
   },
   check({ index }) {
@@ -18,9 +19,21 @@ export const portBoundByContainerOnOtherIp: Rule = {
     for (const c of index.conflicts) {
       for (const o0 of c.owners) {
         // Docker 28+: dockerd binds the socket itself (and keeps it with userland-proxy=false)
-        const o = o0.kind === 'dockerd'
-          ? { ...o0, kind: 'docker-proxy' as const, parentIsDockerd: true, args: null, container: index.liveContainers.find((x) => x.published.some((b) => b.proto === c.socket.proto && b.hostPort === c.socket.port && b.hostIp === c.socket.ip)) ?? null }
-          : o0;
+        const o =
+          o0.kind === 'dockerd'
+            ? {
+                ...o0,
+                kind: 'docker-proxy' as const,
+                parentIsDockerd: true,
+                args: null,
+                container:
+                  index.liveContainers.find((x) =>
+                    x.published.some(
+                      (b) => b.proto === c.socket.proto && b.hostPort === c.socket.port && b.hostIp === c.socket.ip,
+                    ),
+                  ) ?? null,
+              }
+            : o0;
         if (o.kind !== 'docker-proxy' || !o.parentIsDockerd || !o.container) continue;
         if (publishesExactly(o.container, c.requested)) continue; // that is the allocator's refusal
         const key = `${o.container.id} ${c.requested.ip}`;
@@ -35,9 +48,18 @@ export const portBoundByContainerOnOtherIp: Rule = {
           evidence: [
             { fact: 'sockets', says: `${o.proc.comm} pid ${o.proc.pid} listens on ${displayBind(c.socket)}` },
             { fact: 'processes', says: `its parent ${o.proc.ppid} is dockerd; argv: ${o.proc.argv.join(' ')}` },
-            { fact: 'containers', says: `${o.container.name} (${o.container.state}) has IP ${o.args?.containerIp ?? '?'}` },
+            {
+              fact: 'containers',
+              says: `${o.container.name} (${o.container.state}) has IP ${o.args?.containerIp ?? '?'}`,
+            },
           ],
-          data: { containerId: o.container.id, containerName: o.container.name, composeProject: o.container.composeProject, composeService: o.container.composeService, stage: 'userland-proxy' },
+          data: {
+            containerId: o.container.id,
+            containerName: o.container.name,
+            composeProject: o.container.composeProject,
+            composeService: o.container.composeService,
+            stage: 'userland-proxy',
+          },
         });
       }
     }

@@ -24,18 +24,33 @@ export const portHeldByForwarder: Rule = {
   check({ index }) {
     const out: FindingDraft[] = [];
     for (const { c, o } of ownersOfKind(index, 'forwarder')) {
-      const who = o.container ? `container ${o.container.name} [${o.container.id.slice(0, 12)}]` : `a container of another engine or user (uid ${o.proc.uid ?? '?'}; its API is not the one portdoctor reads)`;
+      const who = o.container
+        ? `container ${o.container.name} [${o.container.id.slice(0, 12)}]`
+        : `a container of another engine or user (uid ${o.proc.uid ?? '?'}; its API is not the one portdoctor reads)`;
       out.push({
         cause: 'container',
         severity: 'error',
         confidence: o.container ? (c.overlap === 'yes' ? 'certain' : 'likely') : 'likely',
         message: `${describeOwner(o)}, ${WHAT[o.proc.comm] ?? 'a port forwarder'}, holds ${displayBind(c.socket)} for ${who}; the bind of ${displayBind(c.requested)} is refused.`,
-        holders: [o.container ? containerHolder(o.container, sockBind(c.socket), o.proc) : processHolder(o.proc, sockBind(c.socket))],
+        holders: [
+          o.container
+            ? containerHolder(o.container, sockBind(c.socket), o.proc)
+            : processHolder(o.proc, sockBind(c.socket)),
+        ],
         evidence: [
           { fact: 'sockets', says: `${c.socket.state} ${displayBind(c.socket)}` },
-          { fact: 'processes', says: `pid ${o.proc.pid} ${o.proc.comm} (uid ${o.proc.uid ?? '?'}): ${o.proc.argv.join(' ')}` },
+          {
+            fact: 'processes',
+            says: `pid ${o.proc.pid} ${o.proc.comm} (uid ${o.proc.uid ?? '?'}): ${o.proc.argv.join(' ')}`,
+          },
         ],
-        data: { pid: o.proc.pid, comm: o.proc.comm, containerId: o.container?.id ?? o.proc.containerId, containerName: o.container?.name ?? null, stage: 'rootless-port-driver' },
+        data: {
+          pid: o.proc.pid,
+          comm: o.proc.comm,
+          containerId: o.container?.id ?? o.proc.containerId,
+          containerName: o.container?.name ?? null,
+          stage: 'rootless-port-driver',
+        },
       });
     }
     return out;

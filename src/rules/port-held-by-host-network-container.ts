@@ -15,21 +15,43 @@ export const portHeldByHostNetworkContainer: Rule = {
   check({ index }) {
     const out: FindingDraft[] = [];
     for (const { c, o } of ownersOfKind(index, 'container-process')) {
-      const name = o.container ? `${o.container.name} [${o.container.id.slice(0, 12)}]` : `container ${o.proc.containerId?.slice(0, 12)}`;
+      const name = o.container
+        ? `${o.container.name} [${o.container.id.slice(0, 12)}]`
+        : `container ${o.proc.containerId?.slice(0, 12)}`;
       out.push({
         cause: 'host-network-container',
         severity: 'error',
         confidence: c.overlap === 'yes' ? 'certain' : 'likely',
         message: `${describeOwner(o)} inside host-network ${name} holds ${displayBind(c.socket)}; host-network containers bind host ports directly and show no Ports in docker ps.`,
         holders: [
-          o.container ? containerHolder(o.container, sockBind(c.socket), o.proc) : processHolder(o.proc, sockBind(c.socket)),
+          o.container
+            ? containerHolder(o.container, sockBind(c.socket), o.proc)
+            : processHolder(o.proc, sockBind(c.socket)),
         ],
         evidence: [
           { fact: 'sockets', says: `${c.socket.state} ${displayBind(c.socket)}` },
-          { fact: 'processes', says: `pid ${o.proc.pid} ${o.proc.comm}, cgroup ${o.proc.cgroup}, netns ${o.proc.netns ?? '?'}` },
-          ...(o.container ? [{ fact: 'containers' as const, says: `${o.container.name} NetworkMode=${o.container.networkMode}, state ${o.container.state}` }] : []),
+          {
+            fact: 'processes',
+            says: `pid ${o.proc.pid} ${o.proc.comm}, cgroup ${o.proc.cgroup}, netns ${o.proc.netns ?? '?'}`,
+          },
+          ...(o.container
+            ? [
+                {
+                  fact: 'containers' as const,
+                  says: `${o.container.name} NetworkMode=${o.container.networkMode}, state ${o.container.state}`,
+                },
+              ]
+            : []),
         ],
-        data: { containerId: o.container?.id ?? o.proc.containerId, containerName: o.container?.name ?? null, pid: o.proc.pid, comm: o.proc.comm, composeProject: o.container?.composeProject ?? null, composeService: o.container?.composeService ?? null, stage: 'userland-proxy' },
+        data: {
+          containerId: o.container?.id ?? o.proc.containerId,
+          containerName: o.container?.name ?? null,
+          pid: o.proc.pid,
+          comm: o.proc.comm,
+          composeProject: o.container?.composeProject ?? null,
+          composeService: o.container?.composeService ?? null,
+          stage: 'userland-proxy',
+        },
       });
     }
     return out;

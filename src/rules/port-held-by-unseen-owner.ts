@@ -13,7 +13,9 @@ export const portHeldByUnseenOwner: Rule = {
   check({ index, snap }) {
     const out: FindingDraft[] = [];
     const root = snap.host.ok && snap.host.value.uid === 0;
-    const hint = root ? 'no visible process holds it: it may live in another PID namespace or be kernel-owned' : 'its process could not be seen (run as root to name it)';
+    const hint = root
+      ? 'no visible process holds it: it may live in another PID namespace or be kernel-owned'
+      : 'its process could not be seen (run as root to name it)';
     for (const c of index.conflicts) {
       if (!c.owners.every((o) => o.kind === 'unseen')) continue;
       out.push({
@@ -22,7 +24,12 @@ export const portHeldByUnseenOwner: Rule = {
         confidence: 'possible',
         message: `Something owned by uid ${c.socket.uid} holds ${displayBind(c.socket)}, which overlaps ${displayBind(c.requested)}, but ${hint}.`,
         holders: [],
-        evidence: [{ fact: 'sockets', says: `${c.socket.state} ${displayBind(c.socket)} uid ${c.socket.uid} inode ${c.socket.inode}, no readable owner` }],
+        evidence: [
+          {
+            fact: 'sockets',
+            says: `${c.socket.state} ${displayBind(c.socket)} uid ${c.socket.uid} inode ${c.socket.inode}, no readable owner`,
+          },
+        ],
         data: { uid: c.socket.uid, heldIp: c.socket.ip, requestedIp: c.requested.ip },
       });
     }

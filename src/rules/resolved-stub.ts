@@ -9,7 +9,8 @@ export const resolvedStub: Rule = {
   meta: {
     id: 'resolved-stub',
     cause: 'resolved-stub',
-    description: "systemd-resolved's stub listener holds port 53 on a loopback address that the requested bind overlaps.",
+    description:
+      "systemd-resolved's stub listener holds port 53 on a loopback address that the requested bind overlaps.",
     requires: ['sockets', 'processes'],
   },
   check({ index }) {
@@ -23,9 +24,18 @@ export const resolvedStub: Rule = {
         holders: [processHolder(o.proc, sockBind(c.socket))],
         evidence: [
           { fact: 'sockets', says: `${c.socket.state} ${displayBind(c.socket)}` },
-          { fact: 'processes', says: `pid ${o.proc.pid} comm ${o.proc.comm}${o.proc.unit ? ` unit ${o.proc.unit}` : ''}` },
+          {
+            fact: 'processes',
+            says: `pid ${o.proc.pid} comm ${o.proc.comm}${o.proc.unit ? ` unit ${o.proc.unit}` : ''}`,
+          },
         ],
-        data: { pid: o.proc.pid, comm: o.proc.comm, unit: o.proc.unit ?? 'systemd-resolved.service', heldIp: c.socket.ip, stage: 'userland-proxy' },
+        data: {
+          pid: o.proc.pid,
+          comm: o.proc.comm,
+          unit: o.proc.unit ?? 'systemd-resolved.service',
+          heldIp: c.socket.ip,
+          stage: 'userland-proxy',
+        },
       });
     }
     return out;

@@ -5,7 +5,13 @@
 import { compareVersions } from '../util/version.js';
 import type { FindingDraft, Rule } from './types.js';
 
-export const ROOTLESS_REGRESSION = { first: '29.0.0', last: '29.1.1', fixed: '29.1.2', issue: 'moby/moby#51591', fix: 'moby/moby#51616' } as const;
+export const ROOTLESS_REGRESSION = {
+  first: '29.0.0',
+  last: '29.1.1',
+  fixed: '29.1.2',
+  issue: 'moby/moby#51591',
+  fix: 'moby/moby#51616',
+} as const;
 
 export const rootlessRegression: Rule = {
   meta: {
@@ -18,7 +24,8 @@ export const rootlessRegression: Rule = {
     const e = snap.engine.ok ? snap.engine.value : null;
     if (!e?.rootless) return [];
     const v = e.version.replace(/^v/, '');
-    if (compareVersions(v, ROOTLESS_REGRESSION.first) < 0 || compareVersions(v, ROOTLESS_REGRESSION.last) > 0) return [];
+    if (compareVersions(v, ROOTLESS_REGRESSION.first) < 0 || compareVersions(v, ROOTLESS_REGRESSION.last) > 0)
+      return [];
     // only the slirp4netns port driver is affected; pasta/implicit and builtin are not
     if (e.rootlessPortDriver && e.rootlessPortDriver !== 'slirp4netns') return [];
     const childIp = symptom?.ip === '10.0.2.100';
@@ -29,7 +36,10 @@ export const rootlessRegression: Rule = {
       message: `Rootless Docker ${v} has the slirp4netns port-driver regression (${ROOTLESS_REGRESSION.issue}, affects ${ROOTLESS_REGRESSION.first}-${ROOTLESS_REGRESSION.last}, fixed in ${ROOTLESS_REGRESSION.fixed}; the runbook's 29.0.0-29.0.2 is narrower than the upstream record): every publish fails with "address already in use" on 10.0.2.100, whoever holds the port.`,
       holders: [],
       evidence: [
-        { fact: 'engine', says: `ServerVersion ${e.version}, SecurityOptions ${e.securityOptions.join(' ')}, port driver ${e.rootlessPortDriver ?? 'unknown (RootlessKit not readable)'}` },
+        {
+          fact: 'engine',
+          says: `ServerVersion ${e.version}, SecurityOptions ${e.securityOptions.join(' ')}, port driver ${e.rootlessPortDriver ?? 'unknown (RootlessKit not readable)'}`,
+        },
         ...(symptom ? [{ fact: 'symptom' as const, says: symptom.text.slice(0, 200) }] : []),
       ],
       data: { version: v, fixedIn: ROOTLESS_REGRESSION.fixed, issue: ROOTLESS_REGRESSION.issue },

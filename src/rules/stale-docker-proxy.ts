@@ -28,13 +28,36 @@ export const staleDockerProxy: Rule = {
           message: o.parentIsDockerd
             ? `docker-proxy pid ${o.proc.pid} (a child of dockerd) holds ${displayBind(c.socket)} for ${target}, an IP no running container has.`
             : `A stale docker-proxy (pid ${o.proc.pid}) holds ${displayBind(c.socket)}: its parent is ${parent ? `${parent.comm} (pid ${parent.pid})` : `pid ${o.proc.ppid}`}, not dockerd, and it forwards to ${target}${o.container ? `, which is container ${o.container.name}` : ', which no container has'}.`,
-          holders: [{ kind: 'docker-proxy', pid: o.proc.pid, comm: o.proc.comm, ppid: o.proc.ppid, containerIp: o.args?.containerIp ?? '', bind: sockBind(c.socket) }],
+          holders: [
+            {
+              kind: 'docker-proxy',
+              pid: o.proc.pid,
+              comm: o.proc.comm,
+              ppid: o.proc.ppid,
+              containerIp: o.args?.containerIp ?? '',
+              bind: sockBind(c.socket),
+            },
+          ],
           evidence: [
             { fact: 'sockets', says: `${c.socket.state} ${displayBind(c.socket)} held by pid ${o.proc.pid}` },
-            { fact: 'processes', says: `pid ${o.proc.pid} ppid ${o.proc.ppid}${parent ? ` (${parent.comm})` : ''}: ${o.proc.argv.join(' ')}` },
-            { fact: 'containers', says: o.container ? `${target} is ${o.container.name}` : `no running container has IP ${o.args?.containerIp ?? '?'}` },
+            {
+              fact: 'processes',
+              says: `pid ${o.proc.pid} ppid ${o.proc.ppid}${parent ? ` (${parent.comm})` : ''}: ${o.proc.argv.join(' ')}`,
+            },
+            {
+              fact: 'containers',
+              says: o.container
+                ? `${target} is ${o.container.name}`
+                : `no running container has IP ${o.args?.containerIp ?? '?'}`,
+            },
           ],
-          data: { pid: o.proc.pid, ppid: o.proc.ppid, containerIp: o.args?.containerIp ?? null, parentIsDockerd: o.parentIsDockerd, stage: 'userland-proxy' },
+          data: {
+            pid: o.proc.pid,
+            ppid: o.proc.ppid,
+            containerIp: o.args?.containerIp ?? null,
+            parentIsDockerd: o.parentIsDockerd,
+            stage: 'userland-proxy',
+          },
         });
       }
     }

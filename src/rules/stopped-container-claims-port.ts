@@ -35,7 +35,12 @@ export const stoppedContainerClaimsPort: Rule = {
         confidence: 'certain',
         message: `Container ${containerLabel(c)} is ${c.state} and holds nothing now${listed ? ' (although docker ps still lists the port for it)' : ''}, but it would claim ${displayBind(hit)} when started${auto ? `, and its restart policy "${c.restartPolicy}" starts it by itself` : ''}.`,
         holders: [containerHolder(c, hit)],
-        evidence: [{ fact: 'containers', says: `${c.name}: ${c.status || c.state}; ${listed ? 'lists' : 'configured with'} ${displayBind(hit)}` }],
+        evidence: [
+          {
+            fact: 'containers',
+            says: `${c.name}: ${c.status || c.state}; ${listed ? 'lists' : 'configured with'} ${displayBind(hit)}`,
+          },
+        ],
         data: { containerId: c.id, containerName: c.name, state: c.state, restartPolicy: c.restartPolicy },
       });
     }

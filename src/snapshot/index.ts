@@ -1,14 +1,35 @@
 // Derived views of a snapshot, computed once per diagnosis and shared by every rule
 // (Lighthouse's computed artifacts). Pure: no I/O.
-import type { Bind, Container, DnatRule, DockerProxyArgs, FirewallView, Proc, Snapshot, Socket, Subject } from '../model.js';
+import type {
+  Bind,
+  Container,
+  DnatRule,
+  DockerProxyArgs,
+  FirewallView,
+  Proc,
+  Snapshot,
+  Socket,
+  Subject,
+} from '../model.js';
 import { parseDockerProxyArgv, isDockerProxy } from '../collect/parse/docker-proxy-argv.js';
 import { bindOverlap, requestedIps, type Overlap } from '../util/ip.js';
 
 /** What kind of thing holds a socket. */
 export type SocketOwner =
-  | { readonly kind: 'docker-proxy'; readonly proc: Proc; readonly args: DockerProxyArgs | null; readonly parentIsDockerd: boolean; readonly container: Container | null }
+  | {
+      readonly kind: 'docker-proxy';
+      readonly proc: Proc;
+      readonly args: DockerProxyArgs | null;
+      readonly parentIsDockerd: boolean;
+      readonly container: Container | null;
+    }
   | { readonly kind: 'dockerd'; readonly proc: Proc }
-  | { readonly kind: 'container-process'; readonly proc: Proc; readonly container: Container | null; readonly hostNetwork: boolean }
+  | {
+      readonly kind: 'container-process';
+      readonly proc: Proc;
+      readonly container: Container | null;
+      readonly hostNetwork: boolean;
+    }
   | { readonly kind: 'resolved-stub'; readonly proc: Proc }
   /** a rootless / Podman port forwarder (rootlesskit, slirp4netns, pasta, rootlessport, conmon) holding a published port */
   | { readonly kind: 'forwarder'; readonly proc: Proc; readonly container: Container | null }
@@ -68,12 +89,26 @@ export function buildIndex(snap: Snapshot, subject: Subject): SnapshotIndex {
       if (isDockerProxy(proc.comm, proc.argv)) {
         const args = parseDockerProxyArgv(proc.argv);
         const parentIsDockerd = dockerdPids.has(proc.ppid) || procByPid.get(proc.ppid)?.comm === 'dockerd';
-        return { kind: 'docker-proxy', proc, args, parentIsDockerd, container: args ? (containerByIp.get(args.containerIp) ?? null) : null };
+        return {
+          kind: 'docker-proxy',
+          proc,
+          args,
+          parentIsDockerd,
+          container: args ? (containerByIp.get(args.containerIp) ?? null) : null,
+        };
       }
       if (proc.comm === 'dockerd') return { kind: 'dockerd', proc };
       if (FORWARDERS.has(proc.comm)) {
         const byCgroup = proc.containerId ? (containerById.get(proc.containerId) ?? null) : null;
-        const byPort = liveContainers.find((c) => c.published.some((b) => b.proto === s.proto && b.hostPort === s.port && (b.hostIp === s.ip || b.hostIp === '0.0.0.0' || b.hostIp === '::'))) ?? null;
+        const byPort =
+          liveContainers.find((c) =>
+            c.published.some(
+              (b) =>
+                b.proto === s.proto &&
+                b.hostPort === s.port &&
+                (b.hostIp === s.ip || b.hostIp === '0.0.0.0' || b.hostIp === '::'),
+            ),
+          ) ?? null;
         return { kind: 'forwarder', proc, container: byCgroup ?? byPort };
       }
       if (proc.containerId) {
@@ -82,7 +117,8 @@ export function buildIndex(snap: Snapshot, subject: Subject): SnapshotIndex {
         return { kind: 'container-process', proc, container, hostNetwork };
       }
       // the stub listens on 127.0.0.53 (and 127.0.0.54 since v251) port 53
-      if (RESOLVED.has(proc.comm) && (s.port === 53 || s.ip === '127.0.0.53' || s.ip === '127.0.0.54')) return { kind: 'resolved-stub', proc };
+      if (RESOLVED.has(proc.comm) && (s.port === 53 || s.ip === '127.0.0.53' || s.ip === '127.0.0.54'))
+        return { kind: 'resolved-stub', proc };
       return { kind: 'process', proc };
     });
   };
@@ -97,8 +133,21 @@ export function buildIndex(snap: Snapshot, subject: Subject): SnapshotIndex {
       if (overlap !== 'no') conflicts.push({ requested: req, socket: s, overlap, owners: ownersOf(s) });
     }
   }
-  const dnat = firewallViews(snap).flatMap((v) => v.dnat).filter((r) => r.proto === subject.proto && r.dport <= subject.port && subject.port <= r.dportEnd);
-  return { requested, procByPid, dockerdPids, liveContainers, containerByIp, containerById, conflicts, socketsOnPort, dnat, ownersOf };
+  const dnat = firewallViews(snap)
+    .flatMap((v) => v.dnat)
+    .filter((r) => r.proto === subject.proto && r.dport <= subject.port && subject.port <= r.dportEnd);
+  return {
+    requested,
+    procByPid,
+    dockerdPids,
+    liveContainers,
+    containerByIp,
+    containerById,
+    conflicts,
+    socketsOnPort,
+    dnat,
+    ownersOf,
+  };
 }
 
 /** Does container `c` publish exactly this host bind (the allocator's key: host IP, proto, port)? */
@@ -110,7 +159,10 @@ export function publishesExactly(c: Container, b: Bind): boolean {
  * Every (conflict, owner) pair whose owner is of `kind`, once per owning pid and requested host IP:
  * the shared walk of the socket-owner rules.
  */
-export function ownersOfKind<K extends SocketOwner['kind']>(index: SnapshotIndex, kind: K): Array<{ c: Conflict; o: Extract<SocketOwner, { kind: K }> }> {
+export function ownersOfKind<K extends SocketOwner['kind']>(
+  index: SnapshotIndex,
+  kind: K,
+): Array<{ c: Conflict; o: Extract<SocketOwner, { kind: K }> }> {
   const out: Array<{ c: Conflict; o: Extract<SocketOwner, { kind: K }> }> = [];
   const seen = new Set<string>();
   for (const c of index.conflicts) {

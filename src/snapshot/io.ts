@@ -9,12 +9,18 @@ export class SnapshotFileError extends Error {
 
 export function parseSnapshot(text: string, origin: string): Snapshot {
   let o: unknown;
-  try { o = JSON.parse(text); } catch (e) {
-    throw new SnapshotFileError(`${origin} is not JSON (${(e as Error).message}); make one with: portdoctor collect --out FILE`);
+  try {
+    o = JSON.parse(text);
+  } catch (e) {
+    throw new SnapshotFileError(
+      `${origin} is not JSON (${(e as Error).message}); make one with: portdoctor collect --out FILE`,
+    );
   }
   const s = o as Partial<Snapshot> | null;
   if (!s || typeof s !== 'object' || s.schema !== 'portdoctor.snapshot/1') {
-    throw new SnapshotFileError(`${origin} is not a portdoctor snapshot (schema "${String((s as { schema?: unknown } | null)?.schema)}", expected "portdoctor.snapshot/1"); make one with: portdoctor collect --out FILE`);
+    throw new SnapshotFileError(
+      `${origin} is not a portdoctor snapshot (schema "${String((s as { schema?: unknown } | null)?.schema)}", expected "portdoctor.snapshot/1"); make one with: portdoctor collect --out FILE`,
+    );
   }
   for (const k of FACT_KEYS) {
     const f = (s as Record<string, unknown>)[k] as { ok?: unknown } | undefined;
@@ -25,8 +31,12 @@ export function parseSnapshot(text: string, origin: string): Snapshot {
 
 export function loadSnapshot(path: string): Snapshot {
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (e) {
-    throw new SnapshotFileError(`cannot read snapshot ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new SnapshotFileError(
+      `cannot read snapshot ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
   }
   return parseSnapshot(text, path);
 }

@@ -9,10 +9,19 @@ export function redactArgv(argv: readonly string[]): string[] {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
     const eq = a.indexOf('=');
-    if (a.startsWith('-') && eq > 0 && SECRET_FLAG.test(a.slice(0, eq))) { out.push(`${a.slice(0, eq)}=***`); continue; }
-    if (!a.startsWith('-') && eq > 0 && SECRET_FLAG.test(a.slice(0, eq))) { out.push(`${a.slice(0, eq)}=***`); continue; }
+    if (a.startsWith('-') && eq > 0 && SECRET_FLAG.test(a.slice(0, eq))) {
+      out.push(`${a.slice(0, eq)}=***`);
+      continue;
+    }
+    if (!a.startsWith('-') && eq > 0 && SECRET_FLAG.test(a.slice(0, eq))) {
+      out.push(`${a.slice(0, eq)}=***`);
+      continue;
+    }
     out.push(a);
-    if (a.startsWith('-') && eq < 0 && SECRET_FLAG.test(a) && i + 1 < argv.length) { out.push('***'); i++; }
+    if (a.startsWith('-') && eq < 0 && SECRET_FLAG.test(a) && i + 1 < argv.length) {
+      out.push('***');
+      i++;
+    }
   }
   return out;
 }

@@ -9,6 +9,8 @@ export async function traced<T>(what: string, p: Promise<T>): Promise<T> {
   if (!on) return p;
   const t0 = performance.now();
   const r = await p;
-  process.stderr.write(`[trace] ${performance.now().toFixed(1)} ms ${what} done (${(performance.now() - t0).toFixed(1)} ms)\n`);
+  process.stderr.write(
+    `[trace] ${performance.now().toFixed(1)} ms ${what} done (${(performance.now() - t0).toFixed(1)} ms)\n`,
+  );
   return r;
 }

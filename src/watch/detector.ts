@@ -13,7 +13,11 @@ export interface DockerEvent {
 /** The Engine's /events JSON lines (both the old `status` and the new `Action` fields). */
 export function parseEvent(line: string): DockerEvent | null {
   let o: Record<string, unknown>;
-  try { o = JSON.parse(line) as Record<string, unknown>; } catch { return null; }
+  try {
+    o = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
   if ((o.Type ?? 'container') !== 'container') return null;
   const actor = (o.Actor ?? {}) as { ID?: string; Attributes?: Record<string, string> };
   const id = String(actor.ID ?? o.id ?? '');
@@ -21,16 +25,27 @@ export function parseEvent(line: string): DockerEvent | null {
   if (!id || !action) return null;
   const tn = o.timeNano !== undefined ? BigInt(String(o.timeNano)) : BigInt(Number(o.time ?? 0)) * 1_000_000_000n;
   const ec = actor.Attributes?.exitCode;
-  return { id, action, name: actor.Attributes?.name ?? null, timeNano: tn, exitCode: ec !== undefined ? Number(ec) : null };
+  return {
+    id,
+    action,
+    name: actor.Attributes?.name ?? null,
+    timeNano: tn,
+    exitCode: ec !== undefined ? Number(ec) : null,
+  };
 }
 
-export interface LoopState { readonly dies: bigint[] }
+export interface LoopState {
+  readonly dies: bigint[];
+}
 
 /** A restart loop: `threshold` deaths within `windowSec`. Returns the count when it trips. */
 export class RestartCounter {
   private readonly dies = new Map<string, bigint[]>();
   private readonly reported = new Map<string, bigint>();
-  constructor(private readonly threshold = 3, private readonly windowSec = 120) {}
+  constructor(
+    private readonly threshold = 3,
+    private readonly windowSec = 120,
+  ) {}
   onDie(e: DockerEvent): number | null {
     const w = BigInt(this.windowSec) * 1_000_000_000n;
     const list = (this.dies.get(e.id) ?? []).filter((t) => e.timeNano - t < w);
@@ -43,7 +58,10 @@ export class RestartCounter {
     }
     return null;
   }
-  forget(id: string): void { this.dies.delete(id); this.reported.delete(id); }
+  forget(id: string): void {
+    this.dies.delete(id);
+    this.reported.delete(id);
+  }
 }
 
 /** State.Error of a container whose start failed ("created", exit 128) */

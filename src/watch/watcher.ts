@@ -40,7 +40,18 @@ export interface WatchOptions {
   readonly logPollMs?: number;
 }
 
-const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((r) => { const t = setTimeout(r, ms); signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true }); });
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((r) => {
+    const t = setTimeout(r, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        r();
+      },
+      { once: true },
+    );
+  });
 
 async function inspect(io: HostIO, id: string): Promise<unknown> {
   const r = await io.dockerGet(`/containers/${id}/json`, { timeoutMs: 4000 });
@@ -55,7 +66,9 @@ async function diagnoseError(io: HostIO, error: string, ports: number[]): Promis
 }
 
 function configuredPorts(insp: unknown): number[] {
-  const pb = (insp as { HostConfig?: { PortBindings?: Record<string, Array<{ HostPort?: string }> | null> } } | null)?.HostConfig?.PortBindings ?? {};
+  const pb =
+    (insp as { HostConfig?: { PortBindings?: Record<string, Array<{ HostPort?: string }> | null> } } | null)?.HostConfig
+      ?.PortBindings ?? {};
   return Object.values(pb).flatMap((l) => (l ?? []).map((b) => Number(b.HostPort)).filter((n) => n > 0));
 }
 
@@ -70,13 +83,26 @@ export async function watch(o: WatchOptions): Promise<void> {
   // one report per failure: a container id is reported again only after a quiet spell
   const reported = new Map<string, number>();
   const fresh = (id: string): boolean => Date.now() - (reported.get(id) ?? -Infinity) > 5000;
-  const reportFailure = async (id: string, nameHint: string | null, insp: unknown, errorFromLog?: string): Promise<boolean> => {
+  const reportFailure = async (
+    id: string,
+    nameHint: string | null,
+    insp: unknown,
+    errorFromLog?: string,
+  ): Promise<boolean> => {
     const f = startFailure(insp) ?? (errorFromLog ? { error: errorFromLog, name: '', state: '' } : null);
     if (!f || !fresh(id)) return Boolean(f);
     reported.set(id, Date.now());
     const diagnosis = await diagnoseError(o.io, f.error, configuredPorts(insp)).catch(() => null);
     o.onStartFailure?.(diagnosis?.symptom?.stage ?? 'other');
-    o.emit({ time: now().toISOString(), event: 'start-failed', container: { id, name: f.name || nameHint }, cause: diagnosis?.verdict.cause ?? null, summary: diagnosis?.verdict.summary, error: f.error, ...(diagnosis ? { diagnosis } : {}) });
+    o.emit({
+      time: now().toISOString(),
+      event: 'start-failed',
+      container: { id, name: f.name || nameHint },
+      cause: diagnosis?.verdict.cause ?? null,
+      summary: diagnosis?.verdict.summary,
+      error: f.error,
+      ...(diagnosis ? { diagnosis } : {}),
+    });
     return true;
   };
   /** after a (re)connect: failed starts the stream could not tell us about (dockerd keeps events in memory only) */
@@ -86,7 +112,11 @@ export async function watch(o: WatchOptions): Promise<void> {
     if (!r || r.status !== 200) return;
     for (const c of JSON.parse(r.body) as Array<{ Id: string; Created: number; Names?: string[] }>) {
       if (sinceNano !== null && BigInt(c.Created) * 1_000_000_000n < sinceNano - 5_000_000_000n) continue;
-      await reportFailure(c.Id, (c.Names?.[0] ?? '').replace(/^\//, '') || null, await inspect(o.io, c.Id).catch(() => null));
+      await reportFailure(
+        c.Id,
+        (c.Names?.[0] ?? '').replace(/^\//, '') || null,
+        await inspect(o.io, c.Id).catch(() => null),
+      );
     }
   };
   const handle = async (e: DockerEvent): Promise<void> => {
@@ -106,7 +136,15 @@ export async function watch(o: WatchOptions): Promise<void> {
         const insp = await inspect(o.io, e.id).catch(() => null);
         const ports = configuredPorts(insp);
         const diagnosis = ports.length ? await diagnoseError(o.io, '', ports).catch(() => null) : null;
-        o.emit({ time: now().toISOString(), event: 'restart-loop', container: { id: e.id, name: e.name }, cause: diagnosis?.verdict.cause ?? null, restarts: n, summary: `${e.name ?? e.id.slice(0, 12)} died ${n} times within 2 minutes (last exit code ${e.exitCode ?? '?'})${diagnosis ? `; its port ${diagnosis.subject.port}: ${diagnosis.verdict.summary}` : ''}`, ...(diagnosis ? { diagnosis } : {}) });
+        o.emit({
+          time: now().toISOString(),
+          event: 'restart-loop',
+          container: { id: e.id, name: e.name },
+          cause: diagnosis?.verdict.cause ?? null,
+          restarts: n,
+          summary: `${e.name ?? e.id.slice(0, 12)} died ${n} times within 2 minutes (last exit code ${e.exitCode ?? '?'})${diagnosis ? `; its port ${diagnosis.subject.port}: ${diagnosis.verdict.summary}` : ''}`,
+          ...(diagnosis ? { diagnosis } : {}),
+        });
       }
     } else if (e.action === 'destroy') loops.forget(e.id);
   };
@@ -134,33 +172,51 @@ export async function watch(o: WatchOptions): Promise<void> {
     let buf = '';
     const pending: Promise<void>[] = [];
     try {
-      await o.io.dockerStream(path, (chunk) => {
-        backoff = 250;
-        buf += chunk;
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          const e = parseEvent(line);
-          if (!e) continue;
-          const key = `${e.id}|${e.action}|${e.timeNano}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          if (seen.size > 10_000) seen.clear();
-          if (since === null || e.timeNano > since) since = e.timeNano;
-          pending.push(handle(e));
-        }
-      }, o.signal, () => {
-        // the stream is open: say so, then sweep for failures made while we were away
-        o.emit({ time: now().toISOString(), event: connectedOnce ? 'reconnected' : 'watching', container: null, cause: null });
-        const first = !connectedOnce;
-        connectedOnce = true;
-        pending.push(first ? Promise.resolve() : sweep(since));
-      });
-    } catch { /* daemon gone: reconnect below */ }
+      await o.io.dockerStream(
+        path,
+        (chunk) => {
+          backoff = 250;
+          buf += chunk;
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl);
+            buf = buf.slice(nl + 1);
+            const e = parseEvent(line);
+            if (!e) continue;
+            const key = `${e.id}|${e.action}|${e.timeNano}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            if (seen.size > 10_000) seen.clear();
+            if (since === null || e.timeNano > since) since = e.timeNano;
+            pending.push(handle(e));
+          }
+        },
+        o.signal,
+        () => {
+          // the stream is open: say so, then sweep for failures made while we were away
+          o.emit({
+            time: now().toISOString(),
+            event: connectedOnce ? 'reconnected' : 'watching',
+            container: null,
+            cause: null,
+          });
+          const first = !connectedOnce;
+          connectedOnce = true;
+          pending.push(first ? Promise.resolve() : sweep(since));
+        },
+      );
+    } catch {
+      /* daemon gone: reconnect below */
+    }
     await Promise.allSettled(pending);
     if (o.signal.aborted) break;
-    o.emit({ time: now().toISOString(), event: 'disconnected', container: null, cause: null, summary: 'the Docker events stream ended (dockerd restarted?); reconnecting' });
+    o.emit({
+      time: now().toISOString(),
+      event: 'disconnected',
+      container: null,
+      cause: null,
+      summary: 'the Docker events stream ended (dockerd restarted?); reconnecting',
+    });
     await sleep(backoff, o.signal);
     backoff = Math.min(backoff * 2, 5000);
     if (since === null) since = BigInt(now().getTime()) * 1_000_000n;

@@ -6,13 +6,41 @@ import type { LoadedFile } from '../../src/compose/project.js';
 import type { LintProblem } from '../../src/compose/types.js';
 import type { Snapshot } from '../../src/model.js';
 
-export interface ValidCase { name?: string; code: string | LoadedFile[]; vars?: Record<string, string>; profiles?: string[]; host?: Snapshot; projects?: Array<{ name: string; code: string }> }
-export interface InvalidCase extends ValidCase { errors: Array<Partial<Pick<LintProblem, 'line' | 'column' | 'endLine' | 'endColumn' | 'severity'>> & { data?: Record<string, unknown>; message?: RegExp; file?: string }> }
+export interface ValidCase {
+  name?: string;
+  code: string | LoadedFile[];
+  vars?: Record<string, string>;
+  profiles?: string[];
+  host?: Snapshot;
+  projects?: Array<{ name: string; code: string }>;
+}
+export interface InvalidCase extends ValidCase {
+  errors: Array<
+    Partial<Pick<LintProblem, 'line' | 'column' | 'endLine' | 'endColumn' | 'severity'>> & {
+      data?: Record<string, unknown>;
+      message?: RegExp;
+      file?: string;
+    }
+  >;
+}
 
 export function lintCase(c: ValidCase): LintProblem[] {
   const inputs = c.projects
-    ? c.projects.map((p) => ({ name: p.name, files: [{ path: `${p.name}/compose.yaml`, text: p.code }], vars: c.vars ?? {}, profiles: c.profiles }))
-    : [{ name: 'app', files: typeof c.code === 'string' ? [{ path: 'compose.yaml', text: c.code }] : c.code, vars: c.vars ?? {}, profiles: c.profiles, load: (p: string) => (typeof c.code === 'string' ? null : c.code.find((f) => f.path === p) ?? null) }];
+    ? c.projects.map((p) => ({
+        name: p.name,
+        files: [{ path: `${p.name}/compose.yaml`, text: p.code }],
+        vars: c.vars ?? {},
+        profiles: c.profiles,
+      }))
+    : [
+        {
+          name: 'app',
+          files: typeof c.code === 'string' ? [{ path: 'compose.yaml', text: c.code }] : c.code,
+          vars: c.vars ?? {},
+          profiles: c.profiles,
+          load: (p: string) => (typeof c.code === 'string' ? null : (c.code.find((f) => f.path === p) ?? null)),
+        },
+      ];
   return [...lintProjects(inputs, { host: c.host ?? null }).problems];
 }
 

@@ -2,39 +2,121 @@
 // baseline-spread idiom). Used for engines this machine cannot run (Docker 28/29, rootless, Podman).
 import type { Container, EngineInfo, FirewallView, HostInfo, Proc, Snapshot, Socket } from '../../src/model.js';
 
-export const emptyView = (backend: FirewallView['backend']): FirewallView => ({ backend, dnat: [], tables: [], incompatible: [], hasDockerChain: false, warnings: [] });
+export const emptyView = (backend: FirewallView['backend']): FirewallView => ({
+  backend,
+  dnat: [],
+  tables: [],
+  incompatible: [],
+  hasDockerChain: false,
+  warnings: [],
+});
 
 export const ENGINE: EngineInfo = {
-  version: '29.1.3', apiVersion: '1.52', rootless: false, securityOptions: ['name=seccomp,profile=builtin'], firewallBackend: 'iptables', liveRestore: false,
-  userlandProxy: true, dockerdPids: [900], iptablesVariant: 'nft', operatingSystem: 'Debian GNU/Linux 12 (bookworm)', kernel: '6.18.0',
+  version: '29.1.3',
+  apiVersion: '1.52',
+  rootless: false,
+  securityOptions: ['name=seccomp,profile=builtin'],
+  firewallBackend: 'iptables',
+  liveRestore: false,
+  userlandProxy: true,
+  dockerdPids: [900],
+  iptablesVariant: 'nft',
+  operatingSystem: 'Debian GNU/Linux 12 (bookworm)',
+  kernel: '6.18.0',
 };
-export const HOST: HostInfo = { kernel: '6.18.0', wsl: 0, uid: 0, hostNetns: 'net:[4026531833]', sysctl: {}, legacyTables: { ip: [], ip6: [] }, legacySupported: true };
+export const HOST: HostInfo = {
+  kernel: '6.18.0',
+  wsl: 0,
+  uid: 0,
+  hostNetns: 'net:[4026531833]',
+  sysctl: {},
+  legacyTables: { ip: [], ip6: [] },
+  legacySupported: true,
+};
 
-export function container(id: string, name: string, ip: string, published: Array<[string, number, number, ('tcp' | 'udp')?]>, extra: Partial<Container> = {}): Container {
+export function container(
+  id: string,
+  name: string,
+  ip: string,
+  published: Array<[string, number, number, ('tcp' | 'udp')?]>,
+  extra: Partial<Container> = {},
+): Container {
   return {
-    id: id.padEnd(64, id), name, state: 'running', status: 'Up', image: 'x', networkMode: 'bridge', ips: [ip],
-    published: published.map(([hostIp, hostPort, containerPort, proto]) => ({ proto: proto ?? 'tcp', hostIp, hostPort, containerPort })),
-    configured: null, restartPolicy: null, composeProject: null, composeService: null, composeWorkingDir: null, ...extra,
+    id: id.padEnd(64, id),
+    name,
+    state: 'running',
+    status: 'Up',
+    image: 'x',
+    networkMode: 'bridge',
+    ips: [ip],
+    published: published.map(([hostIp, hostPort, containerPort, proto]) => ({
+      proto: proto ?? 'tcp',
+      hostIp,
+      hostPort,
+      containerPort,
+    })),
+    configured: null,
+    restartPolicy: null,
+    composeProject: null,
+    composeService: null,
+    composeWorkingDir: null,
+    ...extra,
   };
 }
 
-export function sock(proto: 'tcp' | 'udp', ip: string, port: number, pids: number[], extra: Partial<Socket> = {}): Socket {
-  return { proto, family: ip.includes(':') ? 6 : 4, ip, port, v6only: ip === '::' ? true : null, state: proto === 'tcp' ? 'LISTEN' : 'UNCONN', inode: port * 10 + pids.length, uid: 0, pids, ...extra };
+export function sock(
+  proto: 'tcp' | 'udp',
+  ip: string,
+  port: number,
+  pids: number[],
+  extra: Partial<Socket> = {},
+): Socket {
+  return {
+    proto,
+    family: ip.includes(':') ? 6 : 4,
+    ip,
+    port,
+    v6only: ip === '::' ? true : null,
+    state: proto === 'tcp' ? 'LISTEN' : 'UNCONN',
+    inode: port * 10 + pids.length,
+    uid: 0,
+    pids,
+    ...extra,
+  };
 }
 
 export function proc(pid: number, comm: string, argv: string[] = [comm], extra: Partial<Proc> = {}): Proc {
-  return { pid, ppid: 1, comm, argv, uid: 0, containerId: null, cgroup: '0::/', netns: 'net:[4026531833]', unit: null, ...extra };
+  return {
+    pid,
+    ppid: 1,
+    comm,
+    argv,
+    uid: 0,
+    containerId: null,
+    cgroup: '0::/',
+    netns: 'net:[4026531833]',
+    unit: null,
+    ...extra,
+  };
 }
 
 export interface Build {
-  engine?: Partial<EngineInfo>; host?: Partial<HostInfo>; containers?: Container[]; sockets?: Socket[]; processes?: Proc[];
-  iptablesNft?: FirewallView; iptablesLegacy?: FirewallView; nft?: FirewallView;
+  engine?: Partial<EngineInfo>;
+  host?: Partial<HostInfo>;
+  containers?: Container[];
+  sockets?: Socket[];
+  processes?: Proc[];
+  iptablesNft?: FirewallView;
+  iptablesLegacy?: FirewallView;
+  nft?: FirewallView;
 }
 
 export function snapshot(b: Build = {}): Snapshot {
   const ok = <T>(value: T) => ({ ok: true as const, value, source: 'test' });
   return {
-    schema: 'portdoctor.snapshot/1', takenAt: '2026-11-25T00:00:00Z', scope: { ports: null },
+    schema: 'portdoctor.snapshot/1',
+    takenAt: '2026-11-25T00:00:00Z',
+    scope: { ports: null },
     host: ok({ ...HOST, ...b.host }),
     sockets: ok(b.sockets ?? []),
     processes: ok([proc(900, 'dockerd', ['dockerd']), ...(b.processes ?? [])]),

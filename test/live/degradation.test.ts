@@ -46,12 +46,22 @@ describe.skipIf(notReady !== null)(`degradation on the real host${notReady ? ` (
     const port = P(3);
     await lab.hold({ proto: 'tcp', host: '0.0.0.0', port });
     accessSync(BIN, constants.X_OK);
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', BIN, 'diagnose', String(port), '--json'], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', BIN, 'diagnose', String(port), '--json'],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(r.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
-    const j = JSON.parse(r.stdout) as { verdict: { cause: string; summary: string }; holders: unknown[]; collectionErrors: Array<{ fact: string; code: string }> };
+    const j = JSON.parse(r.stdout) as {
+      verdict: { cause: string; summary: string };
+      holders: unknown[];
+      collectionErrors: Array<{ fact: string; code: string }>;
+    };
     expect(j.verdict.cause).toBe('unknown');
     expect(j.verdict.summary).toMatch(/uid 0/);
-    expect(j.collectionErrors.map((e) => e.fact)).toEqual(expect.arrayContaining(['engine', 'containers', 'iptablesNft']));
+    expect(j.collectionErrors.map((e) => e.fact)).toEqual(
+      expect.arrayContaining(['engine', 'containers', 'iptablesNft']),
+    );
     expect(j.collectionErrors.find((e) => e.fact === 'engine')?.code).toBe('denied');
     expect(r.status).toBe(2);
   });
@@ -60,20 +70,49 @@ describe.skipIf(notReady !== null)(`degradation on the real host${notReady ? ` (
     const port = P(4);
     const table = 'portdoctor_test_degrade';
     lab.apply(['nft', 'add', 'table', 'ip', table], ['nft', 'delete', 'table', 'ip', table]); // our own table
-    lab.apply(['nft', 'add', 'chain', 'ip', table, 'pre', '{ type nat hook prerouting priority -110; policy accept; }'], () => {});
-    lab.apply(['nft', 'add', 'rule', 'ip', table, 'pre', 'tcp', 'dport', String(port), 'dnat', 'to', '172.17.0.250:80', 'comment', `"${TAG}"`], () => {});
+    lab.apply(
+      ['nft', 'add', 'chain', 'ip', table, 'pre', '{ type nat hook prerouting priority -110; policy accept; }'],
+      () => {},
+    );
+    lab.apply(
+      [
+        'nft',
+        'add',
+        'rule',
+        'ip',
+        table,
+        'pre',
+        'tcp',
+        'dport',
+        String(port),
+        'dnat',
+        'to',
+        '172.17.0.250:80',
+        'comment',
+        `"${TAG}"`,
+      ],
+      () => {},
+    );
     const full = diagnose(await collectSnapshot(nodeHostIO(), { ports: [port] }), { proto: 'tcp', ip: null, port });
     expect(full.verdict.cause).toBe('orphan-dnat');
-    const blind = diagnose(await collectSnapshot(withExec({ nft: 'absent' }), { ports: [port] }), { proto: 'tcp', ip: null, port });
+    const blind = diagnose(await collectSnapshot(withExec({ nft: 'absent' }), { ports: [port] }), {
+      proto: 'tcp',
+      ip: null,
+      port,
+    });
     expect(blind.verdict.cause).toBe('unknown');
     expect(blind.collectionErrors).toContainEqual(expect.objectContaining({ fact: 'nft', code: 'absent' }));
     expect(blind.verdict.summary).toMatch(/nft/);
   });
 
-  it('no ss: sockets come from /proc/net; the holder is still named, a [::] holder\'s v6only is unknown and said so', async () => {
+  it("no ss: sockets come from /proc/net; the holder is still named, a [::] holder's v6only is unknown and said so", async () => {
     const port = P(6);
     const pid = await lab.hold({ proto: 'tcp', host: '0.0.0.0', port });
-    const d = diagnose(await collectSnapshot(withExec({ ss: 'absent' }), { ports: [port] }), { proto: 'tcp', ip: null, port });
+    const d = diagnose(await collectSnapshot(withExec({ ss: 'absent' }), { ports: [port] }), {
+      proto: 'tcp',
+      ip: null,
+      port,
+    });
     expect(d.verdict.cause).toBe('host-process');
     expect(d.holders[0]).toMatchObject({ kind: 'process', pid });
     const p6 = P(7);
@@ -91,7 +130,10 @@ describe.skipIf(notReady !== null)(`degradation on the real host${notReady ? ` (
     const port = P(8);
     const pid = await lab.hold({ proto: 'tcp', host: '::', port, v6only: false });
     const io = nodeHostIO();
-    const busy: HostIO = { ...io, readText: (p) => (p === '/proc/net/sockstat' ? 'TCP: inuse 5000 orphan 0\nUDP: inuse 1000\n' : io.readText(p)) };
+    const busy: HostIO = {
+      ...io,
+      readText: (p) => (p === '/proc/net/sockstat' ? 'TCP: inuse 5000 orphan 0\nUDP: inuse 1000\n' : io.readText(p)),
+    };
     const snap = await collectSnapshot(busy, { ports: [port] });
     expect(snap.sockets.ok && snap.sockets.source).toMatch(/^ss /);
     const d = diagnose(snap, { proto: 'tcp', ip: '127.0.0.1', port });
@@ -102,7 +144,10 @@ describe.skipIf(notReady !== null)(`degradation on the real host${notReady ? ` (
   it('a hung iptables-save: the collector times out, says so, and the verdict is not port-free', async () => {
     const port = P(5);
     const t0 = Date.now();
-    const snap = await collectSnapshot(withExec({ 'iptables-nft-save': 'hang', 'iptables-save': 'hang' }), { ports: [port], timeoutMs: 700 });
+    const snap = await collectSnapshot(withExec({ 'iptables-nft-save': 'hang', 'iptables-save': 'hang' }), {
+      ports: [port],
+      timeoutMs: 700,
+    });
     expect(Date.now() - t0).toBeLessThan(5_000);
     const d = diagnose(snap, { proto: 'tcp', ip: null, port });
     expect(d.collectionErrors).toContainEqual(expect.objectContaining({ fact: 'iptablesNft', code: 'timeout' }));

@@ -17,18 +17,45 @@ const ORPHAN_IP = '172.17.0.250';
 const lab = new Lab();
 afterEach(() => lab.cleanup());
 const notReady = dockerReady();
-const orphanSpec = (port: number, ip = ORPHAN_IP) => ['!', '-i', 'docker0', '-p', 'tcp', '-m', 'tcp', '--dport', String(port), '-m', 'comment', '--comment', TAG, '-j', 'DNAT', '--to-destination', `${ip}:80`];
-const addOrphan = (port: number, ip = ORPHAN_IP) => lab.apply(['iptables', '-w', '-t', 'nat', '-A', 'DOCKER', ...orphanSpec(port, ip)], ['iptables', '-w', '-t', 'nat', '-D', 'DOCKER', ...orphanSpec(port, ip)]);
-const ruleLines = (table: string): string[] => sh(['iptables-save', '-t', table]).stdout.split('\n').filter((l) => l.startsWith('-A '));
+const orphanSpec = (port: number, ip = ORPHAN_IP) => [
+  '!',
+  '-i',
+  'docker0',
+  '-p',
+  'tcp',
+  '-m',
+  'tcp',
+  '--dport',
+  String(port),
+  '-m',
+  'comment',
+  '--comment',
+  TAG,
+  '-j',
+  'DNAT',
+  '--to-destination',
+  `${ip}:80`,
+];
+const addOrphan = (port: number, ip = ORPHAN_IP) =>
+  lab.apply(
+    ['iptables', '-w', '-t', 'nat', '-A', 'DOCKER', ...orphanSpec(port, ip)],
+    ['iptables', '-w', '-t', 'nat', '-D', 'DOCKER', ...orphanSpec(port, ip)],
+  );
+const ruleLines = (table: string): string[] =>
+  sh(['iptables-save', '-t', table])
+    .stdout.split('\n')
+    .filter((l) => l.startsWith('-A '));
 const stateEnv = () => ({ PORTDOCTOR_STATE_DIR: mkdtempSync(join(tmpdir(), 'pd-state-')) });
 
 describe.skipIf(notReady !== null)(`live fix${notReady ? ` (skipped: ${notReady})` : ''}`, () => {
   it('ten healthy containers + one orphan DNAT: --apply removes only the orphan, their rules stay byte-identical, and a new docker run -p gets the port', async () => {
     const ips: string[] = [];
-    for (let i = 1; i <= 10; i++) ips.push(lab.inspect(lab.run(['-p', `${P(i)}:80`]), '{{.NetworkSettings.IPAddress}}'));
+    for (let i = 1; i <= 10; i++)
+      ips.push(lab.inspect(lab.run(['-p', `${P(i)}:80`]), '{{.NetworkSettings.IPAddress}}'));
     const port = P(20);
     addOrphan(port);
-    const mine = (lines: string[]) => lines.filter((l) => ips.some((ip) => l.includes(`${ip}/`) || l.includes(`${ip}:`)));
+    const mine = (lines: string[]) =>
+      lines.filter((l) => ips.some((ip) => l.includes(`${ip}/`) || l.includes(`${ip}:`)));
     const natBefore = mine(ruleLines('nat'));
     const filterBefore = mine(ruleLines('filter'));
     expect(natBefore.length).toBeGreaterThanOrEqual(10);
@@ -83,9 +110,24 @@ describe.skipIf(notReady !== null)(`live fix${notReady ? ` (skipped: ${notReady}
     expect(() => process.kill(pid, 0)).not.toThrow();
   });
 
-  it('a stale docker-proxy is stopped after re-checking it is not dockerd\'s child; the port is then free', async () => {
+  it("a stale docker-proxy is stopped after re-checking it is not dockerd's child; the port is then free", async () => {
     const port = P(23);
-    const pid = await lab.spawnWithFd3(['/usr/sbin/docker-proxy', '-proto', 'tcp', '-host-ip', '0.0.0.0', '-host-port', String(port), '-container-ip', ORPHAN_IP, '-container-port', '80'], port);
+    const pid = await lab.spawnWithFd3(
+      [
+        '/usr/sbin/docker-proxy',
+        '-proto',
+        'tcp',
+        '-host-ip',
+        '0.0.0.0',
+        '-host-port',
+        String(port),
+        '-container-ip',
+        ORPHAN_IP,
+        '-container-port',
+        '80',
+      ],
+      port,
+    );
     const r = portdoctor(['fix', `0.0.0.0:${port}`, '--apply', '--yes'], stateEnv());
     expect(r.code, r.stdout + r.stderr).toBe(0);
     await new Promise((res) => setTimeout(res, 200));
@@ -102,18 +144,31 @@ describe.skipIf(notReady !== null)(`live fix${notReady ? ` (skipped: ${notReady}
     let snap = await collectSnapshot(io, { ports: [port] });
     let plan = planRemedies(diagnose(snap, { proto: 'tcp', ip: null, port }), snap)[0]!;
     sh(['iptables', '-w', '-t', 'nat', '-D', 'DOCKER', ...orphanSpec(port)]);
-    let r = await applyPlan(plan, { io, subject: 't', stateDir: dir, fresh: () => collectSnapshot(io, { ports: [port] }) });
+    let r = await applyPlan(plan, {
+      io,
+      subject: 't',
+      stateDir: dir,
+      fresh: () => collectSnapshot(io, { ports: [port] }),
+    });
     expect(r.refused).toMatch(/no longer there/);
     // 2. the orphan's target IP is handed to a live container meanwhile
     const net = `pdtest-net-${port}`;
-    lab.apply(['docker', 'network', 'create', '--label', 'portdoctor.test=1', '--subnet', '172.31.254.0/24', net], ['docker', 'network', 'rm', net]);
+    lab.apply(
+      ['docker', 'network', 'create', '--label', 'portdoctor.test=1', '--subnet', '172.31.254.0/24', net],
+      ['docker', 'network', 'rm', net],
+    );
     const port2 = P(25);
     addOrphan(port2, '172.31.254.77');
     snap = await collectSnapshot(io, { ports: [port2] });
     plan = planRemedies(diagnose(snap, { proto: 'tcp', ip: null, port: port2 }), snap)[0]!;
     expect(plan.remedy).toBe('delete-orphan-dnat');
     lab.run(['--network', net, '--ip', '172.31.254.77']);
-    r = await applyPlan(plan, { io, subject: 't', stateDir: dir, fresh: () => collectSnapshot(io, { ports: [port2] }) });
+    r = await applyPlan(plan, {
+      io,
+      subject: 't',
+      stateDir: dir,
+      fresh: () => collectSnapshot(io, { ports: [port2] }),
+    });
     expect(r.refused).toMatch(/172\.31\.254\.77 now belongs to live container/);
     expect(ruleLines('nat').some((l) => l.includes(`--dport ${port2} `))).toBe(true);
   });
@@ -128,9 +183,18 @@ describe.skipIf(notReady !== null)(`live fix${notReady ? ` (skipped: ${notReady}
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/another portdoctor fix --apply is running \(pid \d+/);
       expect(ruleLines('nat').some((l) => l.includes(`--dport ${port} `))).toBe(true);
-    } finally { release(); }
+    } finally {
+      release();
+    }
     // and truly concurrent: two processes race; the rule is deleted exactly once, nothing fails
-    const run = () => new Promise<number>((res) => { const c = spawn(BIN, ['fix', String(port), '--apply', '--yes'], { env: { ...process.env, ...env }, stdio: 'ignore' }); c.on('exit', (code) => res(code ?? -1)); });
+    const run = () =>
+      new Promise<number>((res) => {
+        const c = spawn(BIN, ['fix', String(port), '--apply', '--yes'], {
+          env: { ...process.env, ...env },
+          stdio: 'ignore',
+        });
+        c.on('exit', (code) => res(code ?? -1));
+      });
     const codes = await Promise.all([run(), run()]);
     expect(codes).toContain(0);
     expect(ruleLines('nat').some((l) => l.includes(`--dport ${port} `))).toBe(false);

@@ -15,10 +15,19 @@ export const LABEL = 'portdoctor.test=1';
 export const TAG = 'portdoctor-test';
 const PATH = `${process.env.PATH ?? ''}:/usr/sbin:/sbin`;
 
-export function sh(argv: string[], opts: { allowFail?: boolean; input?: string } = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(argv[0] as string, argv.slice(1), { encoding: 'utf8', env: { ...process.env, PATH }, input: opts.input, timeout: 60_000 });
+export function sh(
+  argv: string[],
+  opts: { allowFail?: boolean; input?: string } = {},
+): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(argv[0] as string, argv.slice(1), {
+    encoding: 'utf8',
+    env: { ...process.env, PATH },
+    input: opts.input,
+    timeout: 60_000,
+  });
   const out = { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-  if (!opts.allowFail && out.code !== 0) throw new Error(`${argv.join(' ')} exited ${out.code}: ${out.stderr || out.stdout}`);
+  if (!opts.allowFail && out.code !== 0)
+    throw new Error(`${argv.join(' ')} exited ${out.code}: ${out.stderr || out.stdout}`);
   return out;
 }
 
@@ -47,7 +56,10 @@ export interface Diag {
   stderr: string;
 }
 
-export function portdoctor(args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+export function portdoctor(
+  args: string[],
+  env: Record<string, string> = {},
+): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(BIN, args, { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
@@ -55,7 +67,11 @@ export function portdoctor(args: string[], env: Record<string, string> = {}): { 
 export function diagnoseJson(target: string, extra: string[] = [], env: Record<string, string> = {}): Diag {
   const r = portdoctor(['diagnose', ...(target ? [target] : []), '--json', ...extra], env);
   let json: Diag['json'];
-  try { json = JSON.parse(r.stdout) as Diag['json']; } catch { throw new Error(`diagnose ${target} printed no JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`); }
+  try {
+    json = JSON.parse(r.stdout) as Diag['json'];
+  } catch {
+    throw new Error(`diagnose ${target} printed no JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
+  }
   return { code: r.code, json, stderr: r.stderr };
 }
 
@@ -77,7 +93,11 @@ export class Lab {
 
   /** docker run that is expected to fail: returns its stderr */
   runFails(args: string[]): string {
-    try { this.run(args); } catch (e) { return (e as { stderr?: string }).stderr ?? String(e); }
+    try {
+      this.run(args);
+    } catch (e) {
+      return (e as { stderr?: string }).stderr ?? String(e);
+    }
     throw new Error(`docker run ${args.join(' ')} unexpectedly succeeded`);
   }
 
@@ -87,15 +107,26 @@ export class Lab {
     return id;
   }
 
-  adoptContainer(id: string): void { this.containers.push(id); }
+  adoptContainer(id: string): void {
+    this.containers.push(id);
+  }
 
-  inspect(id: string, fmt: string): string { return sh(['docker', 'inspect', '-f', fmt, id]).stdout.trim(); }
+  inspect(id: string, fmt: string): string {
+    return sh(['docker', 'inspect', '-f', fmt, id]).stdout.trim();
+  }
 
   /** a host process holding a socket; marked PORTDOCTOR_TEST=1 */
-  async hold(o: { proto: 'tcp' | 'udp'; host: string; port: number; v6only?: boolean; comm?: string }): Promise<number> {
-    const code = o.proto === 'tcp'
-      ? `require('net').createServer(c=>c.end('held\\n')).listen({host:${JSON.stringify(o.host)},port:${o.port}${o.v6only !== undefined ? `,ipv6Only:${o.v6only}` : ''}},()=>console.log('ready'))`
-      : `const s=require('dgram').createSocket({type:${JSON.stringify(o.host.includes(':') ? 'udp6' : 'udp4')}${o.v6only !== undefined ? `,ipv6Only:${o.v6only}` : ''}});s.bind(${o.port},${JSON.stringify(o.host)},()=>console.log('ready'))`;
+  async hold(o: {
+    proto: 'tcp' | 'udp';
+    host: string;
+    port: number;
+    v6only?: boolean;
+    comm?: string;
+  }): Promise<number> {
+    const code =
+      o.proto === 'tcp'
+        ? `require('net').createServer(c=>c.end('held\\n')).listen({host:${JSON.stringify(o.host)},port:${o.port}${o.v6only !== undefined ? `,ipv6Only:${o.v6only}` : ''}},()=>console.log('ready'))`
+        : `const s=require('dgram').createSocket({type:${JSON.stringify(o.host.includes(':') ? 'udp6' : 'udp4')}${o.v6only !== undefined ? `,ipv6Only:${o.v6only}` : ''}});s.bind(${o.port},${JSON.stringify(o.host)},()=>console.log('ready'))`;
     let exe = process.execPath;
     if (o.comm) {
       // the kernel names a process after the file it executed: a symlink gives it `comm`
@@ -104,11 +135,17 @@ export class Lab {
       exe = join(d, o.comm);
       symlinkSync(process.execPath, exe);
     }
-    const child = spawn(exe, ['-e', `${code};setInterval(()=>{},1e6)`], { env: { ...process.env, PORTDOCTOR_TEST: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+    const child = spawn(exe, ['-e', `${code};setInterval(()=>{},1e6)`], {
+      env: { ...process.env, PORTDOCTOR_TEST: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: false,
+    });
     this.procs.push(child);
     await new Promise<void>((resolve, reject) => {
       let err = '';
-      child.stderr?.on('data', (d: Buffer) => { err += String(d); });
+      child.stderr?.on('data', (d: Buffer) => {
+        err += String(d);
+      });
       child.stdout?.once('data', () => resolve());
       child.once('exit', (c) => reject(new Error(`holder exited ${c}: ${err}`)));
     });
@@ -120,10 +157,15 @@ export class Lab {
     const d = mkdtempSync(join(tmpdir(), 'pdtest-'));
     this.dirs.push(d);
     const fd3 = openSync(join(d, 'fd3'), 'w');
-    const child = spawn(argv[0] as string, argv.slice(1), { env: { ...process.env, PORTDOCTOR_TEST: '1' }, stdio: ['ignore', 'ignore', 'ignore', fd3], detached: false });
+    const child = spawn(argv[0] as string, argv.slice(1), {
+      env: { ...process.env, PORTDOCTOR_TEST: '1' },
+      stdio: ['ignore', 'ignore', 'ignore', fd3],
+      detached: false,
+    });
     this.procs.push(child);
     for (let i = 0; i < 50; i++) {
-      if (sh(['ss', '-H', '-ltn', `sport = :${waitPort}`], { allowFail: true }).stdout.trim()) return child.pid as number;
+      if (sh(['ss', '-H', '-ltn', `sport = :${waitPort}`], { allowFail: true }).stdout.trim())
+        return child.pid as number;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`${argv[0]} did not listen on ${waitPort}`);
@@ -132,18 +174,38 @@ export class Lab {
   /** run a command now, and its inverse at cleanup */
   apply(argv: string[], inverse: string[] | (() => void)): void {
     sh(argv);
-    this.undo.push(typeof inverse === 'function' ? inverse : () => { sh(inverse, { allowFail: true }); });
+    this.undo.push(
+      typeof inverse === 'function'
+        ? inverse
+        : () => {
+            sh(inverse, { allowFail: true });
+          },
+    );
   }
 
-  onCleanup(f: () => void): void { this.undo.push(f); }
+  onCleanup(f: () => void): void {
+    this.undo.push(f);
+  }
 
   cleanup(): void {
-    for (const p of this.procs) { try { p.kill('SIGKILL'); } catch { /* gone */ } }
+    for (const p of this.procs) {
+      try {
+        p.kill('SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
     this.procs = [];
     // containers before the undo steps: a network cannot be removed while a container uses it
     if (this.containers.length) sh(['docker', 'rm', '-f', '-v', ...new Set(this.containers)], { allowFail: true });
     this.containers = [];
-    for (const f of this.undo.reverse()) { try { f(); } catch { /* keep cleaning */ } }
+    for (const f of this.undo.reverse()) {
+      try {
+        f();
+      } catch {
+        /* keep cleaning */
+      }
+    }
     this.undo = [];
     for (const d of this.dirs) rmSync(d, { recursive: true, force: true });
     this.dirs = [];
@@ -162,5 +224,7 @@ export function nftHandle(family: string, table: string, chain: string, comment 
   return null;
 }
 
-export function writeFile(path: string, text: string): void { writeFileSync(path, text); }
+export function writeFile(path: string, text: string): void {
+  writeFileSync(path, text);
+}
 export { execFileSync };

@@ -11,11 +11,31 @@ const lab = new Lab();
 afterEach(() => lab.cleanup());
 const notReady = dockerReady();
 
-function lint(compose: string, extra: string[] = []): { code: number; problems: Array<{ rule: string; line: number; message: string; data: Record<string, unknown> }> } {
+function lint(
+  compose: string,
+  extra: string[] = [],
+): { code: number; problems: Array<{ rule: string; line: number; message: string; data: Record<string, unknown> }> } {
   const dir = mkdtempSync(join(tmpdir(), 'pd-lint-'));
   writeFileSync(join(dir, 'compose.yaml'), compose);
-  const r = portdoctor(['lint', '--against-host', '--format', 'json', '-p', 'pdtestproj', '-f', join(dir, 'compose.yaml'), ...extra]);
-  return { code: r.code, problems: (JSON.parse(r.stdout) as { problems: Array<{ rule: string; line: number; message: string; data: Record<string, unknown> }> }).problems };
+  const r = portdoctor([
+    'lint',
+    '--against-host',
+    '--format',
+    'json',
+    '-p',
+    'pdtestproj',
+    '-f',
+    join(dir, 'compose.yaml'),
+    ...extra,
+  ]);
+  return {
+    code: r.code,
+    problems: (
+      JSON.parse(r.stdout) as {
+        problems: Array<{ rule: string; line: number; message: string; data: Record<string, unknown> }>;
+      }
+    ).problems,
+  };
 }
 
 describe.skipIf(notReady !== null)(`lint --against-host${notReady ? ` (skipped: ${notReady})` : ''}`, () => {
@@ -25,10 +45,15 @@ describe.skipIf(notReady !== null)(`lint --against-host${notReady ? ` (skipped: 
     const byContainer = P(2);
     const id = lab.run(['--name', `pdtest-lint-${byContainer}`, '-p', `${byContainer}:80`]);
     const free = P(3);
-    const r = lint(`services:\n  a:\n    image: x\n    ports:\n      - "${held}:80"\n      - "127.0.0.1:${byContainer}:80"\n      - "0.0.0.0:${free}:80"\n`);
+    const r = lint(
+      `services:\n  a:\n    image: x\n    ports:\n      - "${held}:80"\n      - "127.0.0.1:${byContainer}:80"\n      - "0.0.0.0:${free}:80"\n`,
+    );
     expect(r.code).toBe(1);
     const inUse = r.problems.filter((p) => p.rule === 'host-port-in-use');
-    expect(inUse.map((p) => [p.line, p.data.cause])).toEqual([[5, 'host-process'], [6, 'container']]);
+    expect(inUse.map((p) => [p.line, p.data.cause])).toEqual([
+      [5, 'host-process'],
+      [6, 'container'],
+    ]);
     expect(inUse[0]?.message).toMatch(new RegExp(`pid ${pid}`));
     expect(inUse[1]?.message).toMatch(new RegExp(`pdtest-lint-${byContainer}`));
     void id;
@@ -36,7 +61,14 @@ describe.skipIf(notReady !== null)(`lint --against-host${notReady ? ` (skipped: 
 
   it("the project's own running container is not a clash (a redeploy replaces it)", () => {
     const port = P(4);
-    lab.run(['--label', 'com.docker.compose.project=pdtestproj', '--label', 'com.docker.compose.service=a', '-p', `${port}:80`]);
+    lab.run([
+      '--label',
+      'com.docker.compose.project=pdtestproj',
+      '--label',
+      'com.docker.compose.service=a',
+      '-p',
+      `${port}:80`,
+    ]);
     const r = lint(`services:\n  a:\n    image: x\n    ports: ["0.0.0.0:${port}:80"]\n`);
     expect(r.problems.filter((p) => p.rule === 'host-port-in-use')).toEqual([]);
     expect(r.code).toBe(0);

@@ -13,10 +13,14 @@ const P = portBlock(6);
 const lab = new Lab();
 afterEach(() => lab.cleanup());
 const tableExists = sh(['nft', 'list', 'table', 'ip', 'docker-bridges'], { allowFail: true }).code === 0;
-const notReady = dockerReady() ?? (tableExists ? 'a docker-bridges table already exists here (a real Docker 29 nftables daemon?): not ours to touch' : null);
+const notReady =
+  dockerReady() ??
+  (tableExists
+    ? 'a docker-bridges table already exists here (a real Docker 29 nftables daemon?): not ours to touch'
+    : null);
 
 describe.skipIf(notReady !== null)(`Docker 29 nftables rules, live${notReady ? ` (skipped: ${notReady})` : ''}`, () => {
-  it('an orphan in docker-bridges nat-prerouting-and-output is found, told from a live container\'s rule, and deleted by handle', () => {
+  it("an orphan in docker-bridges nat-prerouting-and-output is found, told from a live container's rule, and deleted by handle", () => {
     const owned = P(1);
     const orphan = P(2);
     const id = lab.run(['-p', `${owned}:80`]);
@@ -43,17 +47,36 @@ describe.skipIf(notReady !== null)(`Docker 29 nftables rules, live${notReady ? `
 }
 `,
     });
-    lab.onCleanup(() => { sh(['nft', 'delete', 'table', 'ip', 'docker-bridges'], { allowFail: true }); }); // the table this test made
+    lab.onCleanup(() => {
+      sh(['nft', 'delete', 'table', 'ip', 'docker-bridges'], { allowFail: true });
+    }); // the table this test made
     const mine = diagnoseJson(String(owned));
     expect(mine.json.verdict.cause).toBe('container');
     expect(mine.json.findings.map((f) => f.rule)).not.toContain('orphan-dnat');
     const d = diagnoseJson(String(orphan));
     expect(d.json.verdict.cause).toBe('orphan-dnat');
-    expect(d.json.holders[0]).toMatchObject({ kind: 'rule', backend: 'nft', table: 'docker-bridges', chain: 'nat-prerouting-and-output', toIp: '172.17.0.250' });
+    expect(d.json.holders[0]).toMatchObject({
+      kind: 'rule',
+      backend: 'nft',
+      table: 'docker-bridges',
+      chain: 'nat-prerouting-and-output',
+      toIp: '172.17.0.250',
+    });
     const handle = d.json.holders[0]?.handle as number;
     const env = { PORTDOCTOR_STATE_DIR: mkdtempSync(join(tmpdir(), 'pd-state-')) };
-    const plan = JSON.parse(portdoctor(['fix', String(orphan), '--json'], env).stdout) as { plans: Array<{ steps: Array<{ argv: string[] }> }> };
-    expect(plan.plans[0]?.steps[0]?.argv).toEqual(['nft', 'delete', 'rule', 'ip', 'docker-bridges', 'nat-prerouting-and-output', 'handle', String(handle)]);
+    const plan = JSON.parse(portdoctor(['fix', String(orphan), '--json'], env).stdout) as {
+      plans: Array<{ steps: Array<{ argv: string[] }> }>;
+    };
+    expect(plan.plans[0]?.steps[0]?.argv).toEqual([
+      'nft',
+      'delete',
+      'rule',
+      'ip',
+      'docker-bridges',
+      'nat-prerouting-and-output',
+      'handle',
+      String(handle),
+    ]);
     const r = portdoctor(['fix', String(orphan), '--apply', '--yes'], env);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const left = sh(['nft', '-a', 'list', 'chain', 'ip', 'docker-bridges', 'nat-prerouting-and-output']).stdout;

@@ -13,7 +13,10 @@ const IMAGE = 'localhost/portdoctor-test-bb:latest';
 const SOCK = '/run/portdoctor-test-podman.sock';
 // runc in some VMs refuses podman's default nofile/nproc limits; explicit small ones always work
 const LIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
-const notReady = spawnSync('sh', ['-c', 'command -v podman']).status !== 0 ? 'podman not installed (scripts/test-env.sh installs it)' : null;
+const notReady =
+  spawnSync('sh', ['-c', 'command -v podman']).status !== 0
+    ? 'podman not installed (scripts/test-env.sh installs it)'
+    : null;
 const pm = (args: string[]) => spawnSync('podman', args, { encoding: 'utf8', timeout: 60_000 });
 let service: number | null = null;
 
@@ -21,22 +24,50 @@ describe.skipIf(notReady !== null)(`rootful Podman, live${notReady ? ` (skipped:
   beforeAll(async () => {
     if (pm(['image', 'exists', IMAGE]).status !== 0) {
       const dir = mkdtempSync(join(tmpdir(), 'pd-podman-'));
-      spawnSync('sh', ['-c', `mkdir -p ${dir}/bin ${dir}/www && cp /bin/busybox ${dir}/bin/ && echo podman-ok > ${dir}/www/index.html && tar -C ${dir} -c . | podman import -c 'CMD ["/bin/busybox","httpd","-f","-p","80","-h","/www"]' - ${IMAGE}`]);
+      spawnSync('sh', [
+        '-c',
+        `mkdir -p ${dir}/bin ${dir}/www && cp /bin/busybox ${dir}/bin/ && echo podman-ok > ${dir}/www/index.html && tar -C ${dir} -c . | podman import -c 'CMD ["/bin/busybox","httpd","-f","-p","80","-h","/www"]' - ${IMAGE}`,
+      ]);
       rmSync(dir, { recursive: true, force: true });
     }
-    const s = spawn('podman', ['system', 'service', '--time=0', `unix://${SOCK}`], { detached: true, stdio: 'ignore', env: { ...process.env, PORTDOCTOR_TEST: '1' } });
+    const s = spawn('podman', ['system', 'service', '--time=0', `unix://${SOCK}`], {
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, PORTDOCTOR_TEST: '1' },
+    });
     service = s.pid ?? null;
-    for (let i = 0; i < 50 && spawnSync('curl', ['-s', '--unix-socket', SOCK, 'http://d/_ping']).status !== 0; i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 50 && spawnSync('curl', ['-s', '--unix-socket', SOCK, 'http://d/_ping']).status !== 0; i++)
+      await new Promise((r) => setTimeout(r, 200));
   }, 60_000);
   afterEach(() => {
     const ids = pm(['ps', '-aq', '--filter', 'label=portdoctor.test=1']).stdout.trim();
     if (ids) pm(['rm', '-f', ...ids.split('\n')]);
   });
-  afterAll(() => { if (service) { try { process.kill(-service, 'SIGTERM'); } catch { /* gone */ } } rmSync(SOCK, { force: true }); });
+  afterAll(() => {
+    if (service) {
+      try {
+        process.kill(-service, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+    }
+    rmSync(SOCK, { force: true });
+  });
 
-  it('conmon holds the port; through Podman\'s socket the container is named; a second publish is diagnosed from its error', () => {
+  it("conmon holds the port; through Podman's socket the container is named; a second publish is diagnosed from its error", () => {
     const port = P(1);
-    const r = pm(['run', '-d', ...LIMITS, '--label', 'portdoctor.test=1', '--name', `pdtest-pod-${port}`, '-p', `${port}:80`, IMAGE]);
+    const r = pm([
+      'run',
+      '-d',
+      ...LIMITS,
+      '--label',
+      'portdoctor.test=1',
+      '--name',
+      `pdtest-pod-${port}`,
+      '-p',
+      `${port}:80`,
+      IMAGE,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const outside = diagnoseJson(String(port));
     expect(outside.json.verdict.cause).toBe('container');

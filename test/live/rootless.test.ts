@@ -16,23 +16,47 @@ let daemon: number | null = null;
 
 function why(): string | null {
   if (!Number.isInteger(uid)) return `user ${USER} missing (scripts/test-env.sh creates it)`;
-  for (const b of ['rootlesskit', 'slirp4netns', 'newuidmap']) if (spawnSync('sh', ['-c', `command -v ${b}`]).status !== 0) return `${b} not installed`;
-  if (!existsSync('/usr/share/docker.io/contrib/dockerd-rootless.sh')) return 'dockerd-rootless.sh not shipped by this docker.io';
-  if (spawnSync('docker', ['image', 'inspect', IMAGE], { stdio: 'ignore' }).status !== 0) return `image ${IMAGE} missing`;
+  for (const b of ['rootlesskit', 'slirp4netns', 'newuidmap'])
+    if (spawnSync('sh', ['-c', `command -v ${b}`]).status !== 0) return `${b} not installed`;
+  if (!existsSync('/usr/share/docker.io/contrib/dockerd-rootless.sh'))
+    return 'dockerd-rootless.sh not shipped by this docker.io';
+  if (spawnSync('docker', ['image', 'inspect', IMAGE], { stdio: 'ignore' }).status !== 0)
+    return `image ${IMAGE} missing`;
   return null;
 }
 const notReady = why();
-const rl = (args: string[]) => spawnSync('docker', args, { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: SOCK }, timeout: 60_000 });
+const rl = (args: string[]) =>
+  spawnSync('docker', args, { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: SOCK }, timeout: 60_000 });
 
 describe.skipIf(notReady !== null)(`rootless Docker, live${notReady ? ` (skipped: ${notReady})` : ''}`, () => {
   beforeAll(async () => {
     mkdirSync(RUNDIR, { recursive: true, mode: 0o700 });
     chownSync(RUNDIR, uid, uid);
-    const child = spawn('runuser', ['-u', USER, '--', 'env', '-i', `HOME=/home/${USER}`, `XDG_RUNTIME_DIR=${RUNDIR}`, 'PATH=/usr/share/docker.io/contrib:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', 'PORTDOCTOR_TEST=1', 'dockerd-rootless.sh', '--storage-driver', 'vfs'], { detached: true, stdio: 'ignore' });
+    const child = spawn(
+      'runuser',
+      [
+        '-u',
+        USER,
+        '--',
+        'env',
+        '-i',
+        `HOME=/home/${USER}`,
+        `XDG_RUNTIME_DIR=${RUNDIR}`,
+        'PATH=/usr/share/docker.io/contrib:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
+        'PORTDOCTOR_TEST=1',
+        'dockerd-rootless.sh',
+        '--storage-driver',
+        'vfs',
+      ],
+      { detached: true, stdio: 'ignore' },
+    );
     daemon = child.pid ?? null;
     for (let i = 0; i < 120 && rl(['info']).status !== 0; i++) await new Promise((r) => setTimeout(r, 500));
-    if (rl(['info']).status !== 0) throw new Error('the rootless dockerd did not come up (see dockerd-rootless.sh as pdtest-rootless)');
-    const save = spawnSync('sh', ['-c', `docker save ${IMAGE} | DOCKER_HOST=${SOCK} docker load`], { encoding: 'utf8' });
+    if (rl(['info']).status !== 0)
+      throw new Error('the rootless dockerd did not come up (see dockerd-rootless.sh as pdtest-rootless)');
+    const save = spawnSync('sh', ['-c', `docker save ${IMAGE} | DOCKER_HOST=${SOCK} docker load`], {
+      encoding: 'utf8',
+    });
     if (save.status !== 0) throw new Error(save.stderr);
   }, 120_000);
   afterEach(() => {
@@ -42,8 +66,15 @@ describe.skipIf(notReady !== null)(`rootless Docker, live${notReady ? ` (skipped
   });
   afterAll(async () => {
     // the dockerd this test started (and RootlessKit around it): its process group
-    if (daemon) { try { process.kill(-daemon, 'SIGTERM'); } catch { /* gone */ } }
-    for (let i = 0; i < 40 && spawnSync('pgrep', ['-u', USER, '-x', 'rootlesskit']).status === 0; i++) await new Promise((r) => setTimeout(r, 250));
+    if (daemon) {
+      try {
+        process.kill(-daemon, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+    }
+    for (let i = 0; i < 40 && spawnSync('pgrep', ['-u', USER, '-x', 'rootlesskit']).status === 0; i++)
+      await new Promise((r) => setTimeout(r, 250));
     spawnSync('runuser', ['-u', USER, '--', 'sh', '-c', `rm -rf ${RUNDIR}/docker* ; true`]);
   }, 30_000);
 
@@ -60,7 +91,9 @@ describe.skipIf(notReady !== null)(`rootless Docker, live${notReady ? ` (skipped
     const inside = diagnoseJson(String(port), [], { DOCKER_HOST: SOCK });
     expect(inside.json.verdict.cause).toBe('container');
     expect(inside.json.holders[0]).toMatchObject({ kind: 'container', id });
-    expect((inside.json as unknown as { engine: string }).engine).toMatch(/rootless \(port driver builtin, net slirp4netns\)/);
+    expect((inside.json as unknown as { engine: string }).engine).toMatch(
+      /rootless \(port driver builtin, net slirp4netns\)/,
+    );
   });
 
   it('a host process holds P: rootless docker run fails in PortManager.AddPort; diagnose names the pid', async () => {
@@ -72,7 +105,10 @@ describe.skipIf(notReady !== null)(`rootless Docker, live${notReady ? ` (skipped
     const d = diagnoseJson('', ['--error', r.stderr], { DOCKER_HOST: SOCK });
     expect(d.json.verdict.cause).toBe('host-process');
     expect(d.json.holders[0]).toMatchObject({ kind: 'process', pid });
-    const ex = JSON.parse(sh([BIN, 'explain', '--json', r.stderr], { allowFail: true }).stdout) as { stage: string; subject: { port: number } };
+    const ex = JSON.parse(sh([BIN, 'explain', '--json', r.stderr], { allowFail: true }).stdout) as {
+      stage: string;
+      subject: { port: number };
+    };
     expect(ex).toMatchObject({ stage: 'rootless-port-driver', subject: { port } });
   });
 });

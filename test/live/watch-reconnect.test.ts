@@ -11,20 +11,30 @@ const STATE = process.env.PORTDOCTOR_TEST_STATE ?? '/run/portdoctor-test';
 const PIDFILE = join(STATE, 'dockerd.pid');
 const ours = existsSync(PIDFILE) ? Number(readFileSync(PIDFILE, 'utf8').trim()) : null;
 const alive = ours !== null && spawnSync('kill', ['-0', String(ours)]).status === 0;
-const notReady = dockerReady() ?? (alive ? null : 'the running dockerd was not started by the test command, so it is not ours to restart');
+const notReady =
+  dockerReady() ??
+  (alive ? null : 'the running dockerd was not started by the test command, so it is not ours to restart');
 const P = portBlock(5);
 const lab = new Lab();
 const children: ChildProcess[] = [];
-afterEach(() => { for (const c of children.splice(0)) c.kill('SIGKILL'); lab.cleanup(); });
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+  lab.cleanup();
+});
 
 function restartDockerd(): void {
   process.kill(ours as number, 'SIGTERM');
   for (let i = 0; i < 100 && spawnSync('kill', ['-0', String(ours)]).status === 0; i++) spawnSync('sleep', ['0.2']);
   const log = openSync(join(STATE, 'dockerd.log'), 'a');
-  const d = spawn('dockerd', [], { detached: true, stdio: ['ignore', log, log], env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` } });
+  const d = spawn('dockerd', [], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` },
+  });
   d.unref();
   writeFileSync(PIDFILE, String(d.pid));
-  for (let i = 0; i < 60 && spawnSync('docker', ['info'], { stdio: 'ignore' }).status !== 0; i++) spawnSync('sleep', ['0.5']);
+  for (let i = 0; i < 60 && spawnSync('docker', ['info'], { stdio: 'ignore' }).status !== 0; i++)
+    spawnSync('sleep', ['0.5']);
 }
 
 describe.skipIf(notReady !== null)(`watch across a dockerd restart${notReady ? ` (skipped: ${notReady})` : ''}`, () => {
@@ -33,8 +43,23 @@ describe.skipIf(notReady !== null)(`watch across a dockerd restart${notReady ? `
     children.push(child);
     const lines: string[] = [];
     let buf = '';
-    child.stdout?.on('data', (d: Buffer) => { buf += String(d); let i; while ((i = buf.indexOf('\n')) >= 0) { lines.push(buf.slice(0, i)); buf = buf.slice(i + 1); } });
-    const waitFor = async (re: RegExp, ms = 60_000) => { const t0 = Date.now(); for (;;) { const h = lines.find((l) => re.test(l)); if (h) return h; if (Date.now() - t0 > ms) throw new Error(`no ${re} in:\n${lines.join('\n')}`); await new Promise((r) => setTimeout(r, 100)); } };
+    child.stdout?.on('data', (d: Buffer) => {
+      buf += String(d);
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        lines.push(buf.slice(0, i));
+        buf = buf.slice(i + 1);
+      }
+    });
+    const waitFor = async (re: RegExp, ms = 60_000) => {
+      const t0 = Date.now();
+      for (;;) {
+        const h = lines.find((l) => re.test(l));
+        if (h) return h;
+        if (Date.now() - t0 > ms) throw new Error(`no ${re} in:\n${lines.join('\n')}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
     await waitFor(/"event":"watching"/);
     const port = P(1);
     await lab.hold({ proto: 'tcp', host: '0.0.0.0', port });

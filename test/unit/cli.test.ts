@@ -9,7 +9,12 @@ import { snapshotFromCapture } from '../helpers/lab-capture.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const run = (args: string[], input?: string) => {
-  const r = spawnSync(join(ROOT, 'bin/portdoctor'), args, { encoding: 'utf8', input, timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(join(ROOT, 'bin/portdoctor'), args, {
+    encoding: 'utf8',
+    input,
+    timeout: 30_000,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
@@ -43,7 +48,9 @@ describe('bad input', () => {
     const d = mkdtempSync(join(tmpdir(), 'pdcli-'));
     writeFileSync(join(d, 'x.json'), '{"schema":"nope"}');
     writeFileSync(join(d, 'y.json'), 'not json');
-    expect(run(['diagnose', '1', '--from', join(d, 'x.json')]).err).toMatch(/is not a portdoctor snapshot .*portdoctor collect --out/);
+    expect(run(['diagnose', '1', '--from', join(d, 'x.json')]).err).toMatch(
+      /is not a portdoctor snapshot .*portdoctor collect --out/,
+    );
     expect(run(['diagnose', '1', '--from', join(d, 'y.json')]).err).toMatch(/is not JSON/);
   });
 });
@@ -56,13 +63,16 @@ describe('diagnose --from a recorded snapshot (no host access)', () => {
     const r = run(['diagnose', '18201', '--json', '--from', file]);
     expect(r.code).toBe(1);
     const j = JSON.parse(r.out);
-    expect(Object.keys(j)).toEqual(expect.arrayContaining(['schema', 'subject', 'verdict', 'holders', 'findings', 'inconclusive']));
+    expect(Object.keys(j)).toEqual(
+      expect.arrayContaining(['schema', 'subject', 'verdict', 'holders', 'findings', 'inconclusive']),
+    );
     expect(j.subject).toMatchObject({ proto: 'tcp', ip: '0.0.0.0', port: 18201 });
     expect(j.verdict).toMatchObject({ cause: 'container', confidence: 'certain' });
     expect(j.holders[0]).toMatchObject({ kind: 'container', name: 'portlab-other-container-holder' });
   });
   it('a port given only in --error is enough (read from stdin with -)', () => {
-    const err = 'docker: Error response from daemon: driver failed programming external connectivity on endpoint x (y): Error starting userland proxy: listen tcp4 127.0.0.1:18201: bind: address already in use.';
+    const err =
+      'docker: Error response from daemon: driver failed programming external connectivity on endpoint x (y): Error starting userland proxy: listen tcp4 127.0.0.1:18201: bind: address already in use.';
     const r = run(['diagnose', '--error', '-', '--json', '--from', file], err);
     const j = JSON.parse(r.out);
     expect(j.subject).toMatchObject({ ip: '127.0.0.1', port: 18201 });
@@ -89,10 +99,20 @@ describe('ports --from a recorded snapshot', () => {
     saveSnapshot(file, snapshotFromCapture('orphan-dnat/before-run'));
     const r = run(['ports', '--json', '--from', file, '--port', '18401']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.out).ports).toEqual([expect.objectContaining({ proto: 'tcp', ip: '0.0.0.0', port: 18401, status: 'orphan-rule', owners: [expect.objectContaining({ kind: 'rule', orphan: true })] })]);
+    expect(JSON.parse(r.out).ports).toEqual([
+      expect.objectContaining({
+        proto: 'tcp',
+        ip: '0.0.0.0',
+        port: 18401,
+        status: 'orphan-rule',
+        owners: [expect.objectContaining({ kind: 'rule', orphan: true })],
+      }),
+    ]);
     const table = run(['ports', '--from', file, '--conflicts']);
     expect(table.out.split('\n')[0]).toMatch(/^PROTO\s+ADDRESS\s+STATUS\s+OWNERS/);
-    expect(table.out).toMatch(/tcp\s+0\.0\.0\.0:18401\s+orphan-rule\s+iptables-nft nat\/DOCKER DNAT→172\.17\.0\.250:80 \(orphan\)/);
+    expect(table.out).toMatch(
+      /tcp\s+0\.0\.0\.0:18401\s+orphan-rule\s+iptables-nft nat\/DOCKER DNAT→172\.17\.0\.250:80 \(orphan\)/,
+    );
   });
 });
 

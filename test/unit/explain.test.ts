@@ -6,7 +6,13 @@ import { PATTERNS } from '../../src/explain/patterns.js';
 import { STAGES } from '../../src/explain/stages.js';
 import { CORPUS, attemptError } from '../helpers/lab-capture.js';
 
-interface Entry { message: string; stage: string; port: number | null; engine: string; kind: string }
+interface Entry {
+  message: string;
+  stage: string;
+  port: number | null;
+  engine: string;
+  kind: string;
+}
 const corpus = JSON.parse(readFileSync(CORPUS, 'utf8')) as Entry[];
 
 describe('every corpus entry', () => {
@@ -26,7 +32,9 @@ describe('every corpus entry', () => {
     });
   });
   it('the table covers every stage and each pattern is used by the corpus', () => {
-    const used = new Set(corpus.map((e) => explain(e.message, { rootless: /rootless/i.test(e.engine) }).explanations[0]?.pattern));
+    const used = new Set(
+      corpus.map((e) => explain(e.message, { rootless: /rootless/i.test(e.engine) }).explanations[0]?.pattern),
+    );
     const unused = PATTERNS.map((p) => p.id).filter((id) => !used.has(id));
     // these two are recognised from real compose/dockerd output, not corpus entries
     expect(unused.sort()).toEqual(['compose-v1-host-in-use', 'kernel-eaddrinuse']);
@@ -36,14 +44,38 @@ describe('every corpus entry', () => {
 describe('subjects', () => {
   const s = (t: string) => primary(explain(t))?.subject;
   it('IPv6 without brackets (:::10000), with brackets, tcp4/tcp6 families, udp', () => {
-    expect(s('Bind for :::10000 failed: port is already allocated')).toMatchObject({ ip: '::', port: 10000, family: 6 });
-    expect(s('Error starting userland proxy: listen tcp6 [::]:18103: bind: address already in use')).toMatchObject({ ip: '::', port: 18103, proto: 'tcp', family: 6 });
-    expect(s('failed to bind host port [::1]:20001/udp: address already in use')).toMatchObject({ ip: '::1', port: 20001, proto: 'udp' });
+    expect(s('Bind for :::10000 failed: port is already allocated')).toMatchObject({
+      ip: '::',
+      port: 10000,
+      family: 6,
+    });
+    expect(s('Error starting userland proxy: listen tcp6 [::]:18103: bind: address already in use')).toMatchObject({
+      ip: '::',
+      port: 18103,
+      proto: 'tcp',
+      family: 6,
+    });
+    expect(s('failed to bind host port [::1]:20001/udp: address already in use')).toMatchObject({
+      ip: '::1',
+      port: 20001,
+      proto: 'udp',
+    });
   });
   it('a range and the one port inside it that failed', () => {
-    expect(s('failed to bind host port 8081 for 0.0.0.0:8080-8082:172.19.0.2:82/tcp')).toMatchObject({ port: 8081, range: { start: 8080, end: 8082 } });
-    expect(s('level=warning msg="Failed to allocate and map port 8080-8082: Bind for 0.0.0.0:8081 failed: port is already allocated"')).toMatchObject({ port: 8081, range: { start: 8080, end: 8082 } });
-    expect(s("Error: pasta failed with exit code 1:\nFailed to bind port 2223 (Address already in use) for option '-t 2222-2224:22-24', exiting")).toMatchObject({ port: 2223, proto: 'tcp', range: { start: 2222, end: 2224 } });
+    expect(s('failed to bind host port 8081 for 0.0.0.0:8080-8082:172.19.0.2:82/tcp')).toMatchObject({
+      port: 8081,
+      range: { start: 8080, end: 8082 },
+    });
+    expect(
+      s(
+        'level=warning msg="Failed to allocate and map port 8080-8082: Bind for 0.0.0.0:8081 failed: port is already allocated"',
+      ),
+    ).toMatchObject({ port: 8081, range: { start: 8080, end: 8082 } });
+    expect(
+      s(
+        "Error: pasta failed with exit code 1:\nFailed to bind port 2223 (Address already in use) for option '-t 2222-2224:22-24', exiting",
+      ),
+    ).toMatchObject({ port: 2223, proto: 'tcp', range: { start: 2222, end: 2224 } });
   });
 });
 
@@ -55,37 +87,76 @@ describe('what users paste', () => {
       'error response from daemon: Error starting userland proxy: listen tcp4 0.0.0.0:18101: bind: address already in use.',
       'ERROR: for web  Cannot start service web: driver failed programming external connectivity on endpoint x_web_1 (abc): Error starting userland proxy: listen tcp4 0.0.0.0:18101: bind: address already in use',
     ]) {
-      expect(primary(explain(t))).toMatchObject({ stage: 'userland-proxy', subject: { port: 18101, ip: '0.0.0.0', proto: 'tcp' } });
+      expect(primary(explain(t))).toMatchObject({
+        stage: 'userland-proxy',
+        subject: { port: 18101, ip: '0.0.0.0', proto: 'tcp' },
+      });
     }
   });
   it('a JSON API body, escaped', () => {
-    const body = readFileSync(new URL('../fixtures/lab/killed-proxy/attempts/default.api-start.txt', import.meta.url), 'utf8').split('\n')[0] as string;
+    const body = readFileSync(
+      new URL('../fixtures/lab/killed-proxy/attempts/default.api-start.txt', import.meta.url),
+      'utf8',
+    ).split('\n')[0] as string;
     expect(primary(explain(body))).toMatchObject({ stage: 'port-allocator', subject: { port: 18601 } });
-    expect(primary(explain('{"message":"driver failed programming external connectivity on endpoint a (b): Bind for 0.0.0.0:20001 failed: port is already allocated"}'))?.subject.port).toBe(20001);
+    expect(
+      primary(
+        explain(
+          '{"message":"driver failed programming external connectivity on endpoint a (b): Bind for 0.0.0.0:20001 failed: port is already allocated"}',
+        ),
+      )?.subject.port,
+    ).toBe(20001);
   });
   it('a line a terminal wrapped mid-word', () => {
-    const wrapped = 'docker: Error response from daemon: driver failed programming external connectivity on endpoint x (y): Error starting userland proxy: listen tcp4 0.0.0.0:20\n001: bind: address alrea\ndy in use.';
+    const wrapped =
+      'docker: Error response from daemon: driver failed programming external connectivity on endpoint x (y): Error starting userland proxy: listen tcp4 0.0.0.0:20\n001: bind: address alrea\ndy in use.';
     expect(primary(explain(wrapped))).toMatchObject({ stage: 'userland-proxy', subject: { port: 20001 } });
   });
   it('a Windows path prefix', () => {
-    const t = 'C:\\Program Files\\Docker\\Docker\\Resources\\bin\\docker.exe: Error response from daemon: Ports are not available: listen tcp 0.0.0.0:5000: bind: address already in use.';
+    const t =
+      'C:\\Program Files\\Docker\\Docker\\Resources\\bin\\docker.exe: Error response from daemon: Ports are not available: listen tcp 0.0.0.0:5000: bind: address already in use.';
     expect(primary(explain(t))).toMatchObject({ stage: 'desktop-vpnkit', subject: { port: 5000 } });
   });
   it('a whole compose v1 log: one explanation per failure, and the untrustworthy line called out', () => {
-    const log = readFileSync(new URL('../fixtures/lab/compose-duplicate/attempts/compose-v1-up.stderr', import.meta.url), 'utf8');
+    const log = readFileSync(
+      new URL('../fixtures/lab/compose-duplicate/attempts/compose-v1-up.stderr', import.meta.url),
+      'utf8',
+    );
     const r = explain(log);
     expect(r.explanations.map((e) => e.pattern)).toEqual(['compose-v1-host-in-use', 'port-allocator']);
-    expect(primary(r)).toMatchObject({ stage: 'port-allocator', subject: { port: 18801 }, service: 'portlabdup_web-b_1' });
+    expect(primary(r)).toMatchObject({
+      stage: 'port-allocator',
+      subject: { port: 18801 },
+      service: 'portlabdup_web-b_1',
+    });
     // compose v1 says "another container" even for a host process
-    const host = explain(readFileSync(new URL('../fixtures/lab/compose-duplicate/attempts/compose-v1-hostproc.stderr', import.meta.url), 'utf8'));
+    const host = explain(
+      readFileSync(
+        new URL('../fixtures/lab/compose-duplicate/attempts/compose-v1-hostproc.stderr', import.meta.url),
+        'utf8',
+      ),
+    );
     expect(primary(host)).toMatchObject({ stage: 'userland-proxy', subject: { port: 18803 } });
   });
   it('several services failing in one log → several explanations', () => {
-    const log = ['Container a-web-1  Error', 'Error response from daemon: driver failed programming external connectivity on endpoint a-web-1 (x): Bind for 0.0.0.0:20001 failed: port is already allocated', 'Error response from daemon: failed to set up container networking: driver failed programming external connectivity on endpoint a-db-1 (y): failed to bind host port 0.0.0.0:20002/tcp: address already in use'].join('\n');
-    expect(explain(log).explanations.map((e) => [e.stage, e.subject.port])).toEqual([['port-allocator', 20001], ['host-bind', 20002]]);
+    const log = [
+      'Container a-web-1  Error',
+      'Error response from daemon: driver failed programming external connectivity on endpoint a-web-1 (x): Bind for 0.0.0.0:20001 failed: port is already allocated',
+      'Error response from daemon: failed to set up container networking: driver failed programming external connectivity on endpoint a-db-1 (y): failed to bind host port 0.0.0.0:20002/tcp: address already in use',
+    ].join('\n');
+    expect(explain(log).explanations.map((e) => [e.stage, e.subject.port])).toEqual([
+      ['port-allocator', 20001],
+      ['host-bind', 20002],
+    ]);
   });
   it('look-alikes are not conflicts', () => {
-    for (const t of ['listen tcp 172.17.42.1:10000: bind: cannot assign requested address', "cannot expose privileged port 80, you can add 'net.ipv4.ip_unprivileged_port_start=80'", 'listen tcp6 [::]:8080: socket: address family not supported by protocol', 'nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address in use)', 'iptables failed: iptables --wait -t nat -A DOCKER -p tcp -d 0/0 --dport 10000 -j DNAT: iptables: No chain/target/match by that name.']) {
+    for (const t of [
+      'listen tcp 172.17.42.1:10000: bind: cannot assign requested address',
+      "cannot expose privileged port 80, you can add 'net.ipv4.ip_unprivileged_port_start=80'",
+      'listen tcp6 [::]:8080: socket: address family not supported by protocol',
+      'nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address in use)',
+      'iptables failed: iptables --wait -t nat -A DOCKER -p tcp -d 0/0 --dport 10000 -j DNAT: iptables: No chain/target/match by that name.',
+    ]) {
       expect(primary(explain(t))?.conflict, t).toBe(false);
     }
   });
@@ -99,7 +170,10 @@ describe('hostile input never throws and never hangs', () => {
   const rnd = (n: number, seed: number): string => {
     let x = seed;
     let s = '';
-    for (let i = 0; i < n; i++) { x = (x * 1103515245 + 12345) & 0x7fffffff; s += String.fromCharCode(x % 0x2500); }
+    for (let i = 0; i < n; i++) {
+      x = (x * 1103515245 + 12345) & 0x7fffffff;
+      s += String.fromCharCode(x % 0x2500);
+    }
     return s;
   };
   it('random unicode, binary, huge, deeply nested quotes and escapes, each under a time bound', () => {
@@ -111,7 +185,7 @@ describe('hostile input never throws and never hangs', () => {
       'listen tcp4 '.repeat(50_000),
       'Bind for '.repeat(40_000) + ':' + '9'.repeat(10_000),
       'failed to bind host port '.repeat(20_000) + '[' + ':'.repeat(50_000),
-      '(' .repeat(100_000) + 'pasta failed' + ')'.repeat(100_000),
+      '('.repeat(100_000) + 'pasta failed' + ')'.repeat(100_000),
       `${'a'.repeat(5_000_000)}\n`,
       'x\n'.repeat(300_000),
     ];
@@ -124,7 +198,12 @@ describe('hostile input never throws and never hangs', () => {
   });
   it('every corpus message mutated (truncated, case-flipped, spliced) still yields at most one verdict per record without throwing', () => {
     for (const e of corpus) {
-      for (const t of [e.message.slice(0, e.message.length / 2), e.message.toUpperCase(), e.message.split('').reverse().join(''), e.message.replace(/\d/g, '9'.repeat(12))]) {
+      for (const t of [
+        e.message.slice(0, e.message.length / 2),
+        e.message.toUpperCase(),
+        e.message.split('').reverse().join(''),
+        e.message.replace(/\d/g, '9'.repeat(12)),
+      ]) {
         expect(() => explain(t)).not.toThrow();
         for (const x of explain(t).explanations) {
           expect(STAGES).toContain(x.stage);

@@ -23,7 +23,9 @@ describe('exporter metrics from recorded hosts', () => {
     expect(t).toMatch(/^portdoctor_docker_chain_dnat_rules\{backend="iptables-nft"\} 1$/m);
   });
   it('a split-brain orphan is counted in iptables-legacy; a healthy container is no finding', async () => {
-    expect(await metricsOf('orphan-dnat-legacy')).toMatch(/^portdoctor_orphan_dnat_rules\{backend="iptables-legacy"\} 1$/m);
+    expect(await metricsOf('orphan-dnat-legacy')).toMatch(
+      /^portdoctor_orphan_dnat_rules\{backend="iptables-legacy"\} 1$/m,
+    );
     const ok = await metricsOf('other-container');
     expect(ok).not.toMatch(/^portdoctor_findings\{/m);
     expect(ok).toMatch(/^portdoctor_published_host_ports 2$/m);
@@ -51,7 +53,8 @@ describe('shipped Prometheus and Grafana files', () => {
     const exposed = new Set([...(await metricsOf('orphan-dnat')).matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]));
     const used = (text: string) => new Set([...text.matchAll(/\b(portdoctor_[a-z_]+)\b/g)].map((m) => m[1]));
     for (const f of ['deploy/prometheus/alerts.yml', 'deploy/grafana/portdoctor-dashboard.json']) {
-      for (const name of used(readFileSync(`${ROOT}${f}`, 'utf8'))) expect(exposed, `${f} uses ${name}`).toContain(name);
+      for (const name of used(readFileSync(`${ROOT}${f}`, 'utf8')))
+        expect(exposed, `${f} uses ${name}`).toContain(name);
     }
     const dash = JSON.parse(readFileSync(`${ROOT}deploy/grafana/portdoctor-dashboard.json`, 'utf8'));
     expect(dash.panels.length).toBeGreaterThan(5);
@@ -61,15 +64,34 @@ describe('shipped Prometheus and Grafana files', () => {
 describe('daemon log counting', () => {
   it('counts each failure once (the handler error, not the warning before it)', () => {
     const c: Record<LogSignal, number> = { address_in_use: 0, port_already_allocated: 0, userland_proxy_failed: 0 };
-    for (const l of readFileSync(new URL('../fixtures/lab/host-process/attempts/default.dockerd.log', import.meta.url), 'utf8').split('\n')) countLine(l, c);
-    for (const l of readFileSync(new URL('../fixtures/lab/other-container/attempts/default.dockerd.log', import.meta.url), 'utf8').split('\n')) countLine(l, c);
+    for (const l of readFileSync(
+      new URL('../fixtures/lab/host-process/attempts/default.dockerd.log', import.meta.url),
+      'utf8',
+    ).split('\n'))
+      countLine(l, c);
+    for (const l of readFileSync(
+      new URL('../fixtures/lab/other-container/attempts/default.dockerd.log', import.meta.url),
+      'utf8',
+    ).split('\n'))
+      countLine(l, c);
     expect(c).toEqual({ address_in_use: 1, port_already_allocated: 1, userland_proxy_failed: 1 });
   });
 });
 
 describe('events', () => {
   it('parses Engine event lines (old and new fields) and trips a restart loop at the threshold, once per window', () => {
-    const e = (t: number) => parseEvent(JSON.stringify({ status: 'die', id: 'abc', Type: 'container', Action: 'die', Actor: { ID: 'abc', Attributes: { name: 'web', exitCode: '1' } }, time: t, timeNano: t * 1e9 }))!;
+    const e = (t: number) =>
+      parseEvent(
+        JSON.stringify({
+          status: 'die',
+          id: 'abc',
+          Type: 'container',
+          Action: 'die',
+          Actor: { ID: 'abc', Attributes: { name: 'web', exitCode: '1' } },
+          time: t,
+          timeNano: t * 1e9,
+        }),
+      )!;
     expect(e(100)).toMatchObject({ id: 'abc', action: 'die', name: 'web', exitCode: 1 });
     const rc = new RestartCounter(3, 120);
     expect([rc.onDie(e(100)), rc.onDie(e(101)), rc.onDie(e(102)), rc.onDie(e(103))]).toEqual([null, null, 3, null]);
@@ -77,7 +99,16 @@ describe('events', () => {
     expect(parseEvent('not json')).toBeNull();
   });
   it('a failed start is read from State.Error', () => {
-    expect(startFailure({ Name: '/x', State: { Status: 'created', Error: 'driver failed programming external connectivity on endpoint x (y): Bind for 0.0.0.0:1 failed: port is already allocated' } })).toMatchObject({ name: 'x', state: 'created' });
+    expect(
+      startFailure({
+        Name: '/x',
+        State: {
+          Status: 'created',
+          Error:
+            'driver failed programming external connectivity on endpoint x (y): Bind for 0.0.0.0:1 failed: port is already allocated',
+        },
+      }),
+    ).toMatchObject({ name: 'x', state: 'created' });
     expect(startFailure({ State: { Status: 'running', Error: '' } })).toBeNull();
   });
 });
@@ -87,7 +118,16 @@ describe('scrapes never stack collections', () => {
     let runs = 0;
     let t = 0;
     let release: () => void = () => {};
-    const f = singleFlight(() => { runs++; return new Promise<void>((r) => { release = r; }); }, 10_000, () => t);
+    const f = singleFlight(
+      () => {
+        runs++;
+        return new Promise<void>((r) => {
+          release = r;
+        });
+      },
+      10_000,
+      () => t,
+    );
     const a = f();
     const b = f();
     expect(runs).toBe(1);
@@ -109,10 +149,22 @@ describe('stale-while-revalidate', () => {
     let runs = 0;
     let t = 0;
     const releases: Array<() => void> = [];
-    const f = singleFlight(() => { runs++; return new Promise<void>((r) => { releases.push(r); }); }, 1_000, () => t, true);
+    const f = singleFlight(
+      () => {
+        runs++;
+        return new Promise<void>((r) => {
+          releases.push(r);
+        });
+      },
+      1_000,
+      () => t,
+      true,
+    );
     const first = f();
     let firstDone = false;
-    void first.then(() => { firstDone = true; });
+    void first.then(() => {
+      firstDone = true;
+    });
     await Promise.resolve();
     expect(firstDone).toBe(false); // nothing to serve yet: the first scrape waits
     releases.shift()?.();
@@ -127,12 +179,20 @@ describe('stale-while-revalidate', () => {
 });
 
 describe('failed starts from the daemon log (docker start leaves no event)', () => {
-  it('reads the API handler line of the lab\'s dockerd log', async () => {
+  it("reads the API handler line of the lab's dockerd log", async () => {
     const { failedStartLine } = await import('../../src/exporter/logtail.js');
-    const log = readFileSync(new URL('../fixtures/lab/other-container-stopped/attempts/start-created.dockerd.log', import.meta.url), 'utf8');
+    const log = readFileSync(
+      new URL('../fixtures/lab/other-container-stopped/attempts/start-created.dockerd.log', import.meta.url),
+      'utf8',
+    );
     const hits = log.split('\n').map(failedStartLine).filter(Boolean);
     expect(hits).toHaveLength(1);
     // `docker start NAME`: the handler path carries the name (inspect accepts either)
-    expect(hits[0]).toMatchObject({ id: 'portlab-other-container-stopped-created', error: expect.stringMatching(/^driver failed programming external connectivity .*Bind for 0\.0\.0\.0:18202 failed: port is already allocated$/) });
+    expect(hits[0]).toMatchObject({
+      id: 'portlab-other-container-stopped-created',
+      error: expect.stringMatching(
+        /^driver failed programming external connectivity .*Bind for 0\.0\.0\.0:18202 failed: port is already allocated$/,
+      ),
+    });
   });
 });

@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { Socket } from '../../src/model.js';
 import { bindOverlap, formatIpv6, normalizeIp } from '../../src/util/ip.js';
 
-const sock = (ip: string, o: Partial<Socket> = {}): Socket => ({ proto: 'tcp', family: ip.includes(':') ? 6 : 4, ip, port: 20000, v6only: null, state: 'LISTEN', inode: 1, uid: 0, pids: [], ...o });
+const sock = (ip: string, o: Partial<Socket> = {}): Socket => ({
+  proto: 'tcp',
+  family: ip.includes(':') ? 6 : 4,
+  ip,
+  port: 20000,
+  v6only: null,
+  state: 'LISTEN',
+  inode: 1,
+  uid: 0,
+  pids: [],
+  ...o,
+});
 const req = (ip: string, proto: 'tcp' | 'udp' = 'tcp') => ({ proto, ip, port: 20000 });
 
 describe('addresses', () => {
@@ -19,7 +30,7 @@ describe('addresses', () => {
   });
 });
 
-describe('would the kernel refuse the bind? (the lab\'s matrix)', () => {
+describe("would the kernel refuse the bind? (the lab's matrix)", () => {
   it.each([
     // requested, held, expected
     ['0.0.0.0', sock('0.0.0.0'), 'yes'],
@@ -48,7 +59,36 @@ import { isIPv4, isIPv6 } from '../../src/util/ip.js';
 import { isIPv4 as nodeV4, isIPv6 as nodeV6 } from 'node:net';
 
 describe('hand-written validators agree with node:net', () => {
-  it.each(['::', '::1', '1::', 'fe80::1', '2001:db8::2:1', '2001:0db8:0000:0000:0000:0000:0002:0001', '::ffff:127.0.0.1', '1:2:3:4:5:6:7:8', '1:2:3:4:5:6:1.2.3.4', '1::2::3', ':::1', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', 'g::1', '12345::', '::1.2.3.256', '127.0.0.1', '0.0.0.0', '255.255.255.255', '256.1.1.1', '01.2.3.4', '1.2.3', '', ':', '1:', ':1', '1::2:3:4:5:6:7', '::2:3:4:5:6:7:8'])('%s', (s) => {
+  it.each([
+    '::',
+    '::1',
+    '1::',
+    'fe80::1',
+    '2001:db8::2:1',
+    '2001:0db8:0000:0000:0000:0000:0002:0001',
+    '::ffff:127.0.0.1',
+    '1:2:3:4:5:6:7:8',
+    '1:2:3:4:5:6:1.2.3.4',
+    '1::2::3',
+    ':::1',
+    '1:2:3:4:5:6:7',
+    '1:2:3:4:5:6:7:8:9',
+    'g::1',
+    '12345::',
+    '::1.2.3.256',
+    '127.0.0.1',
+    '0.0.0.0',
+    '255.255.255.255',
+    '256.1.1.1',
+    '01.2.3.4',
+    '1.2.3',
+    '',
+    ':',
+    '1:',
+    ':1',
+    '1::2:3:4:5:6:7',
+    '::2:3:4:5:6:7:8',
+  ])('%s', (s) => {
     expect(isIPv6(s)).toBe(nodeV6(s));
     expect(isIPv4(s)).toBe(nodeV4(s));
   });

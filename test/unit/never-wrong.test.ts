@@ -9,14 +9,26 @@ import { rules } from '../../src/rules/index.js';
 import { snapshotFromCapture } from '../helpers/lab-capture.js';
 
 const SCENARIOS: Array<[string, number, 'tcp' | 'udp']> = [
-  ['host-process', 18101, 'tcp'], ['host-process-v6dual', 18104, 'tcp'], ['host-process-udp', 18105, 'udp'],
-  ['other-container', 18201, 'tcp'], ['host-network-container', 18301, 'tcp'], ['orphan-dnat', 18401, 'tcp'],
-  ['orphan-dnat-legacy', 18403, 'tcp'], ['orphan-dnat-nft', 18404, 'tcp'], ['orphan-dnat-nft-table', 18405, 'tcp'],
-  ['stale-proxy', 18501, 'tcp'], ['killed-proxy/after-kill', 18601, 'tcp'], ['resolved-stub', 53, 'udp'],
-  ['other-container-stopped/before-new-run', 18202, 'tcp'], ['host-process-udp', 18105, 'tcp'],
+  ['host-process', 18101, 'tcp'],
+  ['host-process-v6dual', 18104, 'tcp'],
+  ['host-process-udp', 18105, 'udp'],
+  ['other-container', 18201, 'tcp'],
+  ['host-network-container', 18301, 'tcp'],
+  ['orphan-dnat', 18401, 'tcp'],
+  ['orphan-dnat-legacy', 18403, 'tcp'],
+  ['orphan-dnat-nft', 18404, 'tcp'],
+  ['orphan-dnat-nft-table', 18405, 'tcp'],
+  ['stale-proxy', 18501, 'tcp'],
+  ['killed-proxy/after-kill', 18601, 'tcp'],
+  ['resolved-stub', 53, 'udp'],
+  ['other-container-stopped/before-new-run', 18202, 'tcp'],
+  ['host-process-udp', 18105, 'tcp'],
 ];
 
-const knockOut = (s: Snapshot, k: FactKey): Snapshot => ({ ...s, [k]: { ok: false, error: { code: 'denied', message: `${k} knocked out by the test` }, source: 'test' } });
+const knockOut = (s: Snapshot, k: FactKey): Snapshot => ({
+  ...s,
+  [k]: { ok: false, error: { code: 'denied', message: `${k} knocked out by the test` }, source: 'test' },
+});
 
 describe('a missing fact never turns into a wrong cause', () => {
   for (const [cap, port, proto] of SCENARIOS) {
@@ -27,7 +39,12 @@ describe('a missing fact never turns into a wrong cause', () => {
         const d = diagnose(knockOut(snap, k), { proto, ip: null, port });
         // a stale allocation IS a container holding the allocation: blind to its proxy, that is what can be said
         const coarser = full.verdict.cause === 'stale-allocation' ? ['container'] : [];
-        const trueCauses = [full.verdict.cause, 'unknown', ...coarser, ...full.findings.filter((f) => f.severity !== 'info').map((f) => f.cause)];
+        const trueCauses = [
+          full.verdict.cause,
+          'unknown',
+          ...coarser,
+          ...full.findings.filter((f) => f.severity !== 'info').map((f) => f.cause),
+        ];
         expect(trueCauses).toContain(d.verdict.cause);
         if (d.verdict.cause !== full.verdict.cause) expect(d.verdict.confidence).not.toBe('certain');
         // host facts (kernel, netns, sysctls) only refine holders; every other fact is needed to say "free"
@@ -47,7 +64,10 @@ describe('rule contract', () => {
     for (const r of rules) {
       for (const k of r.meta.requires) {
         const d = diagnose(knockOut(snap, k), { proto: 'tcp', ip: null, port: 18101 });
-        expect(d.inconclusive.map((i) => i.rule), `${r.meta.id} without ${k}`).toContain(r.meta.id);
+        expect(
+          d.inconclusive.map((i) => i.rule),
+          `${r.meta.id} without ${k}`,
+        ).toContain(r.meta.id);
       }
     }
   });
@@ -56,9 +76,15 @@ describe('rule contract', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[a-z]+(-[a-z]+)*$/);
     const fired = new Set<string>();
-    for (const [cap, port, proto] of SCENARIOS) for (const f of diagnose(snapshotFromCapture(cap), { proto, ip: null, port }).findings) fired.add(f.rule);
+    for (const [cap, port, proto] of SCENARIOS)
+      for (const f of diagnose(snapshotFromCapture(cap), { proto, ip: null, port }).findings) fired.add(f.rule);
     const never = ids.filter((id) => !fired.has(id));
     // not reproducible on the lab's 20.10 rootful host: covered by live tests and test/unit/engines.test.ts
-    expect(never.sort()).toEqual(['port-bound-by-container-on-other-ip', 'port-held-by-forwarder', 'port-held-by-unseen-owner', 'rootless-regression']);
+    expect(never.sort()).toEqual([
+      'port-bound-by-container-on-other-ip',
+      'port-held-by-forwarder',
+      'port-held-by-unseen-owner',
+      'rootless-regression',
+    ]);
   });
 });

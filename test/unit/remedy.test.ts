@@ -13,7 +13,12 @@ import { checkPrecondition } from '../../src/remedy/preconditions.js';
 import { composeServiceOf, nearestFreePort } from '../../src/remedy/suggest-port.js';
 import { snapshotFromCapture } from '../helpers/lab-capture.js';
 
-const plansFor = (cap: string, port: number, proto: 'tcp' | 'udp' = 'tcp', ip: string | null = null): { plans: Plan[]; snap: Snapshot } => {
+const plansFor = (
+  cap: string,
+  port: number,
+  proto: 'tcp' | 'udp' = 'tcp',
+  ip: string | null = null,
+): { plans: Plan[]; snap: Snapshot } => {
   const snap = snapshotFromCapture(cap);
   return { plans: planRemedies(diagnose(snap, { proto, ip, port }), snap), snap };
 };
@@ -22,47 +27,152 @@ describe('plans per cause (argv arrays, safety, disruption)', () => {
   it('orphan DNAT in iptables-nft: delete by full spec (never a line number), safe, with an undo and a dockerd-restart alternative', () => {
     const { plans } = plansFor('orphan-dnat', 18401);
     expect(plans[0]).toMatchObject({
-      remedy: 'delete-orphan-dnat', safety: 'fix', disrupts: [],
-      steps: [{ argv: ['iptables-nft', '-w', '-t', 'nat', '-D', 'DOCKER', '!', '-i', 'docker0', '-p', 'tcp', '-m', 'tcp', '--dport', '18401', '-j', 'DNAT', '--to-destination', '172.17.0.250:80'], undo: ['iptables-nft', '-w', '-t', 'nat', '-A', 'DOCKER', '!', '-i', 'docker0', '-p', 'tcp', '-m', 'tcp', '--dport', '18401', '-j', 'DNAT', '--to-destination', '172.17.0.250:80'] }],
+      remedy: 'delete-orphan-dnat',
+      safety: 'fix',
+      disrupts: [],
+      steps: [
+        {
+          argv: [
+            'iptables-nft',
+            '-w',
+            '-t',
+            'nat',
+            '-D',
+            'DOCKER',
+            '!',
+            '-i',
+            'docker0',
+            '-p',
+            'tcp',
+            '-m',
+            'tcp',
+            '--dport',
+            '18401',
+            '-j',
+            'DNAT',
+            '--to-destination',
+            '172.17.0.250:80',
+          ],
+          undo: [
+            'iptables-nft',
+            '-w',
+            '-t',
+            'nat',
+            '-A',
+            'DOCKER',
+            '!',
+            '-i',
+            'docker0',
+            '-p',
+            'tcp',
+            '-m',
+            'tcp',
+            '--dport',
+            '18401',
+            '-j',
+            'DNAT',
+            '--to-destination',
+            '172.17.0.250:80',
+          ],
+        },
+      ],
     });
     expect(plans[0]?.preconditions).toContainEqual({ kind: 'ip-not-live', ip: '172.17.0.250' });
     expect(plans[0]?.steps[0]?.argv).not.toContain('--line-numbers');
-    expect(plans.find((p) => p.remedy === 'restart-dockerd')).toMatchObject({ safety: 'suggest', warnings: [expect.stringMatching(/live-restore is NOT enabled/)], disrupts: ['container portlab-orphan-dnat-default'] });
+    expect(plans.find((p) => p.remedy === 'restart-dockerd')).toMatchObject({
+      safety: 'suggest',
+      warnings: [expect.stringMatching(/live-restore is NOT enabled/)],
+      disrupts: ['container portlab-orphan-dnat-default'],
+    });
   });
   it('orphan in nft: delete by handle; in iptables-legacy: iptables-legacy -D', () => {
-    expect(plansFor('orphan-dnat-nft', 18404).plans[0]?.steps[0]?.argv).toEqual(['nft', 'delete', 'rule', 'ip', 'nat', 'DOCKER', 'handle', '508']);
-    expect(plansFor('orphan-dnat-legacy', 18403).plans[0]?.steps[0]?.argv.slice(0, 6)).toEqual(['iptables-legacy', '-w', '-t', 'nat', '-D', 'DOCKER']);
+    expect(plansFor('orphan-dnat-nft', 18404).plans[0]?.steps[0]?.argv).toEqual([
+      'nft',
+      'delete',
+      'rule',
+      'ip',
+      'nat',
+      'DOCKER',
+      'handle',
+      '508',
+    ]);
+    expect(plansFor('orphan-dnat-legacy', 18403).plans[0]?.steps[0]?.argv.slice(0, 6)).toEqual([
+      'iptables-legacy',
+      '-w',
+      '-t',
+      'nat',
+      '-D',
+      'DOCKER',
+    ]);
   });
   it('host process: only ever a suggestion (never killed unattended), plus moving the container aside', () => {
     const { plans } = plansFor('host-process', 18101);
-    expect(plans.map((p) => [p.remedy, p.safety])).toEqual([['stop-host-process', 'suggest'], ['publish-elsewhere', 'suggest']]);
+    expect(plans.map((p) => [p.remedy, p.safety])).toEqual([
+      ['stop-host-process', 'suggest'],
+      ['publish-elsewhere', 'suggest'],
+    ]);
     expect(plans[0]?.steps[0]?.argv).toEqual(['kill', '-TERM', '12052']);
   });
   it('another container: stop it (a suggestion: it is live); compose services are stopped by project/service', () => {
-    expect(plansFor('other-container', 18201).plans[0]).toMatchObject({ remedy: 'stop-holding-container', safety: 'suggest', disrupts: ['container portlab-other-container-holder'] });
+    expect(plansFor('other-container', 18201).plans[0]).toMatchObject({
+      remedy: 'stop-holding-container',
+      safety: 'suggest',
+      disrupts: ['container portlab-other-container-holder'],
+    });
     const c = plansFor('compose-duplicate', 18801).plans;
     expect(c[0]?.steps[0]?.argv).toEqual(['docker', 'compose', '-p', 'portlabdup', 'stop', 'web-a']);
-    expect(c[1]?.steps[0]?.argv).toEqual(['docker', 'compose', '-p', 'portlabdup', 'up', '-d', '--force-recreate', 'web-a']);
+    expect(c[1]?.steps[0]?.argv).toEqual([
+      'docker',
+      'compose',
+      '-p',
+      'portlabdup',
+      'up',
+      '-d',
+      '--force-recreate',
+      'web-a',
+    ]);
   });
-  it('stale docker-proxy: a safe fix that re-checks it is not dockerd\'s child and that no container owns its IP', () => {
+  it("stale docker-proxy: a safe fix that re-checks it is not dockerd's child and that no container owns its IP", () => {
     const p = plansFor('stale-proxy', 18501).plans[0];
-    expect(p).toMatchObject({ remedy: 'stop-stale-proxy', safety: 'fix', steps: [{ argv: ['kill', '-TERM', '28994'] }] });
-    expect(p?.preconditions).toEqual([{ kind: 'process-is', pid: 28994, comm: 'docker-proxy', notChildOfDockerd: true, holdsPort: 18501 }, { kind: 'ip-not-live', ip: '172.17.0.250' }]);
+    expect(p).toMatchObject({
+      remedy: 'stop-stale-proxy',
+      safety: 'fix',
+      steps: [{ argv: ['kill', '-TERM', '28994'] }],
+    });
+    expect(p?.preconditions).toEqual([
+      { kind: 'process-is', pid: 28994, comm: 'docker-proxy', notChildOfDockerd: true, holdsPort: 18501 },
+      { kind: 'ip-not-live', ip: '172.17.0.250' },
+    ]);
   });
   it('killed proxy: restart the owning container; resolved stub: bind a specific IP, stopping resolved only with the DNS warning', () => {
-    expect(plansFor('killed-proxy/after-kill', 18601).plans[0]).toMatchObject({ remedy: 'restart-owning-container', safety: 'suggest' });
+    expect(plansFor('killed-proxy/after-kill', 18601).plans[0]).toMatchObject({
+      remedy: 'restart-owning-container',
+      safety: 'suggest',
+    });
     const r = plansFor('resolved-stub', 53, 'udp').plans;
     expect(r.map((p) => p.remedy)).toEqual(['bind-specific-ip', 'stop-resolved-stub']);
     expect(r[0]?.steps[0]?.argv).toEqual(['docker', 'run', '-p', '127.0.0.1:53:53/udp', 'IMAGE']);
     expect(r[1]?.warnings.join(' ')).toMatch(/DNS/);
   });
   it('stopped container that would re-claim the port: a suggestion to remove it', () => {
-    expect(plansFor('other-container-stopped/before-new-run', 18202).plans[0]).toMatchObject({ remedy: 'remove-idle-container', safety: 'suggest' });
+    expect(plansFor('other-container-stopped/before-new-run', 18202).plans[0]).toMatchObject({
+      remedy: 'remove-idle-container',
+      safety: 'suggest',
+    });
   });
   it('every plan is argv arrays of strings, with a reason for each step', () => {
-    for (const [cap, port] of [['orphan-dnat', 18401], ['host-process', 18101], ['other-container', 18201], ['stale-proxy', 18501], ['resolved-stub', 53]] as const) {
+    for (const [cap, port] of [
+      ['orphan-dnat', 18401],
+      ['host-process', 18101],
+      ['other-container', 18201],
+      ['stale-proxy', 18501],
+      ['resolved-stub', 53],
+    ] as const) {
       for (const p of plansFor(cap, port, cap === 'resolved-stub' ? 'udp' : 'tcp').plans) {
-        for (const s of p.steps) { expect(s.argv.every((a) => typeof a === 'string' && a.length > 0)).toBe(true); expect(s.why.length).toBeGreaterThan(5); }
+        for (const s of p.steps) {
+          expect(s.argv.every((a) => typeof a === 'string' && a.length > 0)).toBe(true);
+          expect(s.why.length).toBeGreaterThan(5);
+        }
       }
     }
   });
@@ -77,16 +187,27 @@ describe('preconditions on a fresh snapshot', () => {
     // the capture where the leftover IP was handed to a container
     const adopted = snapshotFromCapture('orphan-dnat-sameip/during');
     const sameipPlan = plansFor('orphan-dnat-sameip/before-run', 18402).plans[0]!;
-    expect(checkPrecondition(sameipPlan.preconditions[1]!, adopted)).toMatchObject({ ok: false, why: expect.stringMatching(/172\.17\.0\.2 now belongs to live container/) });
+    expect(checkPrecondition(sameipPlan.preconditions[1]!, adopted)).toMatchObject({
+      ok: false,
+      why: expect.stringMatching(/172\.17\.0\.2 now belongs to live container/),
+    });
     // gone: the container removed it
     const gone = snapshotFromCapture('orphan-dnat-sameip/after-container-removed');
-    expect(checkPrecondition(sameipPlan.preconditions[0]!, gone)).toMatchObject({ ok: false, why: expect.stringMatching(/no longer there/) });
+    expect(checkPrecondition(sameipPlan.preconditions[0]!, gone)).toMatchObject({
+      ok: false,
+      why: expect.stringMatching(/no longer there/),
+    });
   });
   it('a pid that is now a child of dockerd, or gone, is refused', () => {
     const p = plansFor('stale-proxy', 18501).plans[0]!.preconditions[0]!;
     expect(checkPrecondition(p, snapshotFromCapture('stale-proxy')).ok).toBe(true);
     expect(checkPrecondition(p, snapshotFromCapture('other-container')).ok).toBe(false);
-    expect(checkPrecondition({ kind: 'process-is', pid: 18156, comm: 'docker-proxy', notChildOfDockerd: true, holdsPort: 18201 }, snapshotFromCapture('other-container'))).toMatchObject({ ok: false, why: expect.stringMatching(/child of dockerd/) });
+    expect(
+      checkPrecondition(
+        { kind: 'process-is', pid: 18156, comm: 'docker-proxy', notChildOfDockerd: true, holdsPort: 18201 },
+        snapshotFromCapture('other-container'),
+      ),
+    ).toMatchObject({ ok: false, why: expect.stringMatching(/child of dockerd/) });
   });
 });
 
@@ -94,10 +215,23 @@ describe('preconditions on a fresh snapshot', () => {
 function recordingIO(answers: Record<string, Partial<ExecResult>> = {}): HostIO & { calls: string[][] } {
   const calls: string[][] = [];
   return {
-    calls, env: {}, uid: 0,
-    readText: () => { throw new Error('no'); }, readTextAsync: () => Promise.reject(new Error('no')), readdir: () => [], readlink: () => '', realpath: (p) => p,
-    dockerGet: () => Promise.reject(new Error('no')), dockerStream: () => Promise.reject(new Error('no')),
-    exec: (argv) => { calls.push([...argv]); const a = answers[argv[0] as string] ?? {}; return Promise.resolve({ code: 0, stdout: '', stderr: '', error: null, ...a }); },
+    calls,
+    env: {},
+    uid: 0,
+    readText: () => {
+      throw new Error('no');
+    },
+    readTextAsync: () => Promise.reject(new Error('no')),
+    readdir: () => [],
+    readlink: () => '',
+    realpath: (p) => p,
+    dockerGet: () => Promise.reject(new Error('no')),
+    dockerStream: () => Promise.reject(new Error('no')),
+    exec: (argv) => {
+      calls.push([...argv]);
+      const a = answers[argv[0] as string] ?? {};
+      return Promise.resolve({ code: 0, stdout: '', stderr: '', error: null, ...a });
+    },
   };
 }
 
@@ -106,14 +240,24 @@ describe('executor', () => {
   const orphan = () => plansFor('orphan-dnat/before-run', 18401).plans[0]!;
   it('re-checks preconditions before the step and refuses when they changed: nothing runs', async () => {
     const io = recordingIO();
-    const r = await applyPlan(orphan(), { io, subject: 't', stateDir: dir(), fresh: async () => snapshotFromCapture('orphan-dnat-sameip/after-container-removed') });
+    const r = await applyPlan(orphan(), {
+      io,
+      subject: 't',
+      stateDir: dir(),
+      fresh: async () => snapshotFromCapture('orphan-dnat-sameip/after-container-removed'),
+    });
     expect(r.refused).toMatch(/no longer there/);
     expect(io.calls).toEqual([]);
   });
   it('runs the step when the host still matches, journals argv, output and inverse', async () => {
     const io = recordingIO();
     const d = dir();
-    const r = await applyPlan(orphan(), { io, subject: 't', stateDir: d, fresh: async () => snapshotFromCapture('orphan-dnat/before-run') });
+    const r = await applyPlan(orphan(), {
+      io,
+      subject: 't',
+      stateDir: d,
+      fresh: async () => snapshotFromCapture('orphan-dnat/before-run'),
+    });
     expect(r).toMatchObject({ ran: 1, refused: null, failed: null });
     expect(io.calls[0]?.slice(0, 6)).toEqual(['iptables-nft', '-w', '-t', 'nat', '-D', 'DOCKER']);
     const j = JSON.parse(readFileSync(r.journalPath, 'utf8'));
@@ -125,15 +269,27 @@ describe('executor', () => {
   it('stops at the first failing step', async () => {
     const io = recordingIO({ 'iptables-nft': { code: 1, stderr: 'iptables: Bad rule' } });
     const plan: Plan = { ...orphan(), steps: [orphan().steps[0]!, { argv: ['echo', 'never'], why: 'second step' }] };
-    const r = await applyPlan(plan, { io, subject: 't', stateDir: dir(), fresh: async () => snapshotFromCapture('orphan-dnat/before-run') });
+    const r = await applyPlan(plan, {
+      io,
+      subject: 't',
+      stateDir: dir(),
+      fresh: async () => snapshotFromCapture('orphan-dnat/before-run'),
+    });
     expect(r.failed).toMatch(/Bad rule/);
     expect(io.calls).toHaveLength(1);
   });
   it('never applies a suggestion', async () => {
     const host = plansFor('host-process', 18101).plans[0]!;
-    await expect(applyPlan(host, { io: recordingIO(), subject: 't', stateDir: dir(), fresh: async () => snapshotFromCapture('host-process') })).rejects.toThrow(/never applied/);
+    await expect(
+      applyPlan(host, {
+        io: recordingIO(),
+        subject: 't',
+        stateDir: dir(),
+        fresh: async () => snapshotFromCapture('host-process'),
+      }),
+    ).rejects.toThrow(/never applied/);
   });
-  it('one lock per host: a second holder is refused while the first lives; a dead holder\'s lock is taken over', () => {
+  it("one lock per host: a second holder is refused while the first lives; a dead holder's lock is taken over", () => {
     const d = dir();
     const release = acquireLock(d);
     // same pid re-entering is our own run; simulate another live process holding it

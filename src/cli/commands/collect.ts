@@ -5,11 +5,18 @@ import { redactSnapshot } from '../../snapshot/redact.js';
 import { parseTarget, UsageError } from '../target.js';
 
 export async function runCollect(o: { out?: string; port?: string[] }): Promise<number> {
-  if (!o.out) throw new UsageError('collect needs --out FILE (the snapshot is JSON; replay it with: portdoctor diagnose PORT --from FILE)');
+  if (!o.out)
+    throw new UsageError(
+      'collect needs --out FILE (the snapshot is JSON; replay it with: portdoctor diagnose PORT --from FILE)',
+    );
   const ports = (o.port ?? []).map((p) => parseTarget(p).port);
   const snap = redactSnapshot(await collectSnapshot(nodeHostIO(), { ports }));
   saveSnapshot(o.out, snap);
-  const errs = (['host', 'sockets', 'processes', 'engine', 'containers', 'iptablesNft', 'iptablesLegacy', 'nft'] as const).filter((k) => !snap[k].ok);
-  process.stderr.write(`portdoctor: snapshot written to ${o.out}${errs.length ? ` (could not read: ${errs.join(', ')})` : ''}\n`);
+  const errs = (
+    ['host', 'sockets', 'processes', 'engine', 'containers', 'iptablesNft', 'iptablesLegacy', 'nft'] as const
+  ).filter((k) => !snap[k].ok);
+  process.stderr.write(
+    `portdoctor: snapshot written to ${o.out}${errs.length ? ` (could not read: ${errs.join(', ')})` : ''}\n`,
+  );
   return 0;
 }

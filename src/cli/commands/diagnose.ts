@@ -7,22 +7,38 @@ import { textArg } from '../io.js';
 import { renderDiagnosis } from '../render/text.js';
 import { parseTarget, UsageError } from '../target.js';
 
-export interface DiagnoseOpts { error?: string; json?: boolean; from?: string; timeout?: string }
+export interface DiagnoseOpts {
+  error?: string;
+  json?: boolean;
+  from?: string;
+  timeout?: string;
+}
 
 export async function runDiagnose(target: string | undefined, o: DiagnoseOpts): Promise<number> {
   const t = target ? parseTarget(target) : null;
   const errText = textArg(o.error);
-  if (o.error !== undefined && !errText?.trim()) throw new UsageError('--error was given but empty: pass the error text, or - to read it from stdin');
+  if (o.error !== undefined && !errText?.trim())
+    throw new UsageError('--error was given but empty: pass the error text, or - to read it from stdin');
   // the error reader is only loaded when there is an error to read
   const symptom = errText ? (await import('../../symptom.js')).symptomFrom(errText) : null;
-  if (errText && !symptom) process.stderr.write('portdoctor: the --error text was not recognised as a port-publish error; diagnosing without it\n');
+  if (errText && !symptom)
+    process.stderr.write(
+      'portdoctor: the --error text was not recognised as a port-publish error; diagnosing without it\n',
+    );
   const subject = resolveSubject({ port: t?.port ?? null, ip: t?.ip ?? null, proto: t?.proto ?? null, symptom });
   if (!subject) {
-    throw new UsageError(target ? `no port in "${target}"` : 'which port? give PORT[/PROTO] or IP:PORT[/PROTO], or --error with a message that names the port');
+    throw new UsageError(
+      target
+        ? `no port in "${target}"`
+        : 'which port? give PORT[/PROTO] or IP:PORT[/PROTO], or --error with a message that names the port',
+    );
   }
   const timeoutMs = o.timeout ? Number(o.timeout) : undefined;
-  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError(`--timeout "${o.timeout}" is not a positive number of milliseconds`);
-  const snap = o.from ? loadSnapshot(o.from) : await collectSnapshot(nodeHostIO(), { ports: [subject.port], timeoutMs });
+  if (timeoutMs !== undefined && !(timeoutMs > 0))
+    throw new UsageError(`--timeout "${o.timeout}" is not a positive number of milliseconds`);
+  const snap = o.from
+    ? loadSnapshot(o.from)
+    : await collectSnapshot(nodeHostIO(), { ports: [subject.port], timeoutMs });
   const d = diagnose(snap, subject, symptom);
   const plans = planRemedies(d, snap);
   if (o.json) process.stdout.write(`${JSON.stringify({ ...d, remedies: plans }, null, 2)}\n`);

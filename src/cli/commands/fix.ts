@@ -10,14 +10,23 @@ import { textArg } from '../io.js';
 import { bold, renderPlans, shellQuote, yellow } from '../render/text.js';
 import { parseTarget, UsageError } from '../target.js';
 
-export interface FixOpts { json?: boolean; apply?: boolean; yes?: boolean; undo?: boolean; suggestPort?: boolean; error?: string }
+export interface FixOpts {
+  json?: boolean;
+  apply?: boolean;
+  yes?: boolean;
+  undo?: boolean;
+  suggestPort?: boolean;
+  error?: string;
+}
 
 async function confirmOnTty(step: Step): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const a = await rl.question(`Run: ${shellQuote(step.argv)}\n  (${step.why}) [y/N] `);
     return /^y(es)?$/i.test(a.trim());
-  } finally { rl.close(); }
+  } finally {
+    rl.close();
+  }
 }
 
 export async function runFix(target: string | undefined, o: FixOpts): Promise<number> {
@@ -28,18 +37,31 @@ export async function runFix(target: string | undefined, o: FixOpts): Promise<nu
     const release = acquireLock(dir);
     try {
       const r = await undoLatest({ io, stateDir: dir });
-      if (!r.journalPath) { process.stderr.write('portdoctor: no applied fix to undo\n'); return 1; }
-      process.stdout.write(`undid ${r.ran} step(s); journal ${r.journalPath}\n${r.skipped.map((s) => `  skipped: ${s}\n`).join('')}`);
-      if (r.failed) { process.stderr.write(`portdoctor: ${r.failed}\n`); return 2; }
+      if (!r.journalPath) {
+        process.stderr.write('portdoctor: no applied fix to undo\n');
+        return 1;
+      }
+      process.stdout.write(
+        `undid ${r.ran} step(s); journal ${r.journalPath}\n${r.skipped.map((s) => `  skipped: ${s}\n`).join('')}`,
+      );
+      if (r.failed) {
+        process.stderr.write(`portdoctor: ${r.failed}\n`);
+        return 2;
+      }
       return 0;
-    } finally { release(); }
+    } finally {
+      release();
+    }
   }
   const t = target ? parseTarget(target) : null;
   const errText = textArg(o.error);
   const symptom = errText ? (await import('../../symptom.js')).symptomFrom(errText) : null;
   const subject = resolveSubject({ port: t?.port ?? null, ip: t?.ip ?? null, proto: t?.proto ?? null, symptom });
   if (!subject) throw new UsageError('which port? give PORT[/PROTO] or IP:PORT[/PROTO]');
-  if (o.apply && !o.yes && !process.stdin.isTTY) throw new UsageError('--apply asks before each step on a terminal; with no terminal, add --yes to run the safe steps');
+  if (o.apply && !o.yes && !process.stdin.isTTY)
+    throw new UsageError(
+      '--apply asks before each step on a terminal; with no terminal, add --yes to run the safe steps',
+    );
 
   const ports = o.suggestPort ? [subject.port, ...candidatePorts(subject.port)] : [subject.port];
   const snap = await collectSnapshot(io, { ports });
@@ -48,42 +70,72 @@ export async function runFix(target: string | undefined, o: FixOpts): Promise<nu
   const plans: Plan[] = planRemedies(d, snap, { freePort: free });
   const compose = symptom ? /ERROR: for (\S+)|on endpoint (\S+)/.exec(symptom.text) : null;
   const service = composeServiceOf(compose?.[1] ?? compose?.[2] ?? null, null);
-  const edit = free !== null && service ? `in your compose file, services.${service}.ports: "${subject.port}:…" → "${free}:…"` : null;
+  const edit =
+    free !== null && service
+      ? `in your compose file, services.${service}.ports: "${subject.port}:…" → "${free}:…"`
+      : null;
 
   if (!o.apply) {
     if (o.json) {
-      process.stdout.write(`${JSON.stringify({ subject: d.subject, cause: d.verdict.cause, summary: d.verdict.summary, freePort: free, composeEdit: edit, plans }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ subject: d.subject, cause: d.verdict.cause, summary: d.verdict.summary, freePort: free, composeEdit: edit, plans }, null, 2)}\n`,
+      );
     } else {
       process.stdout.write(`${bold(d.verdict.cause)}: ${d.verdict.summary}\n`);
-      if (free !== null) process.stdout.write(`nearest free ${subject.proto} port: ${free}${edit ? `\n  ${edit}` : ''}\n`);
-      process.stdout.write(plans.length ? `\nPlan ${yellow('(nothing runs without --apply; only [fix] steps ever run)')}\n${renderPlans(plans).join('\n')}\n` : '\nNothing to fix.\n');
+      if (free !== null)
+        process.stdout.write(`nearest free ${subject.proto} port: ${free}${edit ? `\n  ${edit}` : ''}\n`);
+      process.stdout.write(
+        plans.length
+          ? `\nPlan ${yellow('(nothing runs without --apply; only [fix] steps ever run)')}\n${renderPlans(plans).join('\n')}\n`
+          : '\nNothing to fix.\n',
+      );
     }
     return d.verdict.cause === 'port-free' ? 0 : d.verdict.cause === 'unknown' ? 2 : 1;
   }
 
   const first = plans[0];
-  if (!first) { process.stdout.write(`${d.verdict.cause}: nothing to do.\n`); return d.verdict.cause === 'port-free' ? 0 : 1; }
+  if (!first) {
+    process.stdout.write(`${d.verdict.cause}: nothing to do.\n`);
+    return d.verdict.cause === 'port-free' ? 0 : 1;
+  }
   if (first.safety !== 'fix') {
-    process.stdout.write(`Nothing safe to do unattended: "${first.title}" needs a human (it would disrupt ${first.disrupts.join(', ') || 'something outside portdoctor\'s remit'}).\n${renderPlans([first]).join('\n')}\n`);
+    process.stdout.write(
+      `Nothing safe to do unattended: "${first.title}" needs a human (it would disrupt ${first.disrupts.join(', ') || "something outside portdoctor's remit"}).\n${renderPlans([first]).join('\n')}\n`,
+    );
     return 1;
   }
   let release: () => void;
-  try { release = acquireLock(dir); } catch (e) {
-    if (e instanceof LockBusy) { process.stderr.write(`portdoctor: ${e.message}\n`); return 2; }
+  try {
+    release = acquireLock(dir);
+  } catch (e) {
+    if (e instanceof LockBusy) {
+      process.stderr.write(`portdoctor: ${e.message}\n`);
+      return 2;
+    }
     throw e;
   }
   try {
     const r = await applyPlan(first, {
-      io, subject: `${subject.ip ?? '*'}:${subject.port}/${subject.proto}`, stateDir: dir,
+      io,
+      subject: `${subject.ip ?? '*'}:${subject.port}/${subject.proto}`,
+      stateDir: dir,
       fresh: () => collectSnapshot(io, { ports: [subject.port] }),
       confirm: o.yes ? undefined : confirmOnTty,
     });
     process.stdout.write(`${first.title}: ran ${r.ran}/${first.steps.length} step(s); journal ${r.journalPath}\n`);
-    if (r.refused) { process.stderr.write(`portdoctor: ${r.refused}\n`); return 1; }
-    if (r.failed) { process.stderr.write(`portdoctor: ${r.failed}\n`); return 2; }
+    if (r.refused) {
+      process.stderr.write(`portdoctor: ${r.refused}\n`);
+      return 1;
+    }
+    if (r.failed) {
+      process.stderr.write(`portdoctor: ${r.failed}\n`);
+      return 2;
+    }
     const after = diagnose(await collectSnapshot(io, { ports: [subject.port] }), subject);
     const still = after.findings.filter((f) => f.rule === first.rule);
     process.stdout.write(`now: ${after.verdict.cause} — ${after.verdict.summary}\n`);
     return still.length === 0 ? 0 : 1;
-  } finally { release(); }
+  } finally {
+    release();
+  }
 }

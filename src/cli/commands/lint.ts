@@ -9,13 +9,32 @@ import type { LoadedFile, ProjectInput } from '../../compose/project.js';
 import type { Snapshot } from '../../model.js';
 import { UsageError } from '../target.js';
 
-export interface LintOpts { file?: string[]; profile?: string[]; projectName?: string; envFile?: string; format?: string; againstHost?: boolean; fix?: boolean; write?: boolean; config?: string }
+export interface LintOpts {
+  file?: string[];
+  profile?: string[];
+  projectName?: string;
+  envFile?: string;
+  format?: string;
+  againstHost?: boolean;
+  fix?: boolean;
+  write?: boolean;
+  config?: string;
+}
 
 const DEFAULT_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
-const OVERRIDES = ['compose.override.yaml', 'compose.override.yml', 'docker-compose.override.yaml', 'docker-compose.override.yml'];
+const OVERRIDES = [
+  'compose.override.yaml',
+  'compose.override.yml',
+  'docker-compose.override.yaml',
+  'docker-compose.override.yml',
+];
 
 function read(path: string): LoadedFile | null {
-  try { return { path: relative(process.cwd(), path) || path, text: readFileSync(path, 'utf8') }; } catch { return null; }
+  try {
+    return { path: relative(process.cwd(), path) || path, text: readFileSync(path, 'utf8') };
+  } catch {
+    return null;
+  }
 }
 
 function projectName(first: string, text: string | undefined, explicit?: string): string {
@@ -35,11 +54,15 @@ function varsFor(dir: string, envFile?: string): Record<string, string | undefin
 function loadConfig(path?: string): LintConfig {
   const candidates = path ? [path] : ['.portdoctor.json', '.portdoctor.yml', '.portdoctor.yaml'];
   for (const c of candidates) {
-    if (!existsSync(c)) { if (path) throw new UsageError(`--config ${path}: no such file`); continue; }
+    if (!existsSync(c)) {
+      if (path) throw new UsageError(`--config ${path}: no such file`);
+      continue;
+    }
     try {
       const cfg = parseYaml(readFileSync(c, 'utf8')) as LintConfig | null;
       for (const [rule, level] of Object.entries(cfg?.rules ?? {})) {
-        if (!['off', 'warning', 'error'].includes(String(level))) throw new UsageError(`${c}: rule "${rule}" has level "${String(level)}"; use off, warning or error`);
+        if (!['off', 'warning', 'error'].includes(String(level)))
+          throw new UsageError(`${c}: rule "${rule}" has level "${String(level)}"; use off, warning or error`);
       }
       return cfg ?? {};
     } catch (e) {
@@ -52,22 +75,33 @@ function loadConfig(path?: string): LintConfig {
 
 export async function runLint(files: string[], o: LintOpts): Promise<number> {
   const format = (o.format ?? 'human') as LintFormat;
-  if (!['human', 'json', 'sarif', 'github'].includes(format)) throw new UsageError(`--format "${o.format}": use human, json, sarif or github`);
+  if (!['human', 'json', 'sarif', 'github'].includes(format))
+    throw new UsageError(`--format "${o.format}": use human, json, sarif or github`);
   if (o.write && !o.fix) throw new UsageError('--write only writes what --fix proposes: add --fix');
   const config = loadConfig(o.config);
   const loader = (p: string, from: string): LoadedFile | null => read(isAbsolute(p) ? p : join(dirname(from), p));
   const inputs: ProjectInput[] = [];
   const mk = (paths: string[]): ProjectInput => {
     const loaded = paths.map((p) => read(p) ?? { path: p, text: '' });
-    for (const [i, l] of loaded.entries()) if (!existsSync(paths[i] as string)) throw new UsageError(`${l.path}: no such file`);
+    for (const [i, l] of loaded.entries())
+      if (!existsSync(paths[i] as string)) throw new UsageError(`${l.path}: no such file`);
     const first = paths[0] as string;
-    return { name: projectName(first, loaded[0]?.text, o.projectName), files: loaded, vars: varsFor(dirname(resolve(first)), o.envFile), profiles: o.profile ?? [], load: loader };
+    return {
+      name: projectName(first, loaded[0]?.text, o.projectName),
+      files: loaded,
+      vars: varsFor(dirname(resolve(first)), o.envFile),
+      profiles: o.profile ?? [],
+      load: loader,
+    };
   };
   if (o.file?.length) inputs.push(mk(o.file));
   for (const f of files) inputs.push(mk([f]));
   if (!inputs.length) {
     const base = DEFAULT_FILES.find((f) => existsSync(f));
-    if (!base) throw new UsageError(`no compose file here (looked for ${DEFAULT_FILES.join(', ')}); name one: portdoctor lint FILE`);
+    if (!base)
+      throw new UsageError(
+        `no compose file here (looked for ${DEFAULT_FILES.join(', ')}); name one: portdoctor lint FILE`,
+      );
     const over = OVERRIDES.find((f) => existsSync(f));
     inputs.push(mk(over ? [base, over] : [base]));
   }
@@ -75,25 +109,48 @@ export async function runLint(files: string[], o: LintOpts): Promise<number> {
   const built = buildProjects(inputs);
   let host: Snapshot | null = null;
   if (o.againstHost) {
-    const ports = [...new Set(built.projects.flatMap((p) => p.services.flatMap((s) => s.bindings.flatMap((b) => (b.hostPort === 'ephemeral' ? [] : Array.from({ length: Math.min(64, b.hostPort.end - b.hostPort.start + 1) }, (_, i) => (b.hostPort as { start: number }).start + i))))))];
+    const ports = [
+      ...new Set(
+        built.projects.flatMap((p) =>
+          p.services.flatMap((s) =>
+            s.bindings.flatMap((b) =>
+              b.hostPort === 'ephemeral'
+                ? []
+                : Array.from(
+                    { length: Math.min(64, b.hostPort.end - b.hostPort.start + 1) },
+                    (_, i) => (b.hostPort as { start: number }).start + i,
+                  ),
+            ),
+          ),
+        ),
+      ),
+    ];
     const { collectSnapshot } = await import('../../collect/index.js');
     const { nodeHostIO } = await import('../../collect/host-io.js');
     host = await collectSnapshot(nodeHostIO(), { ports: o.fix ? [] : ports });
     const missing = (['sockets', 'containers', 'iptablesNft', 'nft'] as const).filter((k) => !host?.[k].ok);
-    if (missing.length) process.stderr.write(`portdoctor: --against-host could not read ${missing.join(', ')}; clashes there may be missed\n`);
+    if (missing.length)
+      process.stderr.write(
+        `portdoctor: --against-host could not read ${missing.join(', ')}; clashes there may be missed\n`,
+      );
   }
   const r = lintBuilt(built, { config, host, fix: o.fix });
   const version = '0.1.0';
   if (format === 'json') process.stdout.write(`${formatJson(r)}\n`);
   else if (format === 'sarif') process.stdout.write(`${formatSarif(r, version)}\n`);
-  else if (format === 'github') { const g = formatGithub(r); if (g) process.stdout.write(`${g}\n`); }
-  else process.stdout.write(`${formatHuman(r, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR)}\n`);
+  else if (format === 'github') {
+    const g = formatGithub(r);
+    if (g) process.stdout.write(`${g}\n`);
+  } else process.stdout.write(`${formatHuman(r, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR)}\n`);
   if (o.fix) {
     const fixed = applyFixes(r);
     for (const [file, text] of fixed) {
       const patch = createTwoFilesPatch(`a/${file}`, `b/${file}`, r.texts.get(file) ?? '', text);
       (format === 'human' ? process.stdout : process.stderr).write(`${patch}`);
-      if (o.write) { writeFileSync(file, text); process.stderr.write(`portdoctor: wrote ${file}\n`); }
+      if (o.write) {
+        writeFileSync(file, text);
+        process.stderr.write(`portdoctor: wrote ${file}\n`);
+      }
     }
     if (!fixed.size) process.stderr.write('portdoctor: no clash with a literal host port to move\n');
   }

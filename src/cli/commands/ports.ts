@@ -6,22 +6,35 @@ import { displayAddr } from '../../util/ip.js';
 import { parseTarget } from '../target.js';
 import { dim, green, red, yellow } from '../render/text.js';
 
-export interface PortsOpts { json?: boolean; port?: string[]; conflicts?: boolean; from?: string }
+export interface PortsOpts {
+  json?: boolean;
+  port?: string[];
+  conflicts?: boolean;
+  from?: string;
+}
 
 export function ownerText(o: PortOwner): string {
   switch (o.kind) {
-    case 'process': return `${o.comm}[${o.pid}]${o.unit ? ` ${o.unit}` : ''}`;
-    case 'docker-proxy': return `docker-proxy[${o.pid}]→${o.containerIp ?? '?'}${o.stale ? ' (stale)' : ''}`;
-    case 'dockerd': return `dockerd[${o.pid}]`;
-    case 'container': return `${o.via === 'host-network' ? 'host-net ' : ''}container ${o.name}${o.state !== 'running' ? ` (${o.state})` : ''}`;
-    case 'rule': return `${o.backend} ${o.table}/${o.chain} DNAT→${o.toIp}${o.toPort ? `:${o.toPort}` : ''}${o.orphan ? ' (orphan)' : ''}`;
-    case 'unseen': return `uid ${o.uid} (owner not visible)`;
+    case 'process':
+      return `${o.comm}[${o.pid}]${o.unit ? ` ${o.unit}` : ''}`;
+    case 'docker-proxy':
+      return `docker-proxy[${o.pid}]→${o.containerIp ?? '?'}${o.stale ? ' (stale)' : ''}`;
+    case 'dockerd':
+      return `dockerd[${o.pid}]`;
+    case 'container':
+      return `${o.via === 'host-network' ? 'host-net ' : ''}container ${o.name}${o.state !== 'running' ? ` (${o.state})` : ''}`;
+    case 'rule':
+      return `${o.backend} ${o.table}/${o.chain} DNAT→${o.toIp}${o.toPort ? `:${o.toPort}` : ''}${o.orphan ? ' (orphan)' : ''}`;
+    case 'unseen':
+      return `uid ${o.uid} (owner not visible)`;
   }
 }
 
 export async function runPorts(o: PortsOpts): Promise<number> {
   const filterPorts = (o.port ?? []).map((p) => parseTarget(p).port);
-  const snap = o.from ? loadSnapshot(o.from) : await collectSnapshot(nodeHostIO(), { ports: filterPorts.length ? filterPorts : undefined });
+  const snap = o.from
+    ? loadSnapshot(o.from)
+    : await collectSnapshot(nodeHostIO(), { ports: filterPorts.length ? filterPorts : undefined });
   const map = portMap(snap);
   let rows: PortEntry[] = map.ports;
   if (filterPorts.length) rows = rows.filter((r) => filterPorts.includes(r.port));
@@ -32,7 +45,11 @@ export async function runPorts(o: PortsOpts): Promise<number> {
     const width = process.stdout.columns ?? 120;
     const head = ['PROTO', 'ADDRESS', 'STATUS', 'OWNERS'];
     const body = rows.map((r) => [r.proto, displayAddr(r.ip, r.port), r.status, r.owners.map(ownerText).join(', ')]);
-    const w = [5, Math.max(7, ...body.map((b) => (b[1] ?? '').length)), Math.max(6, ...body.map((b) => (b[2] ?? '').length))];
+    const w = [
+      5,
+      Math.max(7, ...body.map((b) => (b[1] ?? '').length)),
+      Math.max(6, ...body.map((b) => (b[2] ?? '').length)),
+    ];
     const line = (c: string[], color = (s: string) => s): string => {
       const fixed = `${(c[0] ?? '').padEnd(w[0]!)}  ${(c[1] ?? '').padEnd(w[1]!)}  ${color((c[2] ?? '').padEnd(w[2]!))}  `;
       const room = Math.max(20, width - (w[0]! + w[1]! + w[2]! + 6));
@@ -40,7 +57,8 @@ export async function runPorts(o: PortsOpts): Promise<number> {
       return fixed + (own.length > room ? `${own.slice(0, room - 1)}…` : own);
     };
     process.stdout.write(`${dim(line(head))}\n`);
-    for (const b of body) process.stdout.write(`${line(b, b[2] === 'ok' ? green : b[2] === 'stopped-container' ? yellow : red)}\n`);
+    for (const b of body)
+      process.stdout.write(`${line(b, b[2] === 'ok' ? green : b[2] === 'stopped-container' ? yellow : red)}\n`);
     if (!map.complete) process.stdout.write(`${yellow(`incomplete: could not read ${map.missing.join(', ')}`)}\n`);
   }
   return rows.some((r) => r.status !== 'ok' && r.status !== 'stopped-container') ? 1 : map.complete ? 0 : 2;

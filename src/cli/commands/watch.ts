@@ -14,10 +14,15 @@ export async function runWatch(o: { json?: boolean; restartThreshold?: string })
   const io = nodeHostIO();
   const logLines = await openLogLines(io, readDaemonConfig(io).dockerdPids[0] ?? null);
   await watch({
-    io, signal: ac.signal, logLines, restartThreshold: o.restartThreshold ? Number(o.restartThreshold) : undefined,
+    io,
+    signal: ac.signal,
+    logLines,
+    restartThreshold: o.restartThreshold ? Number(o.restartThreshold) : undefined,
     emit: (l) => {
-      if (o.json) { process.stdout.write(`${JSON.stringify(l)}\n`); process.stderr.write(`${human(l)}\n`); }
-      else process.stdout.write(`${human(l)}\n`);
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(l)}\n`);
+        process.stderr.write(`${human(l)}\n`);
+      } else process.stdout.write(`${human(l)}\n`);
     },
   });
   return 0;

@@ -48,7 +48,8 @@ export function renderDiagnosis(d: Diagnosis, plans: readonly Plan[]): string {
     lines.push('', bold('Also'));
     for (const f of info) lines.push(`  ${dim('○')} ${f.message}`);
   }
-  if (d.symptom) lines.push('', `${bold('Your error')} came from the ${d.symptom.stage} stage (${d.symptom.patternId}).`);
+  if (d.symptom)
+    lines.push('', `${bold('Your error')} came from the ${d.symptom.stage} stage (${d.symptom.patternId}).`);
   if (plans.length) {
     lines.push('', `${bold('Fix')} ${dim('(printed, not run: `portdoctor fix` plans and applies the safe ones)')}`);
     lines.push(...renderPlans(plans));
@@ -56,7 +57,8 @@ export function renderDiagnosis(d: Diagnosis, plans: readonly Plan[]): string {
   if (d.inconclusive.length || d.collectionErrors.length) {
     lines.push('', bold('Could not check'));
     for (const e of d.collectionErrors) lines.push(`  ${yellow('?')} ${e.fact}: ${e.message}`);
-    for (const i of d.inconclusive) if (i.missing.length === 0 || !d.collectionErrors.length) lines.push(`  ${yellow('?')} ${i.rule}: ${i.why}`);
+    for (const i of d.inconclusive)
+      if (i.missing.length === 0 || !d.collectionErrors.length) lines.push(`  ${yellow('?')} ${i.rule}: ${i.why}`);
   }
   return lines.join('\n');
 }

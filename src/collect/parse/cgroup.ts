@@ -17,14 +17,27 @@ export function parseCgroup(text: string): CgroupInfo {
   let line = lines.find((l) => l.startsWith('0::')) ?? lines.find((l) => l.includes('name=systemd')) ?? lines[0] ?? '';
   for (const l of lines) {
     const d = /(?:\/docker\/|docker-)([0-9a-f]{64})/.exec(l);
-    if (d && d[1]) { containerId = d[1]; runtime = 'docker'; line = l; break; }
+    if (d && d[1]) {
+      containerId = d[1];
+      runtime = 'docker';
+      line = l;
+      break;
+    }
     const p = /libpod-(?:conmon-)?([0-9a-f]{64})/.exec(l);
-    if (p && p[1]) { containerId = p[1]; runtime = 'podman'; line = l; break; }
+    if (p && p[1]) {
+      containerId = p[1];
+      runtime = 'podman';
+      line = l;
+      break;
+    }
   }
   for (const l of lines) {
     if (!(l.startsWith('0::') || l.includes('name=systemd'))) continue;
     const u = /\/([^/]+\.service)(?:\/|$)/.exec(l);
-    if (u && u[1] && !u[1].startsWith('user@')) { unit = u[1]; break; }
+    if (u && u[1] && !u[1].startsWith('user@')) {
+      unit = u[1];
+      break;
+    }
   }
   return { containerId, runtime, unit, line };
 }

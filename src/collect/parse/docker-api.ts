@@ -61,7 +61,8 @@ export function configuredBindings(inspect: unknown): { bindings: PortBinding[];
       const [lo, hi] = hp.split('-').map(Number);
       const hostIps = str(bo.HostIp) ? [normalizeIp(str(bo.HostIp)) ?? str(bo.HostIp)] : ['0.0.0.0', '::'];
       for (let port = lo ?? 0; port <= (hi ?? lo ?? 0); port++) {
-        for (const hostIp of hostIps) bindings.push({ proto: (proto || 'tcp') as Proto, hostIp, hostPort: port, containerPort: Number(cport) });
+        for (const hostIp of hostIps)
+          bindings.push({ proto: (proto || 'tcp') as Proto, hostIp, hostPort: port, containerPort: Number(cport) });
       }
     }
   }

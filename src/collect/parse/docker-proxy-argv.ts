@@ -22,8 +22,21 @@ export function parseDockerProxyArgv(argv: readonly string[]): DockerProxyArgs |
   const hostPort = Number(get('host-port'));
   const containerIp = normalizeIp(get('container-ip') ?? '');
   const containerPort = Number(get('container-port'));
-  if ((proto !== 'tcp' && proto !== 'udp') || !hostIp || !containerIp || !Number.isInteger(hostPort) || !Number.isInteger(containerPort)) {
+  if (
+    (proto !== 'tcp' && proto !== 'udp') ||
+    !hostIp ||
+    !containerIp ||
+    !Number.isInteger(hostPort) ||
+    !Number.isInteger(containerPort)
+  ) {
     return null;
   }
-  return { proto: proto as Proto, hostIp, hostPort, containerIp, containerPort, useListenFd: argv.includes('-use-listen-fd') };
+  return {
+    proto: proto as Proto,
+    hostIp,
+    hostPort,
+    containerIp,
+    containerPort,
+    useListenFd: argv.includes('-use-listen-fd'),
+  };
 }

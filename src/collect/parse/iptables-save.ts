@@ -12,18 +12,37 @@ export function tokenize(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const c = line[i] as string;
     if (inQ) {
-      if (c === '\\' && i + 1 < line.length) { cur += line[++i]; continue; }
-      if (c === '"') { inQ = false; continue; }
+      if (c === '\\' && i + 1 < line.length) {
+        cur += line[++i];
+        continue;
+      }
+      if (c === '"') {
+        inQ = false;
+        continue;
+      }
       cur += c;
-    } else if (c === '"') { inQ = true; has = true; }
-    else if (c === ' ' || c === '\t') { if (has || cur) out.push(cur); cur = ''; has = false; }
-    else { cur += c; has = true; }
+    } else if (c === '"') {
+      inQ = true;
+      has = true;
+    } else if (c === ' ' || c === '\t') {
+      if (has || cur) out.push(cur);
+      cur = '';
+      has = false;
+    } else {
+      cur += c;
+      has = true;
+    }
   }
   if (has || cur) out.push(cur);
   return out;
 }
 
-interface ParsedRule { chain: string; args: string[]; line: string; jump: string | null }
+interface ParsedRule {
+  chain: string;
+  args: string[];
+  line: string;
+  jump: string | null;
+}
 
 /** does a rule line's --dport (or range) touch one of the ports? (checked before tokenising) */
 function touches(line: string, ports: ReadonlySet<number>): boolean {
@@ -31,7 +50,10 @@ function touches(line: string, ports: ReadonlySet<number>): boolean {
   if (!m) return false;
   const lo = Number(m[1]);
   const hi = m[2] ? Number(m[2]) : lo;
-  if (hi - lo < 64) { for (let p = lo; p <= hi; p++) if (ports.has(p)) return true; return false; }
+  if (hi - lo < 64) {
+    for (let p = lo; p <= hi; p++) if (ports.has(p)) return true;
+    return false;
+  }
   for (const p of ports) if (p >= lo && p <= hi) return true;
   return false;
 }
@@ -41,19 +63,27 @@ export function parseToDestination(v: string): { ip: string; port: number | null
   let ipPart = v;
   let portPart: string | null = null;
   const br = /^\[([^\]]+)\](?::(\d+)(?:-\d+)?)?$/.exec(v);
-  if (br) { ipPart = br[1] ?? ''; portPart = br[2] ?? null; }
-  else if ((v.match(/:/g) ?? []).length === 1) {
+  if (br) {
+    ipPart = br[1] ?? '';
+    portPart = br[2] ?? null;
+  } else if ((v.match(/:/g) ?? []).length === 1) {
     const [a, b] = v.split(':') as [string, string];
-    ipPart = a; portPart = b.split('-')[0] ?? null;
+    ipPart = a;
+    portPart = b.split('-')[0] ?? null;
   }
   const ip = normalizeIp(ipPart.split('-')[0] ?? '');
   if (!ip) return null;
   return { ip, port: portPart ? Number(portPart) : null };
 }
 
-function dnatFromArgs(r: ParsedRule): Omit<DnatRule, 'backend' | 'family' | 'table' | 'position' | 'reachable' | 'priority'> | null {
+function dnatFromArgs(
+  r: ParsedRule,
+): Omit<DnatRule, 'backend' | 'family' | 'table' | 'position' | 'reachable' | 'priority'> | null {
   const a = r.args;
-  const val = (flag: string): string | undefined => { const i = a.indexOf(flag); return i >= 0 ? a[i + 1] : undefined; };
+  const val = (flag: string): string | undefined => {
+    const i = a.indexOf(flag);
+    return i >= 0 ? a[i + 1] : undefined;
+  };
   if (val('-j') !== 'DNAT') return null;
   const to = val('--to-destination');
   if (!to) return null;
@@ -70,8 +100,17 @@ function dnatFromArgs(r: ParsedRule): Omit<DnatRule, 'backend' | 'family' | 'tab
   const negD = dIdx > 0 && a[dIdx - 1] === '!';
   const daddr = dIdx >= 0 && !negD ? normalizeIp(a[dIdx + 1] ?? '') : null;
   return {
-    chain: r.chain, proto: p as Proto, dport, dportEnd, daddr, toIp: dest.ip, toPort: dest.port,
-    text: r.line, spec: a, handle: null, comment: val('--comment') ?? null,
+    chain: r.chain,
+    proto: p as Proto,
+    dport,
+    dportEnd,
+    daddr,
+    toIp: dest.ip,
+    toPort: dest.port,
+    text: r.line,
+    spec: a,
+    handle: null,
+    comment: val('--comment') ?? null,
   };
 }
 
@@ -82,7 +121,12 @@ const ENTRY_CHAINS = ['PREROUTING', 'OUTPUT'];
  * ``# Table `nat' is incompatible, use 'nft' tool.`` (the table is then listed as incompatible,
  * so the caller knows this view is blind for it and must look at `nft -j`).
  */
-export function parseIptablesSave(text: string, backend: FirewallBackend, family: 'ip' | 'ip6', ports?: ReadonlySet<number> | null): FirewallView {
+export function parseIptablesSave(
+  text: string,
+  backend: FirewallBackend,
+  family: 'ip' | 'ip6',
+  ports?: ReadonlySet<number> | null,
+): FirewallView {
   const tables: string[] = [];
   const incompatible: string[] = [];
   const warnings: string[] = [];
@@ -119,13 +163,33 @@ export function parseIptablesSave(text: string, backend: FirewallBackend, family
   };
   for (const raw of text.split('\n')) {
     const line = raw.trimEnd();
-    if (line.startsWith('# Warning')) { warnings.push(line.slice(2)); continue; }
+    if (line.startsWith('# Warning')) {
+      warnings.push(line.slice(2));
+      continue;
+    }
     const inc = /^# Table `(\w+)' is incompatible/.exec(line);
-    if (inc && inc[1]) { incompatible.push(`${family} ${inc[1]}`); continue; }
+    if (inc && inc[1]) {
+      incompatible.push(`${family} ${inc[1]}`);
+      continue;
+    }
     if (line.startsWith('#') || line === '') continue;
-    if (line.startsWith('*')) { flush(); table = line.slice(1); rules = []; tables.push(`${family} ${table}`); continue; }
-    if (line === 'COMMIT') { flush(); table = ''; rules = []; continue; }
-    if (line.startsWith(':')) { if (line.startsWith(':DOCKER ') && table === 'nat') hasDockerChain = true; continue; }
+    if (line.startsWith('*')) {
+      flush();
+      table = line.slice(1);
+      rules = [];
+      tables.push(`${family} ${table}`);
+      continue;
+    }
+    if (line === 'COMMIT') {
+      flush();
+      table = '';
+      rules = [];
+      continue;
+    }
+    if (line.startsWith(':')) {
+      if (line.startsWith(':DOCKER ') && table === 'nat') hasDockerChain = true;
+      continue;
+    }
     if (line.startsWith('-A ')) {
       const sp = line.indexOf(' ', 3);
       const chain = line.slice(3, sp < 0 ? line.length : sp);

@@ -7,11 +7,32 @@ import { normalizeIp } from '../../util/ip.js';
 type J = Record<string, unknown>;
 const obj = (v: unknown): J | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as J) : null);
 
-interface ChainInfo { family: string; table: string; name: string; hook: string | null; type: string | null; prio: number | null }
-interface RuleInfo { family: string; table: string; chain: string; handle: number; expr: unknown[]; comment: string | null }
+interface ChainInfo {
+  family: string;
+  table: string;
+  name: string;
+  hook: string | null;
+  type: string | null;
+  prio: number | null;
+}
+interface RuleInfo {
+  family: string;
+  table: string;
+  chain: string;
+  handle: number;
+  expr: unknown[];
+  comment: string | null;
+}
 
 /** nft prints priorities as numbers in JSON; text uses names (dstnat = -100, srcnat = 100, raw = -300). */
-const NAMED_PRIO: Record<string, number> = { raw: -300, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100 };
+const NAMED_PRIO: Record<string, number> = {
+  raw: -300,
+  mangle: -150,
+  dstnat: -100,
+  filter: 0,
+  security: 50,
+  srcnat: 100,
+};
 
 /** handle → rule text, from `nft -a list ruleset` (counters stripped). Keyed "family table handle". */
 export function parseNftTextHandles(text: string): Map<string, string> {
@@ -20,7 +41,11 @@ export function parseNftTextHandles(text: string): Map<string, string> {
   let table = '';
   for (const raw of text.split('\n')) {
     const t = /^table (\w+) (\S+) \{/.exec(raw);
-    if (t) { fam = t[1] ?? ''; table = t[2] ?? ''; continue; }
+    if (t) {
+      fam = t[1] ?? '';
+      table = t[2] ?? '';
+      continue;
+    }
     const r = /^\s+(.*?)\s+# handle (\d+)$/.exec(raw);
     if (r && !/^(chain|set|map)\s/.test(r[1] ?? '')) {
       map.set(`${fam} ${table} ${r[2]}`, (r[1] ?? '').replace(/ counter packets \d+ bytes \d+/, ' counter'));
@@ -30,9 +55,13 @@ export function parseNftTextHandles(text: string): Map<string, string> {
 }
 
 function describeRight(v: unknown): string {
-  if (typeof v === 'string' || typeof v === 'number') return typeof v === 'string' && !/^[\d.:a-f]+$/i.test(v) ? `"${v}"` : String(v);
+  if (typeof v === 'string' || typeof v === 'number')
+    return typeof v === 'string' && !/^[\d.:a-f]+$/i.test(v) ? `"${v}"` : String(v);
   const o = obj(v);
-  if (o?.prefix) { const p = obj(o.prefix); return `${String(p?.addr)}/${String(p?.len)}`; }
+  if (o?.prefix) {
+    const p = obj(o.prefix);
+    return `${String(p?.addr)}/${String(p?.len)}`;
+  }
   if (o?.range && Array.isArray(o.range)) return `${String(o.range[0])}-${String(o.range[1])}`;
   if (o?.set && Array.isArray(o.set)) return `{ ${o.set.map(describeRight).join(', ')} }`;
   return JSON.stringify(v);
@@ -50,12 +79,19 @@ export function renderNftExpr(expr: readonly unknown[]): string {
       const op = m.op === '==' || m.op === 'in' ? '' : ` ${String(m.op)}`;
       let l = JSON.stringify(m.left);
       if (left?.meta) l = String(obj(left.meta)?.key);
-      else if (left?.payload) { const p = obj(left.payload); l = `${String(p?.protocol)} ${String(p?.field)}`; }
-      else if (left?.fib) { const f = obj(left.fib); l = `fib ${(f?.flags as string[] | undefined)?.join(' . ') ?? ''} type`; }
+      else if (left?.payload) {
+        const p = obj(left.payload);
+        l = `${String(p?.protocol)} ${String(p?.field)}`;
+      } else if (left?.fib) {
+        const f = obj(left.fib);
+        l = `fib ${(f?.flags as string[] | undefined)?.join(' . ') ?? ''} type`;
+      }
       parts.push(`${l}${op} ${describeRight(m.right)}`);
     } else if ('counter' in o) parts.push('counter');
-    else if (o.dnat) { const d = obj(o.dnat); parts.push(`dnat to ${String(d?.addr)}${d?.port !== undefined ? `:${String(d.port)}` : ''}`); }
-    else if (o.jump) parts.push(`jump ${String(obj(o.jump)?.target)}`);
+    else if (o.dnat) {
+      const d = obj(o.dnat);
+      parts.push(`dnat to ${String(d?.addr)}${d?.port !== undefined ? `:${String(d.port)}` : ''}`);
+    } else if (o.jump) parts.push(`jump ${String(obj(o.jump)?.target)}`);
     else if (o.goto) parts.push(`goto ${String(obj(o.goto)?.target)}`);
     else if (o.xt) parts.push(`xt ${String(obj(o.xt)?.type)} ${String(obj(o.xt)?.name)}`);
     else parts.push(Object.keys(o)[0] ?? '');
@@ -63,10 +99,26 @@ export function renderNftExpr(expr: readonly unknown[]): string {
   return parts.join(' ');
 }
 
-interface Extracted { proto: Proto | null; dport: number | null; dportEnd: number | null; daddr: string | null; toIp: string | null; toPort: number | null; xtDnat: boolean }
+interface Extracted {
+  proto: Proto | null;
+  dport: number | null;
+  dportEnd: number | null;
+  daddr: string | null;
+  toIp: string | null;
+  toPort: number | null;
+  xtDnat: boolean;
+}
 
 function extract(expr: readonly unknown[]): Extracted {
-  const x: Extracted = { proto: null, dport: null, dportEnd: null, daddr: null, toIp: null, toPort: null, xtDnat: false };
+  const x: Extracted = {
+    proto: null,
+    dport: null,
+    dportEnd: null,
+    daddr: null,
+    toIp: null,
+    toPort: null,
+    xtDnat: false,
+  };
   for (const e of expr) {
     const o = obj(e);
     if (!o) continue;
@@ -75,20 +127,39 @@ function extract(expr: readonly unknown[]): Extracted {
       const left = obj(m.left);
       const p = obj(left?.payload);
       const meta = obj(left?.meta);
-      if (p && (p.protocol === 'tcp' || p.protocol === 'udp' || p.protocol === 'th') && p.field === 'dport' && (m.op === '==' || m.op === 'in')) {
+      if (
+        p &&
+        (p.protocol === 'tcp' || p.protocol === 'udp' || p.protocol === 'th') &&
+        p.field === 'dport' &&
+        (m.op === '==' || m.op === 'in')
+      ) {
         if (p.protocol !== 'th') x.proto = p.protocol as Proto;
         const r = m.right;
         const ro = obj(r);
-        if (typeof r === 'number') { x.dport = r; x.dportEnd = r; }
-        else if (ro?.range && Array.isArray(ro.range)) { x.dport = Number(ro.range[0]); x.dportEnd = Number(ro.range[1]); }
+        if (typeof r === 'number') {
+          x.dport = r;
+          x.dportEnd = r;
+        } else if (ro?.range && Array.isArray(ro.range)) {
+          x.dport = Number(ro.range[0]);
+          x.dportEnd = Number(ro.range[1]);
+        }
       } else if (meta?.key === 'l4proto' && (m.right === 'tcp' || m.right === 'udp') && m.op === '==') {
         x.proto = m.right;
-      } else if (p && (p.protocol === 'ip' || p.protocol === 'ip6') && p.field === 'daddr' && m.op === '==' && typeof m.right === 'string') {
+      } else if (
+        p &&
+        (p.protocol === 'ip' || p.protocol === 'ip6') &&
+        p.field === 'daddr' &&
+        m.op === '==' &&
+        typeof m.right === 'string'
+      ) {
         x.daddr = normalizeIp(m.right);
       }
     }
     const d = obj(o.dnat);
-    if (d && typeof d.addr === 'string') { x.toIp = normalizeIp(d.addr); x.toPort = typeof d.port === 'number' ? d.port : null; }
+    if (d && typeof d.addr === 'string') {
+      x.toIp = normalizeIp(d.addr);
+      x.toPort = typeof d.port === 'number' ? d.port : null;
+    }
     const xt = obj(o.xt);
     if (xt && xt.type === 'target' && xt.name === 'DNAT') x.xtDnat = true;
   }
@@ -114,16 +185,30 @@ export function parseNftJson(json: string, opts: NftParseOptions = {}): Firewall
     const t = obj(o.table);
     if (t) tables.push(`${String(t.family)} ${String(t.name)}`);
     const c = obj(o.chain);
-    if (c && !tables.includes(`${String(c.family)} ${String(c.table)}`)) tables.push(`${String(c.family)} ${String(c.table)}`);
+    if (c && !tables.includes(`${String(c.family)} ${String(c.table)}`))
+      tables.push(`${String(c.family)} ${String(c.table)}`);
     if (c) {
-      const prio = typeof c.prio === 'number' ? c.prio : typeof c.prio === 'string' ? (NAMED_PRIO[c.prio] ?? null) : null;
+      const prio =
+        typeof c.prio === 'number' ? c.prio : typeof c.prio === 'string' ? (NAMED_PRIO[c.prio] ?? null) : null;
       chains.set(`${String(c.family)} ${String(c.table)} ${String(c.name)}`, {
-        family: String(c.family), table: String(c.table), name: String(c.name),
-        hook: typeof c.hook === 'string' ? c.hook : null, type: typeof c.type === 'string' ? c.type : null, prio,
+        family: String(c.family),
+        table: String(c.table),
+        name: String(c.name),
+        hook: typeof c.hook === 'string' ? c.hook : null,
+        type: typeof c.type === 'string' ? c.type : null,
+        prio,
       });
     }
     const r = obj(o.rule);
-    if (r) rules.push({ family: String(r.family), table: String(r.table), chain: String(r.chain), handle: Number(r.handle), expr: Array.isArray(r.expr) ? r.expr : [], comment: typeof r.comment === 'string' ? r.comment : null });
+    if (r)
+      rules.push({
+        family: String(r.family),
+        table: String(r.table),
+        chain: String(r.chain),
+        handle: Number(r.handle),
+        expr: Array.isArray(r.expr) ? r.expr : [],
+        comment: typeof r.comment === 'string' ? r.comment : null,
+      });
   }
   // reachability from nat prerouting/output base chains, with the priority of the entry hook
   const edges = new Map<string, Set<string>>();
@@ -164,7 +249,10 @@ export function parseNftJson(json: string, opts: NftParseOptions = {}): Firewall
     let toPort = x.toPort;
     if (!toIp && textLine) {
       const m = /dnat(?: ip6?)? to (\[[^\]]+\]|[\d.]+)(?::(\d+))?/.exec(textLine);
-      if (m) { toIp = normalizeIp(m[1] ?? ''); toPort = m[2] ? Number(m[2]) : null; }
+      if (m) {
+        toIp = normalizeIp(m[1] ?? '');
+        toPort = m[2] ? Number(m[2]) : null;
+      }
     }
     if (!toIp) continue; // xtables DNAT whose target we could not decode: not enough to act on
     const reachable = reachPrio.has(ck);
@@ -188,7 +276,14 @@ export function parseNftJson(json: string, opts: NftParseOptions = {}): Firewall
       comment: r.comment,
     });
   }
-  return { backend: 'nft', dnat, tables, incompatible: [], hasDockerChain: chains.has('ip nat DOCKER') || tables.includes('ip docker-bridges'), warnings: [] };
+  return {
+    backend: 'nft',
+    dnat,
+    tables,
+    incompatible: [],
+    hasDockerChain: chains.has('ip nat DOCKER') || tables.includes('ip docker-bridges'),
+    warnings: [],
+  };
 }
 
 /** xtables DNAT rules (destination not in JSON) outside the skipped tables */
@@ -199,7 +294,13 @@ export function countXtDnat(json: string, skipTables?: ReadonlySet<string>): num
   for (const it of Array.isArray(doc?.nftables) ? (doc?.nftables as unknown[]) : []) {
     const r = obj(obj(it)?.rule);
     if (!r || skipTables?.has(`${String(r.family)} ${String(r.table)}`)) continue;
-    if ((Array.isArray(r.expr) ? r.expr : []).some((e) => { const x = obj(obj(e)?.xt); return x?.type === 'target' && x.name === 'DNAT'; })) n++;
+    if (
+      (Array.isArray(r.expr) ? r.expr : []).some((e) => {
+        const x = obj(obj(e)?.xt);
+        return x?.type === 'target' && x.name === 'DNAT';
+      })
+    )
+      n++;
   }
   return n;
 }

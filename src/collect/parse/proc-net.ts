@@ -22,9 +22,15 @@ export function parseProcNet(text: string, proto: Proto, family: Family, ports?:
     const la = c1 + 2;
     const sp = text.indexOf(' ', la);
     const colon = text.lastIndexOf(':', sp);
-    if (c1 < 0 || c1 > lineEnd || sp < 0 || colon < la) { pos = next; continue; }
+    if (c1 < 0 || c1 > lineEnd || sp < 0 || colon < la) {
+      pos = next;
+      continue;
+    }
     const port = parseInt(text.slice(colon + 1, sp), 16);
-    if (ports && !ports.has(port)) { pos = next; continue; }
+    if (ports && !ports.has(port)) {
+      pos = next;
+      continue;
+    }
     const f = text.slice(pos, lineEnd).trim().split(/\s+/);
     pos = next;
     if (f.length < 10) continue;

@@ -56,7 +56,17 @@ export function parseSs(text: string, defaultProto: Proto = 'tcp'): SsEntry[] {
     const v6 = /\bv6only:([01])\b/.exec(line);
     if (v6) v6only = v6[1] === '1';
     const uid = /\buid:(\d+)/.exec(line);
-    out.push({ proto: netid, state: STATE[f[1] ?? ''] ?? 'OTHER', ip, port, dualStack, v6only, users, inode: ino ? Number(ino[1]) : null, uid: uid ? Number(uid[1]) : 0 });
+    out.push({
+      proto: netid,
+      state: STATE[f[1] ?? ''] ?? 'OTHER',
+      ip,
+      port,
+      dualStack,
+      v6only,
+      users,
+      inode: ino ? Number(ino[1]) : null,
+      uid: uid ? Number(uid[1]) : 0,
+    });
   }
   return out;
 }

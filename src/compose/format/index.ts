@@ -18,14 +18,25 @@ function frame(text: string, p: LintProblem, color: boolean): string {
 export function formatHuman(r: LintResult, color = false): string {
   const out: string[] = [];
   const byFile = new Map<string, LintProblem[]>();
-  for (const p of r.problems) { if (!byFile.has(p.file)) byFile.set(p.file, []); byFile.get(p.file)?.push(p); }
+  for (const p of r.problems) {
+    if (!byFile.has(p.file)) byFile.set(p.file, []);
+    byFile.get(p.file)?.push(p);
+  }
   for (const [file, ps] of byFile) {
     out.push(color ? `\x1b[4m${file}\x1b[0m` : file);
     for (const p of ps) {
-      const sev = p.severity === 'error' ? (color ? '\x1b[31merror\x1b[0m' : 'error') : color ? '\x1b[33mwarning\x1b[0m' : 'warning';
+      const sev =
+        p.severity === 'error'
+          ? color
+            ? '\x1b[31merror\x1b[0m'
+            : 'error'
+          : color
+            ? '\x1b[33mwarning\x1b[0m'
+            : 'warning';
       out.push(`  ${p.line}:${p.column}  ${sev}  ${p.message}  ${color ? `\x1b[2m${p.rule}\x1b[0m` : p.rule}`);
       out.push(frame(r.texts.get(file) ?? '', p, color));
-      if (p.fix) out.push(`       fix: host port → ${p.fix.text} (portdoctor lint --fix shows the diff, --write applies it)`);
+      if (p.fix)
+        out.push(`       fix: host port → ${p.fix.text} (portdoctor lint --fix shows the diff, --write applies it)`);
     }
     out.push('');
   }
@@ -36,32 +47,79 @@ export function formatHuman(r: LintResult, color = false): string {
 }
 
 export function formatJson(r: LintResult): string {
-  return JSON.stringify({
-    files: r.files,
-    problems: r.problems.map((p) => ({ file: p.file, line: p.line, column: p.column, endLine: p.endLine, endColumn: p.endColumn, rule: p.rule, severity: p.severity, message: p.message, data: p.data, ...(p.fix ? { fix: p.fix } : {}) })),
-  }, null, 2);
+  return JSON.stringify(
+    {
+      files: r.files,
+      problems: r.problems.map((p) => ({
+        file: p.file,
+        line: p.line,
+        column: p.column,
+        endLine: p.endLine,
+        endColumn: p.endColumn,
+        rule: p.rule,
+        severity: p.severity,
+        message: p.message,
+        data: p.data,
+        ...(p.fix ? { fix: p.fix } : {}),
+      })),
+    },
+    null,
+    2,
+  );
 }
 
 export function formatSarif(r: LintResult, version: string): string {
-  const ids = [...composeRules.map((x) => ({ id: x.meta.id, d: x.meta.description, level: x.meta.severity })), ...LOADER_RULES.map((id) => ({ id, d: `compose file problem: ${id}`, level: 'error' as const }))];
-  return JSON.stringify({
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [{
-      tool: { driver: { name: 'portdoctor', version, informationUri: 'https://github.com/portdoctor/portdoctor', rules: ids.map((x) => ({ id: x.id, shortDescription: { text: x.d }, defaultConfiguration: { level: x.level } })) } },
-      results: r.problems.map((p) => ({
-        ruleId: p.rule,
-        level: p.severity,
-        message: { text: p.message },
-        locations: [{ physicalLocation: { artifactLocation: { uri: p.file }, region: { startLine: p.line, startColumn: p.column, endLine: p.endLine, endColumn: p.endColumn } } }],
-      })),
-    }],
-  }, null, 2);
+  const ids = [
+    ...composeRules.map((x) => ({ id: x.meta.id, d: x.meta.description, level: x.meta.severity })),
+    ...LOADER_RULES.map((id) => ({ id, d: `compose file problem: ${id}`, level: 'error' as const })),
+  ];
+  return JSON.stringify(
+    {
+      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+      version: '2.1.0',
+      runs: [
+        {
+          tool: {
+            driver: {
+              name: 'portdoctor',
+              version,
+              informationUri: 'https://github.com/portdoctor/portdoctor',
+              rules: ids.map((x) => ({
+                id: x.id,
+                shortDescription: { text: x.d },
+                defaultConfiguration: { level: x.level },
+              })),
+            },
+          },
+          results: r.problems.map((p) => ({
+            ruleId: p.rule,
+            level: p.severity,
+            message: { text: p.message },
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: p.file },
+                  region: { startLine: p.line, startColumn: p.column, endLine: p.endLine, endColumn: p.endColumn },
+                },
+              },
+            ],
+          })),
+        },
+      ],
+    },
+    null,
+    2,
+  );
 }
 
 /** GitHub Actions workflow commands; %, CR, LF and (in properties) : , escaped as GitHub documents */
 export function formatGithub(r: LintResult): string {
   const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   const prop = (s: string) => esc(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-  return r.problems.map((p) => `::${p.severity === 'error' ? 'error' : 'warning'} file=${prop(p.file)},line=${p.line},col=${p.column},endLine=${p.endLine},endColumn=${p.endColumn},title=${prop(p.rule)}::${esc(p.message)}`).join('\n');
+  return r.problems
+    .map(
+      (p) =>
+        `::${p.severity === 'error' ? 'error' : 'warning'} file=${prop(p.file)},line=${p.line},col=${p.column},endLine=${p.endLine},endColumn=${p.endColumn},title=${prop(p.rule)}::${esc(p.message)}`,
+    )
+    .join('\n');
 }

@@ -5,11 +5,16 @@ import { bindingsCollide } from '../overlap.js';
 import type { ComposeBinding } from '../types.js';
 import { allBindings, type ComposeRule, type ProblemDraft } from './types.js';
 
-const where = (b: ComposeBinding): string => `${b.project !== '' ? `${b.project}/` : ''}${b.service} (${b.file}:${b.at.line})`;
+const where = (b: ComposeBinding): string =>
+  `${b.project !== '' ? `${b.project}/` : ''}${b.service} (${b.file}:${b.at.line})`;
 const ipText = (b: ComposeBinding): string => (b.hostIp === null ? '0.0.0.0 and [::]' : b.hostIp);
 
 export const duplicateHostPort: ComposeRule = {
-  meta: { id: 'duplicate-host-port', severity: 'error', description: 'A host port is published by two bindings whose host IPs overlap.' },
+  meta: {
+    id: 'duplicate-host-port',
+    severity: 'error',
+    description: 'A host port is published by two bindings whose host IPs overlap.',
+  },
   check(ctx) {
     const out: ProblemDraft[] = [];
     const all = allBindings(ctx).filter(({ b }) => b.hostPort !== 'ephemeral');
@@ -38,7 +43,13 @@ export const duplicateHostPort: ComposeRule = {
           out.push({
             ...b.at,
             message: `host port ${displayAddr(b.hostIp ?? '0.0.0.0', port)}/${b.proto}${b.hostIp === null ? ' (and [::])' : ''} is already published by ${same ? 'another entry of the same service' : `service ${where(a)}`} on ${ipText(a)}: the second one to start fails${a.hostIp === b.hostIp ? ' ("port is already allocated")' : ' ("address already in use": different host IPs that overlap)'}`,
-            data: { proto: b.proto, hostIp: b.hostIp, port, services: [a.service, b.service], projects: [a.project, b.project] },
+            data: {
+              proto: b.proto,
+              hostIp: b.hostIp,
+              port,
+              services: [a.service, b.service],
+              projects: [a.project, b.project],
+            },
           });
           break;
         }

@@ -3,18 +3,30 @@
 import type { ComposeRule, ProblemDraft } from './types.js';
 import { SENSITIVE } from './sensitive-port-on-all-interfaces.js';
 
-const KNOWN = new Set([21, 22, 25, 53, 80, 110, 143, 443, 465, 587, 993, 995, 1883, 3000, 5000, 8000, 8080, 8443, 8883, 9000]);
+const KNOWN = new Set([
+  21, 22, 25, 53, 80, 110, 143, 443, 465, 587, 993, 995, 1883, 3000, 5000, 8000, 8080, 8443, 8883, 9000,
+]);
 
 export const dynamicHostPort: ComposeRule = {
-  meta: { id: 'dynamic-host-port', severity: 'warning', description: 'A well-known service port is published on a random host port.' },
+  meta: {
+    id: 'dynamic-host-port',
+    severity: 'warning',
+    description: 'A well-known service port is published on a random host port.',
+  },
   check(ctx) {
     const out: ProblemDraft[] = [];
-    for (const p of ctx.projects) for (const s of p.services) for (const b of s.bindings) {
-      if (b.hostPort !== 'ephemeral' || b.hostNetwork) continue;
-      const c = b.containerPort.start;
-      if (!KNOWN.has(c) && !SENSITIVE[c]) continue;
-      out.push({ ...b.at, message: `service ${s.name} publishes container port ${c}/${b.proto} on a random host port (Docker picks one at each start); write "${c}:${c}" (or another host port) if clients need a known address`, data: { proto: b.proto, hostIp: b.hostIp, port: c, services: [s.name] } });
-    }
+    for (const p of ctx.projects)
+      for (const s of p.services)
+        for (const b of s.bindings) {
+          if (b.hostPort !== 'ephemeral' || b.hostNetwork) continue;
+          const c = b.containerPort.start;
+          if (!KNOWN.has(c) && !SENSITIVE[c]) continue;
+          out.push({
+            ...b.at,
+            message: `service ${s.name} publishes container port ${c}/${b.proto} on a random host port (Docker picks one at each start); write "${c}:${c}" (or another host port) if clients need a known address`,
+            data: { proto: b.proto, hostIp: b.hostIp, port: c, services: [s.name] },
+          });
+        }
     return out;
   },
 };

@@ -7,35 +7,56 @@ import type { ComposeRule, ProblemDraft } from './types.js';
 
 function holderText(h: Holder): string {
   switch (h.kind) {
-    case 'process': return `${h.comm} (pid ${h.pid})`;
-    case 'docker-proxy': return `docker-proxy (pid ${h.pid})`;
-    case 'container': return `container ${h.name}${h.composeProject ? ` (compose ${h.composeProject}/${h.composeService})` : ''}`;
-    case 'rule': return `a DNAT rule in ${h.backend} ${h.table}/${h.chain} → ${h.toIp}`;
+    case 'process':
+      return `${h.comm} (pid ${h.pid})`;
+    case 'docker-proxy':
+      return `docker-proxy (pid ${h.pid})`;
+    case 'container':
+      return `container ${h.name}${h.composeProject ? ` (compose ${h.composeProject}/${h.composeService})` : ''}`;
+    case 'rule':
+      return `a DNAT rule in ${h.backend} ${h.table}/${h.chain} → ${h.toIp}`;
   }
 }
 
 export const hostPortInUse: ComposeRule = {
-  meta: { id: 'host-port-in-use', severity: 'error', description: 'The host port is already held on this host (listener, container, or DNAT rule).', needsHost: true },
+  meta: {
+    id: 'host-port-in-use',
+    severity: 'error',
+    description: 'The host port is already held on this host (listener, container, or DNAT rule).',
+    needsHost: true,
+  },
   check(ctx) {
     const snap = ctx.host;
     if (!snap) return [];
     const out: ProblemDraft[] = [];
-    for (const p of ctx.projects) for (const s of p.services) for (const b of s.bindings) {
-      if (b.hostPort === 'ephemeral') continue;
-      for (let port = b.hostPort.start; port <= b.hostPort.end && port - b.hostPort.start < 64; port++) {
-        const d = diagnose(snap, { proto: b.proto, ip: b.hostIp, port });
-        const real = d.findings.filter((f) => f.severity !== 'info' && !f.holders.some((h) => h.kind === 'container' && h.composeProject === p.name));
-        if (!real.length || d.verdict.cause === 'port-free') continue;
-        const f = real[0]!;
-        const holder = f.holders[0];
-        out.push({
-          ...b.at,
-          message: `host port ${port}/${b.proto} is taken on this host by ${holder ? holderText(holder) : 'something unseen'} (${f.cause}): ${f.message}`,
-          data: { proto: b.proto, hostIp: b.hostIp, port, services: [s.name], cause: f.cause, holder: holder ?? null },
-        });
-        break;
-      }
-    }
+    for (const p of ctx.projects)
+      for (const s of p.services)
+        for (const b of s.bindings) {
+          if (b.hostPort === 'ephemeral') continue;
+          for (let port = b.hostPort.start; port <= b.hostPort.end && port - b.hostPort.start < 64; port++) {
+            const d = diagnose(snap, { proto: b.proto, ip: b.hostIp, port });
+            const real = d.findings.filter(
+              (f) =>
+                f.severity !== 'info' && !f.holders.some((h) => h.kind === 'container' && h.composeProject === p.name),
+            );
+            if (!real.length || d.verdict.cause === 'port-free') continue;
+            const f = real[0]!;
+            const holder = f.holders[0];
+            out.push({
+              ...b.at,
+              message: `host port ${port}/${b.proto} is taken on this host by ${holder ? holderText(holder) : 'something unseen'} (${f.cause}): ${f.message}`,
+              data: {
+                proto: b.proto,
+                hostIp: b.hostIp,
+                port,
+                services: [s.name],
+                cause: f.cause,
+                holder: holder ?? null,
+              },
+            });
+            break;
+          }
+        }
     return out;
   },
 };

@@ -18,4 +18,12 @@ export const composeRules = [
 ] as const satisfies readonly ComposeRule[];
 
 /** problems the project loader reports (they are rules too: they can be re-levelled or disabled) */
-export const LOADER_RULES = ['parse-error', 'not-compose', 'invalid-port', 'unknown-variable', 'include-not-found', 'extends-not-found', 'ports-ignored-in-host-network'] as const;
+export const LOADER_RULES = [
+  'parse-error',
+  'not-compose',
+  'invalid-port',
+  'unknown-variable',
+  'include-not-found',
+  'extends-not-found',
+  'ports-ignored-in-host-network',
+] as const;

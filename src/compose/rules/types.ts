@@ -10,8 +10,14 @@ export interface ComposeLintContext {
 export type ProblemDraft = Omit<LintProblem, 'severity' | 'rule'>;
 
 export interface ComposeRule {
-  readonly meta: { readonly id: string; readonly severity: LintSeverity; readonly description: string; readonly needsHost?: boolean };
+  readonly meta: {
+    readonly id: string;
+    readonly severity: LintSeverity;
+    readonly description: string;
+    readonly needsHost?: boolean;
+  };
   check(ctx: ComposeLintContext): ProblemDraft[];
 }
 
-export const allBindings = (ctx: ComposeLintContext) => ctx.projects.flatMap((p) => p.services.flatMap((s) => s.bindings.map((b) => ({ b, s }))));
+export const allBindings = (ctx: ComposeLintContext) =>
+  ctx.projects.flatMap((p) => p.services.flatMap((s) => s.bindings.map((b) => ({ b, s }))));
