@@ -2,9 +2,8 @@
 // Argument parsing only; each command's module is loaded when it runs, so `--version` and
 // `explain` do not pay for the collectors.
 import type { Command as CommandT } from 'commander';
+import { VERSION } from '../version.js';
 import { UsageError } from './target.js';
-
-const VERSION = '0.1.0';
 
 async function main(argv: string[]): Promise<number> {
   // the hottest path (scripts, health checks) does not need the argument parser at all

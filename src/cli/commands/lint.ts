@@ -7,6 +7,7 @@ import { formatGithub, formatHuman, formatJson, formatSarif, type LintFormat } f
 import { parseDotEnv } from '../../compose/interpolate.js';
 import type { LoadedFile, ProjectInput } from '../../compose/project.js';
 import type { Snapshot } from '../../model.js';
+import { VERSION } from '../../version.js';
 import { UsageError } from '../target.js';
 
 export interface LintOpts {
@@ -135,9 +136,8 @@ export async function runLint(files: string[], o: LintOpts): Promise<number> {
       );
   }
   const r = lintBuilt(built, { config, host, fix: o.fix });
-  const version = '0.1.0';
   if (format === 'json') process.stdout.write(`${formatJson(r)}\n`);
-  else if (format === 'sarif') process.stdout.write(`${formatSarif(r, version)}\n`);
+  else if (format === 'sarif') process.stdout.write(`${formatSarif(r, VERSION)}\n`);
   else if (format === 'github') {
     const g = formatGithub(r);
     if (g) process.stdout.write(`${g}\n`);
