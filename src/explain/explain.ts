@@ -41,7 +41,8 @@ function fill(t: string, s: ErrorSubject): string {
 }
 
 function classify(text: string, ctx: ExplainContext): Pattern | null {
-  for (const p of PATTERNS) if (p.re.test(text) && (!p.when || p.when(ctx))) return p;
+  for (const p of PATTERNS)
+    if ((p.re.test(text) || p.all?.some((g) => g.every((r) => r.test(text)))) && (!p.when || p.when(ctx))) return p;
   return null;
 }
 

@@ -11,6 +11,11 @@ export interface Pattern {
   readonly id: string;
   readonly stage: Stage;
   readonly re: RegExp;
+  /**
+   * also matches when every regex of one of these groups matches: "A somewhere, then B" written as
+   * A.*B backtracks quadratically on a paste full of A's, two linear searches do not
+   */
+  readonly all?: readonly (readonly RegExp[])[];
   /** extra condition on what else is known */
   readonly when?: (ctx: ExplainContext) => boolean;
   /** a real port conflict (something holds the port), as opposed to a look-alike */
@@ -26,7 +31,8 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'privileged-port',
     stage: 'permission',
-    re: /cannot expose privileged port|Listen failed for HOST \w+ port .*Permission denied|bind: permission denied|unexpected error Permission denied|access a socket in a way forbidden by its access permissions/i,
+    re: /cannot expose privileged port|bind: permission denied|unexpected error Permission denied|access a socket in a way forbidden by its access permissions/i,
+    all: [[/Listen failed for HOST \w+ port/i, /Permission denied/i]],
     conflict: false,
     meaning:
       'Not a conflict: the bind was refused for lack of permission. In rootless Docker or Podman, ports below net.ipv4.ip_unprivileged_port_start (1024 by default) need that sysctl lowered or CAP_NET_BIND_SERVICE; on Windows, the port sits in a Hyper-V/WinNAT excluded range.',
@@ -60,7 +66,8 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'app-own-bind',
     stage: 'other',
-    re: /bind\(\) to \S+ failed \(98: Address (?:already )?in use\)|\[emerg\].*bind/i,
+    re: /bind\(\) to \S{1,64} failed \(98: Address (?:already )?in use\)/i,
+    all: [[/\[emerg\]/, /bind/i]],
     conflict: false,
     meaning:
       "Printed by the application inside the container (docker logs), not by Docker: with network_mode: host it binds the host port directly, so another host listener (or a second copy of it) already has it; 'ports:' is ignored in host mode.",
@@ -83,7 +90,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'rootless-empty-proxy-error',
     stage: 'rootless-port-driver',
-    re: /[Ee]rror starting userland proxy:\s*\.?\s*$/,
+    re: /[Ee]rror starting userland proxy:\s*(?:\.\s*)?$/, // one way to match the blanks: \s*\.?\s* backtracks quadratically
     conflict: false,
     meaning:
       'The proxy failed without saying why: rootlesskit-docker-proxy behaves so when the port driver refuses (a privileged port before rootlesskit 0.9.4, or the port busy in the real host namespace).',
@@ -95,7 +102,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'rootless-port-driver',
     stage: 'rootless-port-driver',
-    re: /RootlessKit PortManager|PortManager\.AddPort|rootlessport|slirp4netns|add_hostfwd|pasta failed|Failed to bind port \S+ \([^)]*\) for option|unsupported IP \(v6\?\)|rootlesskit/i,
+    re: /RootlessKit PortManager|PortManager\.AddPort|rootlessport|slirp4netns|add_hostfwd|pasta failed|Failed to bind port \S{1,64} \([^)]{0,200}\) for option|unsupported IP \(v6\?\)|rootlesskit/i,
     conflict: true,
     meaning:
       "The rootless port driver (RootlessKit's builtin/slirp4netns driver, Podman's rootlessport, or pasta) could not listen on the port in the REAL host namespace: a host process, another rootless engine or the container's own previous forwarder holds it. Docker's allocator inside the rootless namespace cannot see that.",
@@ -259,7 +266,7 @@ export const ENGINE_MARKERS: readonly EngineMarker[] = [
     product: 'docker-desktop',
   },
   {
-    re: /^ERROR: (?:for \S+\s+)?(?:Cannot start service|driver failed)/m,
+    re: /^ERROR: (?:for \S{1,200} {1,20})?(?:Cannot start service|driver failed)/m,
     label: 'Docker Compose v1 (docker-compose)',
     product: 'compose',
   },

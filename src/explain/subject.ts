@@ -14,7 +14,8 @@ export interface ErrorSubject {
 
 type Ex = (s: string) => (Partial<ErrorSubject> & { port: number }) | null;
 
-const IP = String.raw`(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]*?)`;
+// bounded: an address is at most 45 characters, and unbounded runs backtrack on hostile pastes
+const IP = String.raw`(\[[0-9a-fA-F:.]{1,45}\]|[0-9a-fA-F:.]{0,45}?)`;
 const proto = (p: string | undefined): Proto | null => {
   const x = (p ?? '').toLowerCase();
   return x.startsWith('tcp') ? 'tcp' : x.startsWith('udp') ? 'udp' : null;
@@ -25,7 +26,7 @@ const EXTRACTORS: readonly Ex[] = [
   // 28.x range: failed to bind host port 8081 for 0.0.0.0:8080-8082:172.19.0.2:82/tcp
   (s) => {
     const m = new RegExp(
-      String.raw`failed to bind host port (\d+) for ${IP}:(\d+)-(\d+):\S*?/(tcp|udp|sctp)`,
+      String.raw`failed to bind host port (\d{1,5}) for ${IP}:(\d{1,5})-(\d{1,5}):[^\s/]{0,64}/(tcp|udp|sctp)`,
       'i',
     ).exec(s);
     return m
@@ -34,7 +35,10 @@ const EXTRACTORS: readonly Ex[] = [
   },
   // 28.x: failed to bind host port for 0.0.0.0:8080:172.19.0.2:80/tcp
   (s) => {
-    const m = new RegExp(String.raw`failed to bind host port for ${IP}:(\d+):\S*?/(tcp|udp|sctp)`, 'i').exec(s);
+    const m = new RegExp(
+      String.raw`failed to bind host port for ${IP}:(\d{1,5}):[^\s/]{0,64}/(tcp|udp|sctp)`,
+      'i',
+    ).exec(s);
     return m ? { port: Number(m[2]), ip: m[1] ?? null, proto: proto(m[3]) } : null;
   },
   // 29.x: failed to bind host port 127.0.0.1:12345/udp ; 27.x: failed to bind port 0.0.0.0:5432/tcp
@@ -44,7 +48,8 @@ const EXTRACTORS: readonly Ex[] = [
   },
   // allocator and vpnkit: Bind for 0.0.0.0:80 failed / Bind for :::10000 failed / Bind for 0.0.0.0:80: unexpected
   (s) => {
-    const m = /Bind for (\S+?):(\d+)(?: failed|:)/i.exec(s) ?? /Bind for (\S+):(\d+)(?: failed|:)/i.exec(s);
+    const m =
+      /Bind for (\S{1,64}?):(\d{1,5})(?: failed|:)/i.exec(s) ?? /Bind for (\S{1,64}):(\d{1,5})(?: failed|:)/i.exec(s);
     return m && m[1] !== '%a' && m[1] !== '%s' ? { port: Number(m[2]), ip: m[1] ?? null } : null;
   },
   // Desktop: exposing port TCP 0.0.0.0:5000 -> 0.0.0.0:0
@@ -54,7 +59,7 @@ const EXTRACTORS: readonly Ex[] = [
   },
   // pasta: Failed to bind port 2222 (Address already in use) for option '-t 2222-2222:22-22'
   (s) => {
-    const m = /Failed to bind port (\d+) \([^)]*\) for option '-([tu]) (\S+?)'?(?:,|$|\s)/i.exec(s);
+    const m = /Failed to bind port (\d{1,5}) \([^)]{0,200}\) for option '-([tu]) ([^\s',]{1,64})'?(?:,|$|\s)/i.exec(s);
     if (!m) return null;
     const r = /^(\d+)-(\d+):/.exec(m[3] ?? '');
     const range = r && r[1] !== r[2] ? { start: Number(r[1]), end: Number(r[2]) } : null;

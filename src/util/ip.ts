@@ -19,7 +19,7 @@ export function isIPv6(s: string): boolean {
   if (dbl > 1) return false;
   let body = s;
   let extra = 0;
-  const v4 = /:(\d+\.\d+\.\d+\.\d+)$/.exec(s);
+  const v4 = /:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/.exec(s);
   if (v4) {
     if (!isIPv4(v4[1] as string)) return false;
     body = s.slice(0, s.length - (v4[1] as string).length - 1) + (s.endsWith(`::${v4[1]}`) ? ':' : '');
@@ -64,7 +64,7 @@ export function unmapV4(ip: string): string {
 function parseIpv6(s: string): number[] {
   // returns 8 16-bit groups
   let tail: number[] = [];
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
+  const v4 = /(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/.exec(s);
   if (v4 && v4[1]) {
     const o = v4[1].split('.').map(Number);
     tail = [((o[0] ?? 0) << 8) | (o[1] ?? 0), ((o[2] ?? 0) << 8) | (o[3] ?? 0)];

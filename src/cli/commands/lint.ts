@@ -47,7 +47,7 @@ function projectName(first: string, text: string | undefined, explicit?: string)
 function varsFor(dir: string, envFile?: string): Record<string, string | undefined> {
   const f = envFile ?? join(dir, '.env');
   let fromFile: Record<string, string> = {};
-  if (existsSync(f)) fromFile = parseDotEnv(readFileSync(f, 'utf8'));
+  if (existsSync(f)) fromFile = parseDotEnv(readFileSync(f, 'utf8'), process.env);
   else if (envFile) throw new UsageError(`--env-file ${envFile}: no such file`);
   return { ...fromFile, ...process.env };
 }
