@@ -35,6 +35,10 @@ export interface HostInfo {
   readonly legacyTables: { readonly ip: readonly string[]; readonly ip6: readonly string[] };
   /** can this kernel run iptables-legacy at all (x_tables ip_tables present)? null = could not tell */
   readonly legacySupported?: boolean | null;
+  /** the host's local addresses (/proc/net/fib_trie LOCAL, /proc/net/if_inet6) */
+  readonly localAddrs?: readonly string[];
+  /** the interface of the IPv4 default route (/proc/net/route), where outside traffic usually arrives */
+  readonly defaultIface?: string | null;
 }
 
 export type SocketState = 'LISTEN' | 'UNCONN' | 'ESTABLISHED' | 'OTHER';
@@ -114,6 +118,8 @@ export interface Container {
   readonly image: string;
   readonly networkMode: string;
   readonly ips: readonly string[];
+  /** per network: its name and id, the container's address, prefix and gateway (absent in older snapshots) */
+  readonly networks?: readonly ContainerNetwork[];
   /** what the API lists as published; lists ports even for some Created/Exited containers that hold nothing */
   readonly published: readonly PortBinding[];
   /** HostConfig.PortBindings from inspect (what it would claim on start), when inspected */
@@ -122,6 +128,14 @@ export interface Container {
   readonly composeProject: string | null;
   readonly composeService: string | null;
   readonly composeWorkingDir: string | null;
+}
+
+export interface ContainerNetwork {
+  readonly name: string;
+  readonly id: string;
+  readonly ip: string;
+  readonly prefixLen: number;
+  readonly gateway: string;
 }
 
 export type FirewallBackend = 'iptables-nft' | 'iptables-legacy' | 'nft';
@@ -153,9 +167,80 @@ export interface DnatRule {
   readonly comment: string | null;
 }
 
+/** One netfilter match as the path model evaluates it; `neg` is the rule's `!`. */
+export type NfMatch =
+  | { readonly k: 'iif' | 'oif'; readonly neg: boolean; readonly names: readonly string[] }
+  | { readonly k: 'saddr' | 'daddr'; readonly neg: boolean; readonly cidrs: readonly string[] }
+  | { readonly k: 'proto'; readonly neg: boolean; readonly protos: readonly string[] }
+  | {
+      readonly k: 'sport' | 'dport';
+      readonly neg: boolean;
+      readonly ranges: readonly (readonly [number, number])[];
+      /** the protocol the match implies (iptables `-m tcp`, nft `tcp dport`); null for `th dport` */
+      readonly proto: string | null;
+    }
+  /** iptables `-m addrtype --dst-type`, nft `fib daddr type`; types upper-case (LOCAL, UNICAST…) */
+  | { readonly k: 'addrtype'; readonly dir: 'src' | 'dst'; readonly neg: boolean; readonly types: readonly string[] }
+  /** conntrack state (NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED, DNAT, SNAT) */
+  | { readonly k: 'ctstate'; readonly neg: boolean; readonly states: readonly string[] }
+  /** anything the model cannot evaluate: it forks the walk (matches and not) */
+  | { readonly k: 'unknown'; readonly text: string };
+
+export type NfVerdict =
+  /** none: no verdict (counter, log, mark): the next rule runs */
+  | { readonly k: 'accept' | 'drop' | 'reject' | 'return' | 'none' }
+  | { readonly k: 'jump' | 'goto'; readonly chain: string }
+  /** ip null: a DNAT whose target could not be decoded */
+  | { readonly k: 'dnat'; readonly ip: string | null; readonly port: number | null }
+  | { readonly k: 'redirect'; readonly port: number | null }
+  /** nft verdict map keyed on the in/out interface name; names with a trailing * are prefixes */
+  | {
+      readonly k: 'vmap';
+      readonly key: 'iif' | 'oif';
+      readonly entries: readonly { readonly name: string; readonly verdict: NfVerdict }[];
+    }
+  | { readonly k: 'unknown'; readonly text: string };
+
+export interface NfRule {
+  readonly matches: readonly NfMatch[];
+  readonly verdict: NfVerdict;
+  /** the rule as the tool printed it */
+  readonly text: string;
+  /** 0-based index among the chain's rules as listed (before any pruning) */
+  readonly position: number;
+  readonly handle: number | null;
+  /** iptables-save argv after `-A CHAIN`; null for nft */
+  readonly spec: readonly string[] | null;
+  readonly comment: string | null;
+}
+
+export type NfHook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
+
+export interface NfChain {
+  readonly name: string;
+  /** base chains only */
+  readonly hook: NfHook | null;
+  readonly type: 'filter' | 'nat' | 'route' | null;
+  readonly priority: number | null;
+  readonly policy: 'accept' | 'drop' | null;
+  readonly rules: readonly NfRule[];
+}
+
+/** A table as the path model walks it: base chains and the chains they reach (for the ports asked). */
+export interface NfTable {
+  readonly backend: FirewallBackend;
+  readonly family: 'ip' | 'ip6' | 'inet';
+  readonly name: string;
+  readonly chains: readonly NfChain[];
+  /** rules whose port matches cannot hold for the ports asked were left out */
+  readonly portScoped: boolean;
+}
+
 export interface FirewallView {
   readonly backend: FirewallBackend;
   readonly dnat: readonly DnatRule[];
+  /** whole rule sets (raw, nat, filter) for the path model; absent in snapshots made before it */
+  readonly rulesets?: readonly NfTable[];
   /** tables this view could read (e.g. 'ip nat', 'ip filter') */
   readonly tables: readonly string[];
   /** tables this tool could not show (``Table `nat' is incompatible``) */

@@ -169,6 +169,7 @@ export async function collectNft(
       {
         backend: 'nft',
         dnat,
+        rulesets: views.flatMap((v) => v.rulesets ?? []),
         tables,
         incompatible: [],
         hasDockerChain: chains.hasDockerChain || views.some((v) => v.hasDockerChain),

@@ -2,6 +2,7 @@
 import type { Fact, HostInfo } from '../model.js';
 import { ok } from './fact.js';
 import type { HostIO } from './host-io.js';
+import { parseDefaultIface, parseFibTrieLocal, parseIfInet6 } from './parse/proc-addrs.js';
 
 const SYSCTLS = [
   'net/ipv6/bindv6only',
@@ -67,9 +68,15 @@ export function collectHost(io: HostIO): Fact<HostInfo> {
       : tryRead(io, '/proc/version') !== null
         ? false
         : null;
+  const fib = tryRead(io, '/proc/net/fib_trie');
+  const if6 = tryRead(io, '/proc/net/if_inet6');
+  const route = tryRead(io, '/proc/net/route');
+  const localAddrs = fib === null ? undefined : [...parseFibTrieLocal(fib), ...(if6 ? parseIfInet6(if6) : [])];
   return ok(
     {
       kernel,
+      ...(localAddrs ? { localAddrs } : {}),
+      defaultIface: route === null ? null : parseDefaultIface(route),
       wsl: wslFlavour(kernel, version, io.env),
       uid: io.uid,
       hostNetns,

@@ -129,7 +129,11 @@ export function snapshotFromCapture(scenario: string): Snapshot {
     (new RegExp(`^${k}: (.*)$`, 'm').exec(legacyPresent)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
 
   const iptNft: FirewallView = mergeViews('iptables-nft', [
-    parseIptablesSave(read(dir, 'iptables-nft-save-nat.txt') ?? '', 'iptables-nft', 'ip'),
+    parseIptablesSave(
+      (read(dir, 'iptables-nft-save-nat.txt') ?? '') + (read(dir, 'iptables-nft-save-filter.txt') ?? ''),
+      'iptables-nft',
+      'ip',
+    ),
     parseIptablesSave(read(dir, 'ip6tables-nft-save-nat.txt') ?? '', 'iptables-nft', 'ip6'),
   ]);
   const iptLegacy: FirewallView = mergeViews('iptables-legacy', [

@@ -1,5 +1,5 @@
 // Engine API JSON → our Container/Engine records. Pure, so recorded API answers replay.
-import type { Container, PortBinding, Proto } from '../../model.js';
+import type { Container, ContainerNetwork, PortBinding, Proto } from '../../model.js';
 import { normalizeIp } from '../../util/ip.js';
 
 type J = Record<string, unknown>;
@@ -12,9 +12,20 @@ export function containerFromList(c: unknown): Container {
   const labels = obj(o.Labels);
   const nets = obj(obj(o.NetworkSettings).Networks);
   const ips: string[] = [];
-  for (const n of Object.values(nets)) {
+  const networks: ContainerNetwork[] = [];
+  for (const [name, n] of Object.entries(nets)) {
     const ip4 = str(obj(n).IPAddress);
     const ip6 = str(obj(n).GlobalIPv6Address);
+    if (ip4) {
+      const len = obj(n).IPPrefixLen;
+      networks.push({
+        name,
+        id: str(obj(n).NetworkID),
+        ip: ip4,
+        prefixLen: typeof len === 'number' ? len : 0,
+        gateway: str(obj(n).Gateway),
+      });
+    }
     if (ip4) ips.push(ip4);
     if (ip6) ips.push(normalizeIp(ip6) ?? ip6);
   }
@@ -38,6 +49,7 @@ export function containerFromList(c: unknown): Container {
     image: str(o.Image),
     networkMode: str(obj(o.HostConfig).NetworkMode) || 'default',
     ips,
+    networks,
     published,
     configured: null,
     restartPolicy: null,

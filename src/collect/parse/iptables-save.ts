@@ -2,6 +2,7 @@
 // line-oriented dump of argv; no maintained JS parser exists for it.
 import type { DnatRule, FirewallBackend, FirewallView, Proto } from '../../model.js';
 import { normalizeIp } from '../../util/ip.js';
+import { buildIptablesTables, type RawTable } from './iptables-rules.js';
 
 /** Split an iptables-save rule line into argv, honouring double quotes (used by --comment). */
 export function tokenize(line: string): string[] {
@@ -134,6 +135,8 @@ export function parseIptablesSave(
   let hasDockerChain = false;
   let table = '';
   let rules: ParsedRule[] = [];
+  const raws: RawTable[] = [];
+  let rawT: RawTable | null = null;
   const flush = (): void => {
     if (!table) return;
     // reachability from the nat hooks, following -j/-g jumps
@@ -178,6 +181,8 @@ export function parseIptablesSave(
       table = line.slice(1);
       rules = [];
       tables.push(`${family} ${table}`);
+      rawT = { name: table, chains: new Map(), lines: [] };
+      raws.push(rawT);
       continue;
     }
     if (line === 'COMMIT') {
@@ -188,6 +193,8 @@ export function parseIptablesSave(
     }
     if (line.startsWith(':')) {
       if (line.startsWith(':DOCKER ') && table === 'nat') hasDockerChain = true;
+      const [name, policy] = line.slice(1).split(' ');
+      if (name) rawT?.chains.set(name, policy ?? '-');
       continue;
     }
     if (line.startsWith('-A ')) {
@@ -197,10 +204,17 @@ export function parseIptablesSave(
       // only DNAT rules are tokenised (and, for a port question, only those for its ports)
       const wanted = table === 'nat' && line.includes('DNAT') && (!ports || touches(line, ports));
       rules.push({ chain, args: wanted ? tokenize(line).slice(2) : [], line, jump: jm ? (jm[1] as string) : null });
+      rawT?.lines.push({ chain, line });
     }
   }
   flush();
-  return { backend, dnat, tables, incompatible, hasDockerChain, warnings };
+  const rulesets = buildIptablesTables(
+    raws.filter((t) => !incompatible.includes(`${family} ${t.name}`)),
+    backend,
+    family,
+    ports ?? null,
+  );
+  return { backend, dnat, tables, incompatible, hasDockerChain, warnings, rulesets };
 }
 
 export function mergeViews(backend: FirewallBackend, views: readonly FirewallView[]): FirewallView {
@@ -211,5 +225,6 @@ export function mergeViews(backend: FirewallBackend, views: readonly FirewallVie
     incompatible: views.flatMap((v) => v.incompatible),
     hasDockerChain: views.some((v) => v.hasDockerChain),
     warnings: [...new Set(views.flatMap((v) => v.warnings))],
+    rulesets: views.flatMap((v) => v.rulesets ?? []),
   };
 }

@@ -3,6 +3,7 @@
 // destination; `nft -a list ruleset` text does decode it, so the text (when given) fills the gap.
 import type { DnatRule, FirewallView, Proto } from '../../model.js';
 import { normalizeIp } from '../../util/ip.js';
+import { nftTables, type NftRaw } from './nft-rules.js';
 
 type J = Record<string, unknown>;
 const obj = (v: unknown): J | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as J) : null);
@@ -179,15 +180,19 @@ export function parseNftJson(json: string, opts: NftParseOptions = {}): Firewall
   const chains = new Map<string, ChainInfo>();
   const rules: RuleInfo[] = [];
   const tables: string[] = [];
+  const raw: NftRaw = { chains: [], rules: [], maps: [] };
   for (const it of items) {
     const o = obj(it);
     if (!o) continue;
+    const mp = obj(o.map);
+    if (mp) raw.maps.push({ family: String(mp.family), table: String(mp.table), m: mp });
     const t = obj(o.table);
     if (t) tables.push(`${String(t.family)} ${String(t.name)}`);
     const c = obj(o.chain);
     if (c && !tables.includes(`${String(c.family)} ${String(c.table)}`))
       tables.push(`${String(c.family)} ${String(c.table)}`);
     if (c) {
+      raw.chains.push({ family: String(c.family), table: String(c.table), name: String(c.name), c });
       const prio =
         typeof c.prio === 'number' ? c.prio : typeof c.prio === 'string' ? (NAMED_PRIO[c.prio] ?? null) : null;
       chains.set(`${String(c.family)} ${String(c.table)} ${String(c.name)}`, {
@@ -200,6 +205,7 @@ export function parseNftJson(json: string, opts: NftParseOptions = {}): Firewall
       });
     }
     const r = obj(o.rule);
+    if (r) raw.rules.push({ family: String(r.family), table: String(r.table), chain: String(r.chain), r });
     if (r)
       rules.push({
         family: String(r.family),
@@ -276,6 +282,7 @@ export function parseNftJson(json: string, opts: NftParseOptions = {}): Firewall
       comment: r.comment,
     });
   }
+  const rulesets = nftTables(raw, (f, t) => !opts.skipTables?.has(`${f} ${t}`), handles);
   return {
     backend: 'nft',
     dnat,
@@ -283,6 +290,7 @@ export function parseNftJson(json: string, opts: NftParseOptions = {}): Firewall
     incompatible: [],
     hasDockerChain: chains.has('ip nat DOCKER') || tables.includes('ip docker-bridges'),
     warnings: [],
+    rulesets,
   };
 }
 
