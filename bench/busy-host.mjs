@@ -109,7 +109,8 @@ export async function up(scale) {
           c.on('exit', (code) => {
             const id = out.trim();
             if (/^[0-9a-f]{64}$/.test(id)) state.containers.push(id);
-            code === 0 ? res() : rej(new Error(`docker run ${CONTAINER_BASE + j} failed`));
+            if (code === 0) res();
+            else rej(new Error(`docker run ${CONTAINER_BASE + j} failed`));
           });
         }),
       );

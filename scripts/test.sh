@@ -17,5 +17,7 @@ stop_ours() {
 trap stop_ours EXIT
 echo "[test] format check (prettier)" >&2
 npx prettier --check . >&2 || { echo "[test] run: npm run format" >&2; exit 1; }
+echo "[test] lint (eslint: typescript-eslint and the layer boundaries)" >&2
+npx eslint . >&2 || exit 1
 npx tsc -p tsconfig.json --noEmit || exit 1
 npx vitest run "$@"

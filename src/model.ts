@@ -251,7 +251,7 @@ export interface FirewallView {
 
 export interface Symptom {
   readonly text: string;
-  readonly stage: string;
+  readonly stage: Stage;
   readonly proto: Proto | null;
   readonly ip: string | null;
   readonly port: number | null;
@@ -287,6 +287,11 @@ export const FACT_KEYS: readonly FactKey[] = [
   'nft',
 ];
 
+/**
+ * Every verdict cause. Adding one here makes the compiler ask for its entry in each per-cause table
+ * (each is `satisfies Record<Cause, …>`): rank in src/verdict.ts, remedy in src/remedy/remedies/index.ts,
+ * style in src/cli/render/causes.ts, doc in src/docs/causes.ts. CONTRIBUTING.md walks through it.
+ */
 export const CAUSES = [
   'host-process',
   'resolved-stub',
@@ -295,12 +300,30 @@ export const CAUSES = [
   'stale-docker-proxy',
   'stale-allocation',
   'orphan-dnat',
+  'foreign-dnat',
   'firewall-split-brain',
   'rootless-regression',
+  'docker-rules-missing',
+  'firewall-drop',
+  'conntrack-full',
   'port-free',
   'unknown',
 ] as const;
 export type Cause = (typeof CAUSES)[number];
+
+/** The stage vocabulary of the error corpus: which component refused the port. */
+export const STAGES = [
+  'port-allocator',
+  'userland-proxy',
+  'host-bind',
+  'firewall-programming',
+  'rootless-port-driver',
+  'desktop-vpnkit',
+  'permission',
+  'address-not-available',
+  'other',
+] as const;
+export type Stage = (typeof STAGES)[number];
 
 export type Confidence = 'certain' | 'likely' | 'possible';
 export type Severity = 'error' | 'warning' | 'info';

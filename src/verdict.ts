@@ -1,24 +1,38 @@
 // From findings to one verdict. The error the user saw (when given) decides which findings
 // explain it; otherwise the cause that decides what `docker run -p` would meet first wins.
-import type { Cause, Confidence, Finding, Snapshot, Symptom, Verdict } from './model.js';
+import type { Cause, Confidence, Finding, Snapshot, Stage, Symptom, Verdict } from './model.js';
 import { displayAddr } from './util/ip.js';
 
-/** Most decisive first. Firewall orphans outrank the container they shadow: that container is the victim. */
-export const CAUSE_RANK: readonly Cause[] = [
-  'rootless-regression',
-  'orphan-dnat',
-  'firewall-split-brain',
-  'stale-allocation',
-  'container',
-  'host-network-container',
-  'stale-docker-proxy',
-  'resolved-stub',
-  'host-process',
-  'unknown',
-];
+/**
+ * Most decisive first (lower wins among findings of the same severity and symptom fit). Firewall
+ * orphans outrank the container they shadow: that container is the victim. Gaps leave room to
+ * insert a cause between two others without renumbering. `port-free` is never a finding's cause.
+ */
+export const CAUSE_RANK = {
+  'rootless-regression': 10,
+  'orphan-dnat': 20,
+  // a DNAT of another manager takes the port's traffic like an orphan does, but has a live owner
+  'foreign-dnat': 25,
+  'firewall-split-brain': 30,
+  // path problems: the port is Docker's, the packets never reach it; the container is the victim
+  'docker-rules-missing': 32,
+  'firewall-drop': 34,
+  'conntrack-full': 36,
+  'stale-allocation': 40,
+  container: 50,
+  'host-network-container': 60,
+  'stale-docker-proxy': 70,
+  'resolved-stub': 80,
+  'host-process': 90,
+  unknown: 100,
+  'port-free': 110,
+} as const satisfies Record<Cause, number>;
 
-/** Which causes can produce an error of each stage. */
-const STAGE_CAUSES: Record<string, readonly Cause[]> = {
+/**
+ * Which causes can produce an error of each stage; null: the stage does not narrow the causes
+ * (every finding fits it, and the verdict does not remark on a mismatch).
+ */
+export const STAGE_CAUSES = {
   'port-allocator': ['stale-allocation', 'container'],
   'userland-proxy': [
     'container',
@@ -38,16 +52,36 @@ const STAGE_CAUSES: Record<string, readonly Cause[]> = {
     'unknown',
   ],
   'rootless-port-driver': ['rootless-regression', 'host-process', 'host-network-container', 'container', 'unknown'],
-};
+  'firewall-programming': null,
+  'desktop-vpnkit': null,
+  permission: null,
+  'address-not-available': null,
+  other: null,
+} as const satisfies Record<Stage, readonly Cause[] | null>;
+
+/** Does an error of this stage say that something held the port (so "free now" means it was released)? */
+export const STAGE_SAYS_HELD = {
+  'port-allocator': true,
+  'userland-proxy': true,
+  'host-bind': true,
+  'rootless-port-driver': true,
+  'desktop-vpnkit': true,
+  'firewall-programming': false,
+  permission: false,
+  'address-not-available': false,
+  other: false,
+} as const satisfies Record<Stage, boolean>;
+
+const explainedBy = (stage: Stage): readonly Cause[] | null => STAGE_CAUSES[stage];
 
 const CONF_RANK: Record<Confidence, number> = { certain: 0, likely: 1, possible: 2 };
 
 export function rankFindings(findings: readonly Finding[], symptom: Symptom | null): Finding[] {
-  const explains = symptom ? STAGE_CAUSES[symptom.stage] : undefined;
+  const explains = symptom ? explainedBy(symptom.stage) : null;
   const score = (f: Finding): number[] => [
     explains ? (explains.includes(f.cause) ? 0 : 1) : 0,
     f.severity === 'error' ? 0 : f.severity === 'warning' ? 1 : 2,
-    CAUSE_RANK.indexOf(f.cause),
+    CAUSE_RANK[f.cause],
     CONF_RANK[f.confidence],
   ];
   return [...findings].sort((a, b) => {
@@ -80,7 +114,7 @@ export function decide(
   if (top) {
     let summary = top.message;
     let confidence = top.confidence;
-    if (symptom && !(STAGE_CAUSES[symptom.stage] ?? [top.cause]).includes(top.cause)) {
+    if (symptom && !(explainedBy(symptom.stage) ?? [top.cause]).includes(top.cause)) {
       summary += ` (The error you saw came from the ${symptom.stage} stage, which this does not explain: the host may have changed since.)`;
     }
     if (blind.length) {
@@ -101,13 +135,7 @@ export function decide(
       summary: `Nothing seen holding ${subjectText}, but part of the host could not be read, so a holder may be hidden (${reasons.join('; ')}).`,
     };
   }
-  if (
-    symptom &&
-    symptom.stage !== 'other' &&
-    symptom.stage !== 'permission' &&
-    symptom.stage !== 'address-not-available' &&
-    symptom.stage !== 'firewall-programming'
-  ) {
+  if (symptom && STAGE_SAYS_HELD[symptom.stage]) {
     return {
       cause: 'unknown',
       confidence: 'possible',

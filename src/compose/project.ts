@@ -78,23 +78,6 @@ function getIn(p: Parsed, map: unknown, key: string, seen = new Set<unknown>()):
   return null;
 }
 
-function mapKeys(p: Parsed, map: unknown): string[] {
-  let m = map;
-  if (isAlias(m)) m = m.resolve(p.doc);
-  if (!isMap(m)) return [];
-  const out: string[] = [];
-  for (const pair of (m as YAMLMap).items) {
-    if (!isPair(pair)) continue;
-    const k = isScalar(pair.key) ? pair.key.value : pair.key;
-    if (typeof k === 'string' && k !== '<<') out.push(k);
-    if (k === '<<' || typeof k === 'symbol') {
-      const v = isAlias(pair.value) ? pair.value.resolve(p.doc) : pair.value;
-      for (const s of isSeq(v) ? v.items : [v]) out.push(...mapKeys(p, s));
-    }
-  }
-  return [...new Set(out)];
-}
-
 export interface ProjectResult {
   readonly project: ComposeProject;
   readonly problems: LintProblem[];

@@ -3,9 +3,9 @@
 // (and later perhaps an unrelated host process that took the freed socket).
 import { publishesExactly } from '../snapshot/index.js';
 import { containerHolder, containerLabel, displayBind } from './holders.js';
-import type { FindingDraft, Rule } from './types.js';
+import { defineRule, type FindingDraft } from './types.js';
 
-export const allocationWithoutListener: Rule = {
+export const allocationWithoutListener = defineRule({
   meta: {
     id: 'allocation-without-listener',
     cause: 'stale-allocation',
@@ -59,4 +59,4 @@ export const allocationWithoutListener: Rule = {
     }
     return out;
   },
-};
+});

@@ -4,9 +4,9 @@
 // -100 and the one registered last runs first, so which wins depends on boot history.
 import { containerLabel, ruleHolder } from './holders.js';
 import { concernsSubject, describeRuleLocation, dockerBackend, ruleOwner, sameWorld, victimOf } from './dnat.js';
-import type { FindingDraft, Rule } from './types.js';
+import { defineRule, type FindingDraft } from './types.js';
 
-export const firewallSplitBrain: Rule = {
+export const firewallSplitBrain = defineRule({
   meta: {
     id: 'firewall-split-brain',
     cause: 'firewall-split-brain',
@@ -51,4 +51,4 @@ export const firewallSplitBrain: Rule = {
     }
     return out;
   },
-};
+});

@@ -12,9 +12,9 @@ import {
   shadowedDockerRule,
   victimOf,
 } from './dnat.js';
-import type { FindingDraft, Rule } from './types.js';
+import { defineRule, type FindingDraft } from './types.js';
 
-export const orphanDnat: Rule = {
+export const orphanDnat = defineRule({
   meta: {
     id: 'orphan-dnat',
     cause: 'orphan-dnat',
@@ -77,4 +77,4 @@ export const orphanDnat: Rule = {
     }
     return out;
   },
-};
+});

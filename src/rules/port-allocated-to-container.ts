@@ -3,9 +3,9 @@
 // "Bind for IP:P failed: port is already allocated" before the kernel is even asked.
 import { publishesExactly } from '../snapshot/index.js';
 import { containerHolder, containerLabel, displayBind } from './holders.js';
-import type { FindingDraft, Rule } from './types.js';
+import { defineRule, type FindingDraft } from './types.js';
 
-export const portAllocatedToContainer: Rule = {
+export const portAllocatedToContainer = defineRule({
   meta: {
     id: 'port-allocated-to-container',
     cause: 'container',
@@ -56,4 +56,4 @@ export const portAllocatedToContainer: Rule = {
     }
     return out;
   },
-};
+});

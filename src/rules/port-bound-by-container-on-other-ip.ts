@@ -3,9 +3,9 @@
 // docker-proxy holds the wildcard: "address already in use", caused by a container.
 import { publishesExactly } from '../snapshot/index.js';
 import { containerHolder, containerLabel, displayBind, sockBind } from './holders.js';
-import type { FindingDraft, Rule } from './types.js';
+import { defineRule, type FindingDraft } from './types.js';
 
-export const portBoundByContainerOnOtherIp: Rule = {
+export const portBoundByContainerOnOtherIp = defineRule({
   meta: {
     id: 'port-bound-by-container-on-other-ip',
     cause: 'container',
@@ -65,4 +65,4 @@ export const portBoundByContainerOnOtherIp: Rule = {
     }
     return out;
   },
-};
+});

@@ -3,7 +3,7 @@
 // (rootful Podman) — not by docker-proxy. The container behind it is the holder.
 import { containerHolder, describeOwner, displayBind, processHolder, sockBind } from './holders.js';
 import { ownersOfKind } from '../snapshot/index.js';
-import type { FindingDraft, Rule } from './types.js';
+import { defineRule, type FindingDraft } from './types.js';
 
 const WHAT: Record<string, string> = {
   rootlesskit: "rootless Docker's RootlessKit (builtin port driver)",
@@ -14,7 +14,7 @@ const WHAT: Record<string, string> = {
   conmon: "Podman's conmon (rootful Podman keeps published ports open in it)",
 };
 
-export const portHeldByForwarder: Rule = {
+export const portHeldByForwarder = defineRule({
   meta: {
     id: 'port-held-by-forwarder',
     cause: 'container',
@@ -55,4 +55,4 @@ export const portHeldByForwarder: Rule = {
     }
     return out;
   },
-};
+});

@@ -3,9 +3,9 @@
 // (/docker/<id>) and parent (containerd-shim) betray the container.
 import { containerHolder, describeOwner, displayBind, processHolder, sockBind } from './holders.js';
 import { ownersOfKind } from '../snapshot/index.js';
-import type { FindingDraft, Rule } from './types.js';
+import { defineRule, type FindingDraft } from './types.js';
 
-export const portHeldByHostNetworkContainer: Rule = {
+export const portHeldByHostNetworkContainer = defineRule({
   meta: {
     id: 'port-held-by-host-network-container',
     cause: 'host-network-container',
@@ -56,4 +56,4 @@ export const portHeldByHostNetworkContainer: Rule = {
     }
     return out;
   },
-};
+});

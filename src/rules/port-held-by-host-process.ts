@@ -2,9 +2,9 @@
 // an overlapping socket, so docker-proxy's (or, from 28.0, dockerd's) bind fails with EADDRINUSE.
 import { describeOwner, displayBind, processHolder, sockBind } from './holders.js';
 import { ownersOfKind } from '../snapshot/index.js';
-import type { FindingDraft, Rule } from './types.js';
+import { defineRule, type FindingDraft } from './types.js';
 
-export const portHeldByHostProcess: Rule = {
+export const portHeldByHostProcess = defineRule({
   meta: {
     id: 'port-held-by-host-process',
     cause: 'host-process',
@@ -48,4 +48,4 @@ export const portHeldByHostProcess: Rule = {
     }
     return out;
   },
-};
+});

@@ -1,9 +1,9 @@
 // Not root: /proc/<pid>/fd of other users cannot be read, so a socket's owner stays unknown.
 // Say exactly that (its uid is known from /proc/net) rather than guessing a cause.
 import { displayBind } from './holders.js';
-import type { FindingDraft, Rule } from './types.js';
+import { defineRule, type FindingDraft } from './types.js';
 
-export const portHeldByUnseenOwner: Rule = {
+export const portHeldByUnseenOwner = defineRule({
   meta: {
     id: 'port-held-by-unseen-owner',
     cause: 'unknown',
@@ -35,4 +35,4 @@ export const portHeldByUnseenOwner: Rule = {
     }
     return out;
   },
-};
+});

@@ -3,9 +3,9 @@
 // disabling the stub.
 import { displayBind, processHolder, sockBind } from './holders.js';
 import { ownersOfKind } from '../snapshot/index.js';
-import type { FindingDraft, Rule } from './types.js';
+import { defineRule, type FindingDraft } from './types.js';
 
-export const resolvedStub: Rule = {
+export const resolvedStub = defineRule({
   meta: {
     id: 'resolved-stub',
     cause: 'resolved-stub',
@@ -40,4 +40,4 @@ export const resolvedStub: Rule = {
     }
     return out;
   },
-};
+});

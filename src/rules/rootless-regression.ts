@@ -3,7 +3,7 @@
 // "failed to bind host port 10.0.2.100:P/tcp: address already in use". Fixed in 29.1.2
 // (moby#51616). The runbook says 29.0.0-29.0.2; the upstream record is wider and is trusted here.
 import { compareVersions } from '../util/version.js';
-import type { FindingDraft, Rule } from './types.js';
+import { defineRule, type FindingDraft } from './types.js';
 
 export const ROOTLESS_REGRESSION = {
   first: '29.0.0',
@@ -13,7 +13,7 @@ export const ROOTLESS_REGRESSION = {
   fix: 'moby/moby#51616',
 } as const;
 
-export const rootlessRegression: Rule = {
+export const rootlessRegression = defineRule({
   meta: {
     id: 'rootless-regression',
     cause: 'rootless-regression',
@@ -46,4 +46,4 @@ export const rootlessRegression: Rule = {
     };
     return [out];
   },
-};
+});

@@ -2,9 +2,9 @@
 // whose -container-ip belongs to no container: it holds the port for nothing. On 20.10 a daemon
 // crash does not leave one (Pdeathsig), so such a proxy was started some other way.
 import { displayBind, sockBind } from './holders.js';
-import type { FindingDraft, Rule } from './types.js';
+import { defineRule, type FindingDraft } from './types.js';
 
-export const staleDockerProxy: Rule = {
+export const staleDockerProxy = defineRule({
   meta: {
     id: 'stale-docker-proxy',
     cause: 'stale-docker-proxy',
@@ -63,4 +63,4 @@ export const staleDockerProxy: Rule = {
     }
     return out;
   },
-};
+});

@@ -4,7 +4,7 @@
 import type { PortBinding } from '../model.js';
 import { familyOf, isWildcard } from '../util/ip.js';
 import { containerHolder, containerLabel, displayBind } from './holders.js';
-import type { FindingDraft, Rule } from './types.js';
+import { defineRule, type FindingDraft } from './types.js';
 
 function overlaps(p: PortBinding, b: { proto: string; ip: string; port: number }): boolean {
   if (p.proto !== b.proto || p.hostPort !== b.port) return false;
@@ -12,7 +12,7 @@ function overlaps(p: PortBinding, b: { proto: string; ip: string; port: number }
   return p.hostIp === b.ip || isWildcard(p.hostIp) || isWildcard(b.ip);
 }
 
-export const stoppedContainerClaimsPort: Rule = {
+export const stoppedContainerClaimsPort = defineRule({
   meta: {
     id: 'stopped-container-claims-port',
     cause: 'container',
@@ -46,4 +46,4 @@ export const stoppedContainerClaimsPort: Rule = {
     }
     return out;
   },
-};
+});

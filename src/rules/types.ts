@@ -10,10 +10,10 @@ export interface RuleContext {
 
 export type FindingDraft = Omit<Finding, 'rule'>;
 
-export interface Rule {
+export interface Rule<Id extends string = string> {
   readonly meta: {
     /** kebab-case, the file name; never reused */
-    readonly id: string;
+    readonly id: Id;
     /** the verdict cause this rule can produce */
     readonly cause: Cause;
     readonly description: string;
@@ -24,3 +24,9 @@ export interface Rule {
   };
   check(ctx: RuleContext): readonly FindingDraft[];
 }
+
+/**
+ * Declares a rule and keeps its id a literal type, so `RuleId` (src/rules/index.ts) is the union of
+ * the registered ids and a misspelt id anywhere fails to compile.
+ */
+export const defineRule = <const Id extends string>(rule: Rule<Id>): Rule<Id> => rule;

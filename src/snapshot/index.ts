@@ -11,6 +11,7 @@ import type {
   Socket,
   Subject,
 } from '../model.js';
+// eslint-disable-next-line no-restricted-imports -- known exception: docker-proxy args are to be parsed at collect time
 import { parseDockerProxyArgv, isDockerProxy } from '../collect/parse/docker-proxy-argv.js';
 import { bindOverlap, requestedIps, type Overlap } from '../util/ip.js';
 

@@ -1,5 +1,6 @@
 // Human output: the verdict first in one plain sentence, then evidence, then fix commands.
 import type { Diagnosis, Plan, Step } from '../../model.js';
+import { CAUSE_TONE } from './causes.js';
 
 const useColor = (): boolean => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 const c = (code: string, s: string): string => (useColor() ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -32,7 +33,7 @@ export function renderPlans(plans: readonly Plan[]): string[] {
 export function renderDiagnosis(d: Diagnosis, plans: readonly Plan[]): string {
   const lines: string[] = [];
   const v = d.verdict;
-  const color = v.cause === 'port-free' ? green : v.cause === 'unknown' ? yellow : red;
+  const color = { problem: red, undecided: yellow, clear: green }[CAUSE_TONE[v.cause]];
   lines.push(`${bold(color(v.cause))} (${v.confidence}): ${v.summary}`);
   lines.push(dim(`  ${d.subject.ips.join(' + ')} port ${d.subject.port}/${d.subject.proto} on ${d.engine}`));
   const main = d.findings.filter((f) => f.severity !== 'info');

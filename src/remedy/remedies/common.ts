@@ -1,0 +1,107 @@
+// Plan pieces shared by several causes' remedies. Pure; nothing here runs.
+import type { Finding, Holder, Plan, Precondition, Snapshot } from '../../model.js';
+import type { RemedyContext } from './types.js';
+
+export type HolderOf<K extends Holder['kind']> = Extract<Holder, { kind: K }>;
+export const holderOf = <K extends Holder['kind']>(f: Finding, kind: K): HolderOf<K> | undefined =>
+  f.holders.find((h): h is HolderOf<K> => h.kind === kind);
+
+export function composeStop(c: { composeProject: string | null; composeService: string | null }): string[] | null {
+  return c.composeProject && c.composeService
+    ? ['docker', 'compose', '-p', c.composeProject, 'stop', c.composeService]
+    : null;
+}
+
+export function moveAside(f: Finding, { diagnosis: d, freePort }: RemedyContext): Plan {
+  const p = freePort ?? d.subject.port + 1;
+  return {
+    remedy: 'publish-elsewhere',
+    safety: 'suggest',
+    title: `Publish the new container on another host port${freePort ? ` (${freePort} is free)` : ''} or on a specific host IP`,
+    disrupts: [],
+    warnings: [],
+    preconditions: [],
+    steps: [
+      {
+        argv: ['docker', 'run', '-p', `${p}:CONTAINER_PORT`, 'IMAGE'],
+        why: 'another host port avoids the holder entirely',
+      },
+      {
+        argv: ['docker', 'run', '-p', `127.0.0.1:${d.subject.port}:CONTAINER_PORT`, 'IMAGE'],
+        why: 'a loopback-only binding, when only this host needs it and the holder is not on 127.0.0.1 or a wildcard',
+      },
+    ],
+    rule: f.rule,
+  };
+}
+
+export function deleteRulePlan(f: Finding, h: HolderOf<'rule'>, snap: Snapshot, dport: number): Plan | null {
+  const fam = h.family;
+  let argv: string[];
+  let undo: string[] | undefined;
+  let spec: readonly string[] | null = null;
+  if (h.backend === 'nft') {
+    if (h.handle === null) return null;
+    argv = ['nft', 'delete', 'rule', fam, h.table, h.chain, 'handle', String(h.handle)];
+    // nft parses its argv joined by spaces: the listed rule text re-adds it (with a new handle, at the end)
+    if (!/^xt /.test(h.rule)) undo = ['nft', 'add', 'rule', fam, h.table, h.chain, h.rule];
+  } else {
+    // delete by full spec, never by a line number that may have shifted
+    const views = [snap.iptablesNft, snap.iptablesLegacy].flatMap((v) => (v.ok ? v.value.dnat : []));
+    const r = views.find((x) => x.backend === h.backend && x.text === h.rule);
+    if (!r?.spec) return null;
+    const bin = `${fam === 'ip6' ? 'ip6tables' : 'iptables'}-${h.backend === 'iptables-legacy' ? 'legacy' : 'nft'}`;
+    argv = [bin, '-w', '-t', h.table, '-D', h.chain, ...r.spec];
+    undo = [bin, '-w', '-t', h.table, '-A', h.chain, ...r.spec];
+    spec = r.spec;
+  }
+  const pre: Precondition[] = [
+    {
+      kind: 'dnat-present',
+      backend: h.backend,
+      family: fam,
+      table: h.table,
+      chain: h.chain,
+      spec,
+      handle: h.handle,
+      toIp: h.toIp,
+      dport,
+    },
+    { kind: 'ip-not-live', ip: h.toIp },
+  ];
+  return {
+    remedy: 'delete-orphan-dnat',
+    safety: 'fix',
+    title: `Delete the orphan DNAT rule (${h.backend} ${h.family} ${h.table} ${h.chain}${h.handle !== null ? ` handle ${h.handle}` : ''})`,
+    disrupts: [],
+    warnings: ['undo (`portdoctor fix --undo`) re-adds the rule at the end of its chain, not at its old position'],
+    preconditions: pre,
+    steps: [
+      { argv, why: `it sends ${dport} to ${h.toIp}, which no live container answers for`, ...(undo ? { undo } : {}) },
+    ],
+    rule: f.rule,
+  };
+}
+
+export function restartDockerd(f: Finding, { snap, live }: RemedyContext): Plan {
+  const lr = snap.engine.ok && snap.engine.value.liveRestore;
+  return {
+    remedy: 'restart-dockerd',
+    safety: 'suggest',
+    title: 'Restart dockerd so it rebuilds its NAT chains from its own state',
+    disrupts: lr ? [] : live.map((c) => `container ${c.name}`),
+    warnings: [
+      lr
+        ? 'live-restore is enabled: containers keep running across the restart'
+        : `live-restore is NOT enabled: all ${live.length} running container(s) stop and restart-policy ones come back`,
+    ],
+    preconditions: [],
+    steps: [
+      {
+        argv: ['systemctl', 'restart', 'docker'],
+        why: 'dockerd re-creates its chains at start; rules it did not write stay, so check again afterwards',
+      },
+    ],
+    rule: f.rule,
+  };
+}

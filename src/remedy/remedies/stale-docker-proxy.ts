@@ -1,0 +1,38 @@
+// stale-docker-proxy: stop the proxy (a `fix` unless dockerd is its parent: then restarting is cleaner).
+import { displayAddr } from '../../util/ip.js';
+import { holderOf } from './common.js';
+import type { Remedy } from './types.js';
+
+export const staleDockerProxy: Remedy = {
+  plans(f, { diagnosis: d }) {
+    const h = holderOf(f, 'docker-proxy');
+    if (!h) return [];
+    return [
+      {
+        remedy: 'stop-stale-proxy',
+        safety: f.data.parentIsDockerd === true ? 'suggest' : 'fix',
+        title: `Stop the stale docker-proxy (pid ${h.pid})`,
+        disrupts: [],
+        warnings:
+          f.data.parentIsDockerd === true ? ['its parent is dockerd: restarting the daemon is the cleaner way'] : [],
+        preconditions: [
+          {
+            kind: 'process-is',
+            pid: h.pid,
+            comm: 'docker-proxy',
+            notChildOfDockerd: true,
+            holdsPort: d.subject.port,
+          },
+          { kind: 'ip-not-live', ip: h.containerIp },
+        ],
+        steps: [
+          {
+            argv: ['kill', '-TERM', String(h.pid)],
+            why: `it holds ${displayAddr(h.bind.ip, h.bind.port)} and forwards to ${h.containerIp}, which no container has`,
+          },
+        ],
+        rule: f.rule,
+      },
+    ];
+  },
+};
