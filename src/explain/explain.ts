@@ -117,7 +117,24 @@ export function explain(raw: string, ctx: ExplainContext = {}): ExplainResult {
   return { explanations: out };
 }
 
-/** The explanation to lead with: the first real conflict, else the first one. */
+// wrappers that carry no reason of their own: the paste's cause is in another message
+const GENERIC = new Set(['wrapper-only', 'compose-v1-host-in-use']);
+
+/**
+ * The explanation to lead with in a paste of several: the most informative one, not the first
+ * line (a compose warning, a progress line or a cut-off first copy often comes first). A message
+ * with its own reason beats a bare wrapper, a real conflict beats a look-alike, a known port beats
+ * none; ties go to the earlier message.
+ */
 export function primary(r: ExplainResult): Explanation | null {
-  return r.explanations.find((e) => e.conflict && e.pattern !== 'compose-v1-host-in-use') ?? r.explanations[0] ?? null;
+  let best: Explanation | null = null;
+  let bestRank = -1;
+  for (const e of r.explanations) {
+    const rank = (GENERIC.has(e.pattern ?? '') ? 0 : 4) + (e.conflict ? 2 : 0) + (e.subject.port !== null ? 1 : 0);
+    if (rank > bestRank) {
+      best = e;
+      bestRank = rank;
+    }
+  }
+  return best;
 }

@@ -54,7 +54,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'ipv6-disabled',
     stage: 'other',
-    re: /address family not supported by protocol/i,
+    re: /address family not supported/i,
     conflict: false,
     meaning:
       'Not a conflict: IPv6 is disabled on the host (ipv6.disable=1) but the engine tried to publish on [::] (Docker 20.10.6 regression, fixed in 20.10.7).',
@@ -66,12 +66,43 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'app-own-bind',
     stage: 'other',
-    re: /bind\(\) to \S{1,64} failed \(98: Address (?:already )?in use\)/i,
+    // nginx, Apache httpd, Kestrel, MongoDB, Python asyncio, Node.js: the app's own listen, not the engine's
+    re: /bind\(\) to \S{1,64} failed \(98: Address (?:already )?in use\)|make_sock: could not bind to address|Failed to bind to address https?:\/\/|SocketException: Address already in use|error while attempting to bind on address \(|listen EADDRINUSE: address already in use/i,
     all: [[/\[emerg\]/, /bind/i]],
     conflict: false,
     meaning:
       "Printed by the application inside the container (docker logs), not by Docker: with network_mode: host it binds the host port directly, so another host listener (or a second copy of it) already has it; 'ports:' is ignored in host mode.",
     next: ['docker logs CONTAINER', 'sudo ss -tlnp "sport = :{port}"', DIAG],
+  },
+  {
+    id: 'ip-address-in-use',
+    stage: 'other',
+    // libnetwork's IPAM says "Address already in use" (capital A, no "bind:") when an IP is taken;
+    // the kernel's EADDRINUSE reaches Docker's messages as "bind: address already in use"
+    re: /failed to allocate gateway \([^)]{0,64}\): Address already in use|(?:^|[a-z] |failed: )Address already in use\.?$/,
+    conflict: false,
+    meaning:
+      "Not a port conflict: an IP address is taken, not a port. The network's gateway, or a container's static IP (ipv4_address / --ip), is already allocated in Docker's IPAM: by a running container, a leftover endpoint, or an overlapping network.",
+    next: [
+      'docker network inspect NETWORK --format "{{json .IPAM.Config}} {{json .Containers}}"',
+      'docker network ls; docker network prune (removes unused networks)',
+      'drop the static ipv4_address, or pick a free one in the subnet',
+    ],
+  },
+  {
+    id: 'rootless-child-address',
+    stage: 'rootless-port-driver',
+    // 10.0.2.100 is RootlessKit's child-side address (slirp4netns port driver): the bind happened
+    // inside the rootless namespace, so a host-side holder is not what this message is about
+    re: /failed to bind host port (?:\d{1,5} )?(?:for )?10\.0\.2\.100:/,
+    conflict: false,
+    meaning:
+      "Rootless Docker 28+ with the slirp4netns port driver: dockerd binds the host port on RootlessKit's child address 10.0.2.100 inside the rootless network namespace, and that bind failed. When it fails for every port you try, it is the port driver, not a process holding the port on the host.",
+    next: [
+      'systemctl --user cat docker | grep DOCKERD_ROOTLESS_ROOTLESSKIT_PORT_DRIVER',
+      'switch the port driver to builtin (or pasta), or upgrade Docker and RootlessKit',
+      'ss -tlnp "sport = :{port}" (on the host, outside the rootless namespace)',
+    ],
   },
   {
     id: 'rootless-proxy-timeout',
@@ -111,7 +142,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'desktop-port-forwarder',
     stage: 'desktop-vpnkit',
-    re: /Ports are not available|unexpected error|Failed to bind: EADDRINUSE|proxy already running|Bind for %a|vpnkit|com\.docker\.backend|Only one usage of each socket address|[Ee]rror starting userland proxy: Bind for \S+ failed: port is already allocated/i,
+    re: /Ports are not available|unexpected error|Failed to bind: EADDRINUSE|proxy already running|Bind for %a|vpnkit|com\.docker\.backend|mkdir \/port\/|Only one usage of each socket address|[Ee]rror starting userland proxy: Bind for \S+ failed: port is already allocated/i,
     conflict: true,
     meaning:
       "Docker Desktop's port forwarder (vpnkit / com.docker.backend, or gvproxy for podman machine) could not bind the port on the Mac/Windows host: a host process holds it (macOS AirPlay Receiver holds 5000 and 7000). Its 'already allocated' wording here means the host, not Docker's allocator.",
@@ -124,7 +155,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'port-allocator',
     stage: 'port-allocator',
-    re: /port is already allocated/i,
+    re: /port is already allocated|port '\d{1,5}' is already in use by service|unable to find a node with port \d{1,5} available/i,
     conflict: true,
     meaning:
       "dockerd's in-memory allocator already holds exactly this host IP, protocol and port for another mapping of the SAME daemon: usually a running container (or compose service), sometimes one whose docker-proxy died (then nothing listens). The kernel was never asked, so ss/lsof may show nothing. It keys on the host IP: the same port on another IP is not refused here.",
@@ -133,7 +164,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'firewall-programming',
     stage: 'firewall-programming',
-    re: /iptables failed|failed to create NAT chain|firewall-backend|IPv4 forwarding is disabled|Failed to program NAT chain|No chain\/target\/match|RULE_APPEND failed|Chain '\S+' does not exist|unable to add return rule/i,
+    re: /iptables failed|failed to create NAT chain|firewall-backend|IPv4 forwarding is disabled|Failed to program NAT chain|No chain\/target\/match|RULE_APPEND failed|Chain '\S+' does not exist|unable to add return rule|failed to list (?:iptables )?chains|running \[\/\S{0,40}iptables|failed to locate iptables|netavark(?: \(exit code \d+\))?: (?:code: \d+|unable to|No such file)|cni-nftables-firewall|RULE_APPEND failed|CHAIN_USER_DEL failed|Chain already exists|table `\w+' is incompatible/i,
     conflict: false,
     meaning:
       "Not a port conflict: the engine could not write its NAT/filter rules. Usually Docker's chains were flushed (firewalld or an iptables reload after dockerd started), or the kernel lacks the backend iptables uses (WSL2 without nf_tables: switch to iptables-legacy only where the kernel supports it).",

@@ -52,10 +52,22 @@ const EXTRACTORS: readonly Ex[] = [
       /Bind for (\S{1,64}?):(\d{1,5})(?: failed|:)/i.exec(s) ?? /Bind for (\S{1,64}):(\d{1,5})(?: failed|:)/i.exec(s);
     return m && m[1] !== '%a' && m[1] !== '%s' ? { port: Number(m[2]), ip: m[1] ?? null } : null;
   },
-  // Desktop: exposing port TCP 0.0.0.0:5000 -> 0.0.0.0:0
+  // Desktop: exposing port TCP 0.0.0.0:5000 -> 0.0.0.0:0 / exposing port TCP 0.0.0.0:3001 /forwards/expose …
   (s) => {
-    const m = /exposing port (TCP|UDP) (\S+):(\d+) ->/i.exec(s);
+    const m = /exposing port (TCP|UDP) (\S{1,64}):(\d{1,5})(?= |$)/i.exec(s);
     return m ? { port: Number(m[3]), ip: m[2] ?? null, proto: proto(m[1]) } : null;
+  },
+  // Desktop (vpnkit port state): mkdir /port/tcp:0.0.0.0:3000:tcp:172.17.0.2:80
+  (s) => {
+    const m = /mkdir \/port\/(tcp|udp):([\d.]{7,15}):(\d{1,5}):/i.exec(s);
+    return m ? { port: Number(m[3]), ip: m[2] ?? null, proto: proto(m[1]) } : null;
+  },
+  // Swarm: port '2181' is already in use by service 'x' / classic swarm: no node with port 8080 available
+  (s) => {
+    const m = /port '(\d{1,5})' is already in use by service|unable to find a node with port (\d{1,5}) available/i.exec(
+      s,
+    );
+    return m ? { port: Number(m[1] ?? m[2]) } : null;
   },
   // pasta: Failed to bind port 2222 (Address already in use) for option '-t 2222-2222:22-22'
   (s) => {
@@ -89,6 +101,16 @@ const EXTRACTORS: readonly Ex[] = [
     const p = /-p (tcp|udp)\b/.exec(s);
     const d = /-d (\d+\.\d+\.\d+\.\d+)(?:\/32)? /.exec(s);
     return { port: Number(m[1]), proto: proto(p?.[1]), ip: d?.[1] && d[1] !== '0' ? d[1] : null };
+  },
+  // applications: Apache make_sock, Kestrel, Python asyncio, nginx socket(), Node.js listen
+  (s) => {
+    const m =
+      /could not bind to address (\[[0-9a-fA-F:.]{1,45}\]|[\d.]{7,15}):(\d{1,5})/.exec(s) ??
+      /Failed to bind to address https?:\/\/(\[[0-9a-fA-F:.]{1,45}\]|[^\s:/]{1,64}):(\d{1,5})/i.exec(s) ??
+      /bind on address \('([^']{1,64})', (\d{1,5})\)/.exec(s) ??
+      /socket\(\) (\[[0-9a-fA-F:.]{1,45}\]|[\d.]{7,15}):(\d{1,5}) failed/.exec(s) ??
+      /listen E[A-Z]{4,15}: [a-z ]{4,40} ([0-9a-fA-F:.]{0,45}):(\d{1,5})\b/.exec(s);
+    return m ? { port: Number(m[2]), ip: m[1] ?? null, proto: 'tcp' } : null;
   },
   // nginx: bind() to 0.0.0.0:80 failed
   (s) => {

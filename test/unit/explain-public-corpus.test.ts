@@ -1,0 +1,98 @@
+// explain on 114 error messages from public issue threads (test/fixtures/corpus/public-errors.json),
+// each labelled by hand with the stage and port its thread shows. 40 of them (split "heldout",
+// chosen by a hash of the message before any tuning) were never looked at while the patterns were
+// written: their score is the honest estimate on messages explain has not seen.
+import { describe, expect, it } from 'vitest';
+import { explain, primary } from '../../src/explain/explain.js';
+import { STAGES } from '../../src/explain/stages.js';
+import { loadPublicCorpus, score } from '../helpers/public-corpus.js';
+
+const corpus = loadPublicCorpus();
+const tune = corpus.filter((e) => e.split === 'tune');
+const heldout = corpus.filter((e) => e.split === 'heldout');
+
+describe('the public corpus', () => {
+  it('every entry names its thread, a stage of the vocabulary and a split; at least 30 % is held out', () => {
+    for (const e of corpus) {
+      expect(e.source).toMatch(/^[\w.-]+\/[\w.-]+#\d+$/);
+      expect(e.url).toMatch(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+\/(issues|pull)\/\d+$/);
+      expect(STAGES).toContain(e.stage);
+      expect(['tune', 'heldout']).toContain(e.split);
+    }
+    expect(corpus.length).toBeGreaterThanOrEqual(110);
+    expect(new Set(corpus.map((e) => e.message)).size).toBe(corpus.length);
+    expect(heldout.length / corpus.length).toBeGreaterThanOrEqual(0.3);
+    // from many projects, not a few threads
+    expect(new Set(corpus.map((e) => e.source.split('#')[0])).size).toBeGreaterThanOrEqual(50);
+  });
+
+  it('scores: tune set 74/74 stage and port; held out 37/40 stage (92.5 %), 39/40 port (97.5 %)', () => {
+    const t = score(tune);
+    const h = score(heldout);
+    expect([t.n, h.n]).toEqual([74, 40]);
+    expect(t.stageOk).toBeGreaterThanOrEqual(74);
+    expect(t.portOk).toBeGreaterThanOrEqual(74);
+    // the issue's goal is 95 % on unseen messages; held-out stage reaches 92.5 %. The three misses:
+    // a Go app's own listen in a host-network container (same words as docker-proxy's), Windows
+    // vpnkit's EACCES (labelled permission), and Podman 0.12's "port bindings are not yet supported"
+    expect(h.stageOk).toBeGreaterThanOrEqual(37);
+    expect(h.portOk).toBeGreaterThanOrEqual(39);
+  });
+});
+
+describe('the classes issue 15 lists', () => {
+  const p = (t: string, rootless = false) => primary(explain(t, { rootless }));
+  it('Podman netavark and CNI firewall errors are firewall programming', () => {
+    for (const t of [
+      'Error: netavark: code: 1, msg: iptables: Chain NETAVARK_FORWARD does not exist',
+      "ERRO[0000] Error adding network: failed to list iptables chains: running [/sbin/iptables -t filter -S --wait]: exit status 1: iptables v1.8.2 (nf_tables): table `filter' is incompatible, use 'nft' tool.",
+      "netavark: unable to append rule '-d 10.88.0.0/16 -j ACCEPT' to table 'nat': code: 4",
+    ])
+      expect(p(t)).toMatchObject({ stage: 'firewall-programming', conflict: false });
+  });
+  it('"Address already in use" about an IP (gateway, static IP) is not a host bind', () => {
+    for (const t of [
+      'Error response from daemon: failed to allocate gateway (10.0.3.1): Address already in use',
+      'starting container failed: Address already in use',
+    ])
+      expect(p(t)).toMatchObject({
+        stage: 'other',
+        conflict: false,
+        pattern: 'ip-address-in-use',
+        subject: { port: null },
+      });
+    // the kernel's EADDRINUSE is still a host bind
+    expect(p('failed to bind host port 0.0.0.0:20001/tcp: address already in use')?.stage).toBe('host-bind');
+  });
+  it("rootless 28+ naming RootlessKit's child address is the rootless port driver", () => {
+    expect(p('failed to bind host port 10.0.2.100:3000/tcp: address already in use')).toMatchObject({
+      stage: 'rootless-port-driver',
+      subject: { port: 3000, ip: '10.0.2.100' },
+    });
+  });
+  it("Swarm's and Docker Desktop's wordings give their port", () => {
+    expect(
+      p("Error response from daemon: rpc error: code = 3 desc = port '2181' is already in use by service 'x'"),
+    ).toMatchObject({ stage: 'port-allocator', subject: { port: 2181 } });
+    expect(
+      p(
+        'Error response from daemon: ports are not available: exposing port TCP 0.0.0.0:3001 /forwards/expose returned unexpected status: 500',
+      ),
+    ).toMatchObject({ stage: 'desktop-vpnkit', subject: { port: 3001, ip: '0.0.0.0', proto: 'tcp' } });
+  });
+  it('a multi-failure paste whose first line has no reason: the top-level answer is the most informative failure', () => {
+    const paste = [
+      'WARN[0000] The "TAG" variable is not set. Defaulting to a blank string.',
+      'Error response from daemon: driver failed programming external connectivity on endpoint a-web-1 (3f2a',
+      'Error response from daemon: failed to set up container networking: driver failed programming external connectivity on endpoint a-db-1 (y): failed to bind host port for 0.0.0.0:20002:172.18.0.3:5432/tcp: address already in use',
+    ].join('\n');
+    const r = explain(paste);
+    expect(r.explanations.map((e) => e.pattern)).toEqual(['wrapper-only', 'host-bind']);
+    expect(primary(r)).toMatchObject({ stage: 'host-bind', subject: { port: 20002 } });
+    // a look-alike with its own reason still beats a bare wrapper
+    const fw = explain(
+      'Error response from daemon: driver failed programming external connectivity on endpoint x (1\nError: netavark: code: 1, msg: iptables: Chain already exists.',
+    );
+    expect(primary(fw)?.stage).toBe('firewall-programming');
+  });
+});
