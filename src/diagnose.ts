@@ -84,8 +84,9 @@ export function diagnose(snap: Snapshot, subject: Subject, symptom: Symptom | nu
   };
 }
 
-export function exitCodeOf(d: Diagnosis): 0 | 1 | 2 {
-  if (d.verdict.cause === 'unknown') return 2;
+/** The contract's exit codes: 0 nothing wrong, 1 a conflict or hazard, 3 could not decide. */
+export function exitCodeOf(d: Diagnosis): 0 | 1 | 3 {
+  if (d.verdict.cause === 'unknown') return 3;
   if (d.verdict.cause === 'port-free') return d.findings.some((f) => f.severity !== 'info') ? 1 : 0;
   return 1;
 }

@@ -3,9 +3,34 @@
 // `explain` do not pay for the collectors.
 import type { Command as CommandT } from 'commander';
 import { VERSION } from '../version.js';
+import { EXIT } from './exit.js';
+import { helpAfter, programHelpAfter } from './help.js';
+import { exitQuietlyOnEpipe, setColor } from './output.js';
+import { pluginArgv } from './plugin.js';
 import { UsageError } from './target.js';
 
-async function main(argv: string[]): Promise<number> {
+const internalError = (e: unknown): number => {
+  process.stderr.write(
+    `portdoctor: internal error: ${(e as Error).message}\n(please report it with the command you ran; nothing on the host was changed)\n`,
+  );
+  return EXIT.internal;
+};
+
+async function main(rawArgv: string[]): Promise<number> {
+  exitQuietlyOnEpipe();
+  // run by the docker CLI as `docker portdoctor …`: answer its metadata query, drop its own arguments
+  const plugin = pluginArgv(rawArgv, process.env);
+  if (plugin.metadata) {
+    process.stdout.write(`${JSON.stringify(plugin.metadata)}\n`);
+    return EXIT.ok;
+  }
+  // --no-color is global (any position before `--`): taken out here so the fast path below sees it too
+  const end = plugin.argv.indexOf('--');
+  const argv = plugin.argv.filter((a, i) => {
+    if (a !== '--no-color' || (end >= 0 && i > end)) return true;
+    setColor(false);
+    return false;
+  });
   // the hottest path (scripts, health checks) does not need the argument parser at all
   if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
     process.stdout.write(`${VERSION}\n`);
@@ -26,12 +51,9 @@ async function main(argv: string[]): Promise<number> {
     } catch (e) {
       if (e instanceof UsageError || (e as Error).name === 'SnapshotFileError') {
         process.stderr.write(`portdoctor: ${(e as Error).message}\n`);
-        return 2;
+        return EXIT.usage;
       }
-      process.stderr.write(
-        `portdoctor: internal error: ${(e as Error).message}\n(please report it with the command you ran; nothing on the host was changed)\n`,
-      );
-      return 2;
+      return internalError(e);
     }
   }
   const { Command, CommanderError } = await import('commander');
@@ -45,10 +67,13 @@ async function main(argv: string[]): Promise<number> {
     .version(VERSION, '-V, --version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .option('--no-color', 'no colour in the output (also NO_COLOR=1; FORCE_COLOR=1 forces it)')
+    .addHelpText('after', programHelpAfter())
     .showHelpAfterError('(run portdoctor --help for usage)');
 
   program
     .command('diagnose')
+    .addHelpText('after', helpAfter('diagnose'))
     .argument('[target]', 'PORT[/PROTO] | IP:PORT[/PROTO]')
     .description('would docker run -p TARGET be refused or mis-routed here, and by whom?')
     .option(
@@ -67,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('explain')
+    .addHelpText('after', helpAfter('explain'))
     .argument('[text...]', 'the error text, or - for stdin (a whole docker compose up log works)')
     .description('read a port-publish error from any engine, offline: which stage refused the port, and what next')
     .option('--json', 'machine-readable output')
@@ -77,6 +103,7 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('fix')
+    .addHelpText('after', helpAfter('fix'))
     .argument('[target]', 'PORT[/PROTO] | IP:PORT[/PROTO]')
     .description(
       'plan how to reclaim the port (printed); --apply runs only the safe [fix] steps, re-checking each first',
@@ -93,6 +120,7 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('lint')
+    .addHelpText('after', helpAfter('lint'))
     .argument('[files...]', 'compose files, each its own project (default: the compose files of this directory)')
     .description('catch port clashes in compose files before deploy')
     .option('-f, --file <file...>', 'compose files merged into one project, as docker compose -f does')
@@ -100,6 +128,7 @@ async function main(argv: string[]): Promise<number> {
     .option('-p, --project-name <name>', 'project name (default: the directory name or `name:`)')
     .option('--env-file <file>', 'variables file (default: .env next to the first compose file)')
     .option('--format <format>', 'human | json | sarif | github', 'human')
+    .option('--json', 'the same as --format json')
     .option('--against-host', "also check this host's listeners, running containers and DNAT rules")
     .option('--fix', 'propose the nearest free host port for each clash (shows a diff)')
     .option('--write', 'write the --fix edits into the files')
@@ -110,9 +139,11 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('ports')
+    .addHelpText('after', helpAfter('ports'))
     .description("the host's whole port map: listened on, published, allocated or DNATed, with owners and status")
     .option('--port <port...>', 'only these ports')
     .option('--conflicts', 'only entries that are not ok')
+    .option('--no-trunc', 'never shorten the owners column (it is never shortened when stdout is not a terminal)')
     .option('--json', 'machine-readable: {ports:[{proto, ip, port, status, owners:[…]}]}')
     .option('--from <file>', 'read a saved snapshot instead of this host')
     .action(async (o) => {
@@ -121,6 +152,7 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('watch')
+    .addHelpText('after', helpAfter('watch'))
     .description('follow Docker events; diagnose the host the moment a start fails on a port or a container loops')
     .option('--json', 'one JSON object a line on stdout {time, event, container, cause, …} (humans get stderr)')
     .option('--restart-threshold <n>', 'deaths within 2 minutes that make a restart loop', '3')
@@ -130,6 +162,7 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('exporter')
+    .addHelpText('after', helpAfter('exporter'))
     .description(
       'Prometheus exporter: sockets, published ports, DNAT and orphan rules, conntrack, daemon log errors, start failures, findings',
     )
@@ -142,6 +175,7 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('collect')
+    .addHelpText('after', helpAfter('collect'))
     .description('save a redacted snapshot of this host (sockets, owners, containers, NAT rules) for replay')
     .option('--out <file>', 'where to write the snapshot JSON')
     .option('--port <port...>', 'limit to these ports (default: the whole host)')
@@ -149,22 +183,45 @@ async function main(argv: string[]): Promise<number> {
       code = await (await import('./commands/collect.js')).runCollect(o);
     });
 
+  program
+    .command('completion')
+    .addHelpText('after', helpAfter('completion'))
+    .argument('<shell>', 'bash | zsh | fish')
+    .description('print a shell completion script, generated from these very command definitions')
+    .action(async (shell: string) => {
+      const m = await import('./completion.js');
+      const gen = { bash: m.bashCompletion, zsh: m.zshCompletion, fish: m.fishCompletion }[shell];
+      if (!gen) throw new UsageError(`completion "${shell}": use bash, zsh or fish`);
+      process.stdout.write(gen(m.specOf(program)));
+    });
+
+  // the man page, for the package builds (npm run gen:man); generated from the same definitions
+  program
+    .command('manpage', { hidden: true })
+    .option('--date <yyyy-mm-dd>', 'the date in the page header')
+    .action(async (o: { date?: string }) => {
+      const m = await import('./completion.js');
+      process.stdout.write(m.manPage(m.specOf(program), VERSION, o.date ?? new Date().toISOString().slice(0, 10)));
+    });
+
+  // bare `portdoctor`: the usage on stdout, as docker does
+  if (argv.length === 2) {
+    program.outputHelp();
+    return EXIT.ok;
+  }
   try {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
-        return 0;
-      return 2;
+        return EXIT.ok;
+      return EXIT.usage;
     }
     if (e instanceof UsageError || (e as Error).name === 'SnapshotFileError') {
       process.stderr.write(`portdoctor: ${(e as Error).message}\n`);
-      return 2;
+      return EXIT.usage;
     }
-    process.stderr.write(
-      `portdoctor: internal error: ${(e as Error).message}\n(please report it with the command you ran; nothing on the host was changed)\n`,
-    );
-    return 2;
+    return internalError(e);
   }
   return code;
 }

@@ -26,7 +26,9 @@ async function getJson(
 
 function socketName(io: HostIO): string {
   const ep = dockerEndpoint(io.env);
-  return ep.socketPath ?? `${ep.host}:${ep.port}`;
+  if (ep.error) return ep.error;
+  const where = ep.socketPath ?? `${ep.host}:${ep.port}`;
+  return ep.context ? `${where} (docker context ${ep.context})` : where;
 }
 
 export interface DaemonConfig {

@@ -5,6 +5,7 @@ import { readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { contextHost, type ContextHost } from './docker-context.js';
 
 export interface ExecResult {
   readonly code: number | null;
@@ -46,18 +47,34 @@ export interface NodeHostIOOptions {
   readonly uid?: number;
 }
 
-/** unix:///var/run/docker.sock (default), unix:///run/user/1000/docker.sock, or tcp://127.0.0.1:2375 */
+const contexts = new WeakMap<object, ContextHost>();
+
+/**
+ * unix:///var/run/docker.sock (default), unix:///run/user/1000/docker.sock, or tcp://127.0.0.1:2375: from
+ * DOCKER_HOST, else the docker context (DOCKER_CONTEXT or `docker context use`), read once per environment.
+ */
 export function dockerEndpoint(env: Readonly<Record<string, string | undefined>>): {
   socketPath?: string;
   host?: string;
   port?: number;
+  context?: string;
+  error?: string;
 } {
-  const h = env.DOCKER_HOST;
-  if (!h) return { socketPath: '/var/run/docker.sock' };
-  if (h.startsWith('unix://')) return { socketPath: h.slice('unix://'.length) };
+  let c = contexts.get(env);
+  if (!c) {
+    c = contextHost(env, (f) => readFileSync(f, 'utf8'));
+    contexts.set(env, c);
+  }
+  // a context that cannot be read must not fall back to another daemon: this path never exists, so the
+  // engine collector reports it (with the context's name) instead of answering for the wrong daemon
+  if (c.error) return { socketPath: '/nonexistent/docker-context', context: c.context ?? undefined, error: c.error };
+  const ctx = c.context && c.context !== 'default' ? { context: c.context } : {};
+  const h = c.host;
+  if (!h) return { socketPath: '/var/run/docker.sock', ...ctx };
+  if (h.startsWith('unix://')) return { socketPath: h.slice('unix://'.length), ...ctx };
   const m = /^tcp:\/\/([^:/]+):(\d+)/.exec(h);
-  if (m) return { host: m[1] as string, port: Number(m[2]) };
-  return { socketPath: h };
+  if (m) return { host: m[1] as string, port: Number(m[2]), ...ctx };
+  return { socketPath: h, ...ctx };
 }
 
 export function nodeHostIO(opts: NodeHostIOOptions = {}): HostIO {

@@ -38,7 +38,7 @@ describe.skipIf(notReady !== null)(`degradation on the real host${notReady ? ` (
     expect(d.json.holders[0]).toMatchObject({ pid });
     const free = diagnoseJson(String(P(2)), [], env);
     expect(free.json.verdict.cause).toBe('unknown');
-    expect(free.code).toBe(2);
+    expect(free.code).toBe(3);
     expect(free.json.verdict.summary).toMatch(/nonexistent\/docker\.sock/);
   });
 
@@ -63,7 +63,7 @@ describe.skipIf(notReady !== null)(`degradation on the real host${notReady ? ` (
       expect.arrayContaining(['engine', 'containers', 'iptablesNft']),
     );
     expect(j.collectionErrors.find((e) => e.fact === 'engine')?.code).toBe('denied');
-    expect(r.status).toBe(2);
+    expect(r.status).toBe(3);
   });
 
   it('no nft binary: an orphan that only nft can show is not missed silently — "unknown", naming nft', async () => {

@@ -180,7 +180,7 @@ describe.skipIf(notReady !== null)(`live fix${notReady ? ` (skipped: ${notReady}
     const release = acquireLock(env.PORTDOCTOR_STATE_DIR);
     try {
       const r = portdoctor(['fix', String(port), '--apply', '--yes'], env);
-      expect(r.code).toBe(2);
+      expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/another portdoctor fix --apply is running \(pid \d+/);
       expect(ruleLines('nat').some((l) => l.includes(`--dport ${port} `))).toBe(true);
     } finally {

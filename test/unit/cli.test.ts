@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { saveSnapshot } from '../../src/snapshot/io.js';
 import { snapshotFromCapture } from '../helpers/lab-capture.js';
 
@@ -18,10 +18,7 @@ const run = (args: string[], input?: string) => {
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
-beforeAll(() => {
-  const b = spawnSync('node', ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-  if (b.status !== 0) throw new Error(b.stderr);
-});
+// dist/ is built once by the unit project's globalSetup (test/helpers/build-once.ts)
 
 describe('bad input', () => {
   it.each([
@@ -125,9 +122,9 @@ describe('explain', () => {
     expect(j.explanations).toHaveLength(1);
     expect(r.code).toBe(1);
   });
-  it('reads a whole log on stdin; a look-alike exits 0, an unrecognised text 2', () => {
+  it('reads a whole log on stdin; a look-alike exits 0, an unrecognised text 3', () => {
     expect(run(['explain', '-'], 'listen tcp 10.9.9.9:80: bind: cannot assign requested address').code).toBe(0);
-    expect(run(['explain', 'all good']).code).toBe(2);
+    expect(run(['explain', 'all good']).code).toBe(3);
   });
 });
 

@@ -14,7 +14,7 @@ interface Case {
   error?: string; // attempts/<label>.stderr
   cause: Cause;
   holder?: Partial<Record<string, unknown>> & { kind: Holder['kind'] };
-  exit: 0 | 1 | 2;
+  exit: 0 | 1 | 3;
   also?: string[]; // other rule ids that must fire
 }
 

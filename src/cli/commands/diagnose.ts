@@ -16,7 +16,7 @@ export interface DiagnoseOpts {
 
 export async function runDiagnose(target: string | undefined, o: DiagnoseOpts): Promise<number> {
   const t = target ? parseTarget(target) : null;
-  const errText = textArg(o.error);
+  const errText = textArg(o.error, 'the error you saw (docker run / compose output)');
   if (o.error !== undefined && !errText?.trim())
     throw new UsageError('--error was given but empty: pass the error text, or - to read it from stdin');
   // the error reader is only loaded when there is an error to read

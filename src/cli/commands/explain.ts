@@ -1,10 +1,15 @@
 import { explain, primary } from '../../explain/explain.js';
+import { EXIT } from '../exit.js';
 import { textArg } from '../io.js';
+import { outputWidth, wrapText } from '../output.js';
 import { bold, dim, yellow } from '../render/text.js';
 import { UsageError } from '../target.js';
 
 export async function runExplain(parts: string[], o: { json?: boolean; rootless?: boolean }): Promise<number> {
-  const raw = parts.length === 1 && parts[0] === '-' ? (textArg('-') ?? '') : parts.join(' ');
+  const raw =
+    parts.length === 1 && parts[0] === '-'
+      ? (textArg('-', 'the error text or a whole docker compose log') ?? '')
+      : parts.join(' ');
   if (!raw.trim())
     throw new UsageError(
       'nothing to explain: pass the error text as an argument, or - to read it (or a whole compose log) from stdin',
@@ -24,24 +29,28 @@ export async function runExplain(parts: string[], o: { json?: boolean; rootless?
     process.stdout.write(`${JSON.stringify({ ...top, explanations: r.explanations }, null, 2)}\n`);
   } else if (!r.explanations.length) {
     process.stdout.write(
-      'Not recognised as a Docker/Podman port-publish error. Paste the whole message (docker run / compose output, or the dockerd log line).\n',
+      wrapText(
+        'Not recognised as a Docker/Podman port-publish error. Paste the whole message (docker run / compose output, or the dockerd log line).\n',
+        outputWidth(),
+      ),
     );
   } else {
+    const out: string[] = [];
     for (const e of r.explanations) {
       const s = e.subject;
       const subj =
         s.port !== null
           ? `${s.ip ?? '*'}:${s.port}${s.proto ? `/${s.proto}` : ''}${s.range ? ` (in range ${s.range.start}-${s.range.end})` : ''}`
           : 'port not named';
-      process.stdout.write(
-        `${bold(e.stage)} ${dim(`[${e.pattern}]`)} ${subj}${e.service ? ` ${dim(`(${e.service})`)}` : ''}\n`,
-      );
-      if (e.engine.wording.length) process.stdout.write(`  ${dim(`wording: ${e.engine.wording.join('; ')}`)}\n`);
-      process.stdout.write(`  ${e.meaning}\n`);
-      for (const n of e.next) process.stdout.write(`  ${yellow('→')} ${n}\n`);
-      process.stdout.write('\n');
+      out.push(`${bold(e.stage)} ${dim(`[${e.pattern}]`)} ${subj}${e.service ? ` ${dim(`(${e.service})`)}` : ''}`);
+      if (e.engine.wording.length) out.push(`  ${dim(`wording: ${e.engine.wording.join('; ')}`)}`);
+      out.push(`  ${e.meaning}`);
+      // a next step is a command to copy: the terminal may fold it, a newline inside it must not
+      for (const n of e.next) out.push(`  ${yellow('→')} ${n}`);
+      out.push('');
     }
+    process.stdout.write(`${wrapText(out.join('\n'), outputWidth(), (l) => l.includes('→'))}\n`);
   }
-  if (!p) return 2;
-  return r.explanations.some((e) => e.conflict) ? 1 : 0;
+  if (!p) return EXIT.undecided;
+  return r.explanations.some((e) => e.conflict) ? EXIT.found : EXIT.ok;
 }

@@ -6,7 +6,9 @@ import type { Plan, Step } from '../../model.js';
 import { acquireLock, applyPlan, LockBusy, stateDir, undoLatest } from '../../remedy/execute.js';
 import { planRemedies } from '../../remedy/plan.js';
 import { candidatePorts, composeServiceOf, nearestFreePort } from '../../remedy/suggest-port.js';
+import { EXIT } from '../exit.js';
 import { textArg } from '../io.js';
+import { outputWidth, wrapLine } from '../output.js';
 import { bold, renderPlans, shellQuote, yellow } from '../render/text.js';
 import { parseTarget, UsageError } from '../target.js';
 
@@ -37,24 +39,29 @@ export async function runFix(target: string | undefined, o: FixOpts): Promise<nu
     const release = acquireLock(dir);
     try {
       const r = await undoLatest({ io, stateDir: dir });
+      if (o.json)
+        process.stdout.write(
+          `${JSON.stringify({ undone: r.ran, journal: r.journalPath ?? null, skipped: r.skipped, failed: r.failed ?? null }, null, 2)}\n`,
+        );
       if (!r.journalPath) {
         process.stderr.write('portdoctor: no applied fix to undo\n');
-        return 1;
+        return EXIT.found;
       }
-      process.stdout.write(
-        `undid ${r.ran} step(s); journal ${r.journalPath}\n${r.skipped.map((s) => `  skipped: ${s}\n`).join('')}`,
-      );
+      if (!o.json)
+        process.stdout.write(
+          `undid ${r.ran} step(s); journal ${r.journalPath}\n${r.skipped.map((s) => `  skipped: ${s}\n`).join('')}`,
+        );
       if (r.failed) {
         process.stderr.write(`portdoctor: ${r.failed}\n`);
-        return 2;
+        return EXIT.found;
       }
-      return 0;
+      return EXIT.ok;
     } finally {
       release();
     }
   }
   const t = target ? parseTarget(target) : null;
-  const errText = textArg(o.error);
+  const errText = textArg(o.error, 'the error you saw (docker run / compose output)');
   const symptom = errText ? (await import('../../symptom.js')).symptomFrom(errText) : null;
   const subject = resolveSubject({ port: t?.port ?? null, ip: t?.ip ?? null, proto: t?.proto ?? null, symptom });
   if (!subject) throw new UsageError('which port? give PORT[/PROTO] or IP:PORT[/PROTO]');
@@ -81,7 +88,7 @@ export async function runFix(target: string | undefined, o: FixOpts): Promise<nu
         `${JSON.stringify({ subject: d.subject, cause: d.verdict.cause, summary: d.verdict.summary, freePort: free, composeEdit: edit, plans }, null, 2)}\n`,
       );
     } else {
-      process.stdout.write(`${bold(d.verdict.cause)}: ${d.verdict.summary}\n`);
+      process.stdout.write(`${wrapLine(`${bold(d.verdict.cause)}: ${d.verdict.summary}`, outputWidth())}\n`);
       if (free !== null)
         process.stdout.write(`nearest free ${subject.proto} port: ${free}${edit ? `\n  ${edit}` : ''}\n`);
       process.stdout.write(
@@ -90,19 +97,31 @@ export async function runFix(target: string | undefined, o: FixOpts): Promise<nu
           : '\nNothing to fix.\n',
       );
     }
-    return d.verdict.cause === 'port-free' ? 0 : d.verdict.cause === 'unknown' ? 2 : 1;
+    return d.verdict.cause === 'port-free' ? EXIT.ok : d.verdict.cause === 'unknown' ? EXIT.undecided : EXIT.found;
   }
 
+  // with --json the human lines go to stderr and one JSON object ends the run on stdout
+  const say = (s: string): boolean => (o.json ? process.stderr : process.stdout).write(s);
+  const done = (code: number, applied: object | null, now: object | null = null): number => {
+    if (o.json)
+      process.stdout.write(
+        `${JSON.stringify({ subject: d.subject, cause: d.verdict.cause, summary: d.verdict.summary, applied, now }, null, 2)}\n`,
+      );
+    return code;
+  };
   const first = plans[0];
   if (!first) {
-    process.stdout.write(`${d.verdict.cause}: nothing to do.\n`);
-    return d.verdict.cause === 'port-free' ? 0 : 1;
+    say(`${d.verdict.cause}: nothing to do.\n`);
+    return done(
+      d.verdict.cause === 'port-free' ? EXIT.ok : d.verdict.cause === 'unknown' ? EXIT.undecided : EXIT.found,
+      null,
+    );
   }
   if (first.safety !== 'fix') {
-    process.stdout.write(
-      `Nothing safe to do unattended: "${first.title}" needs a human (it would disrupt ${first.disrupts.join(', ') || "something outside portdoctor's remit"}).\n${renderPlans([first]).join('\n')}\n`,
+    say(
+      `${wrapLine(`Nothing safe to do unattended: "${first.title}" needs a human (it would disrupt ${first.disrupts.join(', ') || "something outside portdoctor's remit"}).`, outputWidth())}\n${renderPlans([first]).join('\n')}\n`,
     );
-    return 1;
+    return done(EXIT.found, null);
   }
   let release: () => void;
   try {
@@ -110,7 +129,7 @@ export async function runFix(target: string | undefined, o: FixOpts): Promise<nu
   } catch (e) {
     if (e instanceof LockBusy) {
       process.stderr.write(`portdoctor: ${e.message}\n`);
-      return 2;
+      return done(EXIT.undecided, null);
     }
     throw e;
   }
@@ -122,19 +141,23 @@ export async function runFix(target: string | undefined, o: FixOpts): Promise<nu
       fresh: () => collectSnapshot(io, { ports: [subject.port] }),
       confirm: o.yes ? undefined : confirmOnTty,
     });
-    process.stdout.write(`${first.title}: ran ${r.ran}/${first.steps.length} step(s); journal ${r.journalPath}\n`);
+    say(`${first.title}: ran ${r.ran}/${first.steps.length} step(s); journal ${r.journalPath}\n`);
+    const applied = { title: first.title, rule: first.rule, steps: first.steps.length, ...r };
     if (r.refused) {
       process.stderr.write(`portdoctor: ${r.refused}\n`);
-      return 1;
+      return done(EXIT.found, applied);
     }
     if (r.failed) {
       process.stderr.write(`portdoctor: ${r.failed}\n`);
-      return 2;
+      return done(EXIT.found, applied);
     }
     const after = diagnose(await collectSnapshot(io, { ports: [subject.port] }), subject);
     const still = after.findings.filter((f) => f.rule === first.rule);
-    process.stdout.write(`now: ${after.verdict.cause} — ${after.verdict.summary}\n`);
-    return still.length === 0 ? 0 : 1;
+    say(`now: ${after.verdict.cause} — ${after.verdict.summary}\n`);
+    return done(still.length === 0 ? EXIT.ok : EXIT.found, applied, {
+      cause: after.verdict.cause,
+      summary: after.verdict.summary,
+    });
   } finally {
     release();
   }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { parse as parseYaml } from 'yaml';
@@ -8,6 +8,8 @@ import { parseDotEnv } from '../../compose/interpolate.js';
 import type { LoadedFile, ProjectInput } from '../../compose/project.js';
 import type { Snapshot } from '../../model.js';
 import { VERSION } from '../../version.js';
+import { readStdin } from '../io.js';
+import { colorEnabled } from '../output.js';
 import { UsageError } from '../target.js';
 
 export interface LintOpts {
@@ -16,6 +18,7 @@ export interface LintOpts {
   projectName?: string;
   envFile?: string;
   format?: string;
+  json?: boolean;
   againstHost?: boolean;
   fix?: boolean;
   write?: boolean;
@@ -30,7 +33,25 @@ const OVERRIDES = [
   'docker-compose.override.yml',
 ];
 
+/** How stdin is named in messages and reports; includes and env files in it resolve from the working directory. */
+const STDIN = '<stdin>';
+let stdinText: string | null = null;
+
+/** A directory stands for the compose files docker compose would pick in it: the first base file, then its override. */
+function expand(path: string): string[] {
+  if (path === '-' || !statSync(path, { throwIfNoEntry: false })?.isDirectory()) return [path];
+  const base = DEFAULT_FILES.find((f) => existsSync(join(path, f)));
+  if (!base)
+    throw new UsageError(`${path} is a directory with no compose file (looked for ${DEFAULT_FILES.join(', ')})`);
+  const over = OVERRIDES.find((f) => existsSync(join(path, f)));
+  return [join(path, base), ...(over ? [join(path, over)] : [])];
+}
+
 function read(path: string): LoadedFile | null {
+  if (path === '-') {
+    stdinText ??= readStdin('a compose file');
+    return { path: STDIN, text: stdinText };
+  }
   try {
     return { path: relative(process.cwd(), path) || path, text: readFileSync(path, 'utf8') };
   } catch {
@@ -75,18 +96,22 @@ function loadConfig(path?: string): LintConfig {
 }
 
 export async function runLint(files: string[], o: LintOpts): Promise<number> {
-  const format = (o.format ?? 'human') as LintFormat;
+  if (o.json && o.format && o.format !== 'human' && o.format !== 'json')
+    throw new UsageError(`--json and --format ${o.format} disagree: give one of them`);
+  const format = (o.json ? 'json' : (o.format ?? 'human')) as LintFormat;
   if (!['human', 'json', 'sarif', 'github'].includes(format))
     throw new UsageError(`--format "${o.format}": use human, json, sarif or github`);
   if (o.write && !o.fix) throw new UsageError('--write only writes what --fix proposes: add --fix');
+  if (o.write && [...files, ...(o.file ?? [])].includes('-'))
+    throw new UsageError('--write cannot write back to stdin: lint a file to have it edited, or use --fix alone');
   const config = loadConfig(o.config);
   const loader = (p: string, from: string): LoadedFile | null => read(isAbsolute(p) ? p : join(dirname(from), p));
   const inputs: ProjectInput[] = [];
-  const mk = (paths: string[]): ProjectInput => {
+  const mk = (given: string[]): ProjectInput => {
+    const paths = given.flatMap(expand);
+    for (const p of paths) if (p !== '-' && !existsSync(p)) throw new UsageError(`${p}: no such file`);
     const loaded = paths.map((p) => read(p) ?? { path: p, text: '' });
-    for (const [i, l] of loaded.entries())
-      if (!existsSync(paths[i] as string)) throw new UsageError(`${l.path}: no such file`);
-    const first = paths[0] as string;
+    const first = (paths[0] === '-' ? join(process.cwd(), STDIN) : paths[0]) as string;
     return {
       name: projectName(first, loaded[0]?.text, o.projectName),
       files: loaded,
@@ -141,7 +166,7 @@ export async function runLint(files: string[], o: LintOpts): Promise<number> {
   else if (format === 'github') {
     const g = formatGithub(r);
     if (g) process.stdout.write(`${g}\n`);
-  } else process.stdout.write(`${formatHuman(r, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR)}\n`);
+  } else process.stdout.write(`${formatHuman(r, colorEnabled())}\n`);
   if (o.fix) {
     const fixed = applyFixes(r);
     for (const [file, text] of fixed) {

@@ -3,6 +3,8 @@ import { nodeHostIO } from '../../collect/host-io.js';
 import { portMap, type PortEntry, type PortOwner } from '../../portmap.js';
 import { loadSnapshot } from '../../snapshot/io.js';
 import { displayAddr } from '../../util/ip.js';
+import { EXIT } from '../exit.js';
+import { outputWidth } from '../output.js';
 import { parseTarget } from '../target.js';
 import { dim, green, red, yellow } from '../render/text.js';
 
@@ -11,6 +13,8 @@ export interface PortsOpts {
   port?: string[];
   conflicts?: boolean;
   from?: string;
+  /** commander's --no-trunc: false when given */
+  trunc?: boolean;
 }
 
 export function ownerText(o: PortOwner): string {
@@ -42,7 +46,8 @@ export async function runPorts(o: PortsOpts): Promise<number> {
   if (o.json) {
     process.stdout.write(`${JSON.stringify({ ports: rows, complete: map.complete, missing: map.missing }, null, 2)}\n`);
   } else {
-    const width = process.stdout.columns ?? 120;
+    // shortened only on a terminal: piped into grep, a cut-off owner could hide the very rule searched for
+    const width = o.trunc === false ? Infinity : outputWidth();
     const head = ['PROTO', 'ADDRESS', 'STATUS', 'OWNERS'];
     const body = rows.map((r) => [r.proto, displayAddr(r.ip, r.port), r.status, r.owners.map(ownerText).join(', ')]);
     const w = [
@@ -61,5 +66,6 @@ export async function runPorts(o: PortsOpts): Promise<number> {
       process.stdout.write(`${line(b, b[2] === 'ok' ? green : b[2] === 'stopped-container' ? yellow : red)}\n`);
     if (!map.complete) process.stdout.write(`${yellow(`incomplete: could not read ${map.missing.join(', ')}`)}\n`);
   }
-  return rows.some((r) => r.status !== 'ok' && r.status !== 'stopped-container') ? 1 : map.complete ? 0 : 2;
+  if (rows.some((r) => r.status !== 'ok' && r.status !== 'stopped-container')) return EXIT.found;
+  return map.complete ? EXIT.ok : EXIT.undecided;
 }

@@ -1,9 +1,9 @@
 // Human output: the verdict first in one plain sentence, then evidence, then fix commands.
 import type { Diagnosis, Plan, Step } from '../../model.js';
+import { colorEnabled, outputWidth, visibleLength, wrapLine } from '../output.js';
 import { CAUSE_TONE } from './causes.js';
 
-const useColor = (): boolean => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-const c = (code: string, s: string): string => (useColor() ? `\x1b[${code}m${s}\x1b[0m` : s);
+const c = (code: string, s: string): string => (colorEnabled() ? `\x1b[${code}m${s}\x1b[0m` : s);
 export const bold = (s: string): string => c('1', s);
 export const red = (s: string): string => c('31', s);
 export const yellow = (s: string): string => c('33', s);
@@ -19,18 +19,28 @@ export function renderStep(s: Step): string {
   return `${shellQuote(s.argv)}   ${dim(`# ${s.why}`)}`;
 }
 
-export function renderPlans(plans: readonly Plan[]): string[] {
+/** A command line is never wrapped (a newline inside it breaks copy-paste); its comment moves below it instead. */
+const isCommand = (line: string): boolean => /^\s*\$ /.test(line);
+
+function stepLines(s: Step, indent: string, width: number): string[] {
+  const one = `${indent}$ ${renderStep(s)}`;
+  if (visibleLength(one) <= width) return [one];
+  return [`${indent}$ ${shellQuote(s.argv)}`, wrapLine(`${indent}  ${dim(`# ${s.why}`)}`, width, 2)];
+}
+
+export function renderPlans(plans: readonly Plan[], width = outputWidth()): string[] {
   const out: string[] = [];
+  const w = (l: string): string => wrapLine(l, width, 4);
   for (const p of plans) {
-    out.push(`  ${p.safety === 'fix' ? green('[fix]') : yellow('[suggest]')} ${p.title}`);
-    for (const s of p.steps) out.push(`      $ ${renderStep(s)}`);
-    if (p.disrupts.length) out.push(`      ${yellow('disrupts:')} ${p.disrupts.join(', ')}`);
-    for (const w of p.warnings) out.push(`      ${yellow('warning:')} ${w}`);
+    out.push(w(`  ${p.safety === 'fix' ? green('[fix]') : yellow('[suggest]')} ${p.title}`));
+    for (const s of p.steps) out.push(...stepLines(s, '      ', width));
+    if (p.disrupts.length) out.push(w(`      ${yellow('disrupts:')} ${p.disrupts.join(', ')}`));
+    for (const x of p.warnings) out.push(w(`      ${yellow('warning:')} ${x}`));
   }
   return out;
 }
 
-export function renderDiagnosis(d: Diagnosis, plans: readonly Plan[]): string {
+export function renderDiagnosis(d: Diagnosis, plans: readonly Plan[], width = outputWidth()): string {
   const lines: string[] = [];
   const v = d.verdict;
   const color = { problem: red, undecided: yellow, clear: green }[CAUSE_TONE[v.cause]];
@@ -53,7 +63,7 @@ export function renderDiagnosis(d: Diagnosis, plans: readonly Plan[]): string {
     lines.push('', `${bold('Your error')} came from the ${d.symptom.stage} stage (${d.symptom.patternId}).`);
   if (plans.length) {
     lines.push('', `${bold('Fix')} ${dim('(printed, not run: `portdoctor fix` plans and applies the safe ones)')}`);
-    lines.push(...renderPlans(plans));
+    lines.push(...renderPlans(plans, width));
   }
   if (d.inconclusive.length || d.collectionErrors.length) {
     lines.push('', bold('Could not check'));
@@ -61,5 +71,9 @@ export function renderDiagnosis(d: Diagnosis, plans: readonly Plan[]): string {
     for (const i of d.inconclusive)
       if (i.missing.length === 0 || !d.collectionErrors.length) lines.push(`  ${yellow('?')} ${i.rule}: ${i.why}`);
   }
-  return lines.join('\n');
+  return lines
+    .join('\n')
+    .split('\n')
+    .map((l) => (isCommand(l) ? l : wrapLine(l, width, /^\s*(\x1b\[[0-9;]*m)?[●○?]/.test(l) ? 4 : 2)))
+    .join('\n');
 }
