@@ -24,7 +24,6 @@ export function outputWidth(stream: { isTTY?: boolean; columns?: number } = proc
   return stream.isTTY && stream.columns && stream.columns > 20 ? stream.columns : Infinity;
 }
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
 export const visibleLength = (s: string): number => s.replace(ANSI, '').length;
 

@@ -163,7 +163,6 @@ describe('width', () => {
     const t = runInTty(['ports', '--from', killed, '--conflicts'], 80);
     const lines = t.out.split('\n').filter((l) => l.trim());
     expect(lines.some((l) => l.includes('…'))).toBe(true);
-    // eslint-disable-next-line no-control-regex
     expect(Math.max(...lines.map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').length))).toBeLessThanOrEqual(80);
     const full = runInTty(['ports', '--from', killed, '--conflicts', '--no-trunc'], 80);
     expect(full.out).not.toMatch(/…/);
