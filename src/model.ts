@@ -379,6 +379,8 @@ export interface Finding {
   readonly cause: Cause;
   readonly severity: Severity;
   readonly confidence: Confidence;
+  /** which of the rule's messages (src/rules/messages.ts); `message` is it rendered with `data` */
+  readonly messageId: string;
   readonly message: string;
   readonly holders: readonly Holder[];
   readonly evidence: readonly Evidence[];

@@ -3,6 +3,7 @@
 // (and later perhaps an unrelated host process that took the freed socket).
 import { publishesExactly } from '../snapshot/index.js';
 import { containerHolder, containerLabel, displayBind } from './holders.js';
+import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
 
 export const allocationWithoutListener = defineRule({
@@ -11,6 +12,7 @@ export const allocationWithoutListener = defineRule({
     cause: 'stale-allocation',
     description: 'A running container holds the allocation but its docker-proxy no longer listens.',
     requires: ['containers', 'engine', 'sockets', 'processes'],
+    messages: HOST_RULE_MESSAGES['allocation-without-listener'],
   },
   check({ snap, index }) {
     const engine = snap.engine.ok ? snap.engine.value : null;
@@ -35,10 +37,9 @@ export const allocationWithoutListener = defineRule({
         .filter((o) => o.kind === 'process');
       const b = binds[0]!;
       out.push({
-        cause: 'stale-allocation',
         severity: 'error',
         confidence: unseen ? 'possible' : 'certain',
-        message: `Container ${containerLabel(c)} still holds dockerd's allocation for ${displayBind(b)} but no docker-proxy listens for it (the proxy was killed): new mappings get "port is already allocated" and loopback traffic to the port is not forwarded.`,
+        messageId: 'proxyGone',
         holders: binds.map((bb) => containerHolder(c, bb)),
         evidence: [
           { fact: 'containers', says: `${c.name} is ${c.state} and lists ${binds.map(displayBind).join(', ')}` },
@@ -48,6 +49,8 @@ export const allocationWithoutListener = defineRule({
           },
         ],
         data: {
+          container: containerLabel(c),
+          bind: displayBind(b),
           containerId: c.id,
           containerName: c.name,
           composeProject: c.composeProject,

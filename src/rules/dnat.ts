@@ -74,3 +74,6 @@ export function describeRuleLocation(r: DnatRule): string {
     return `nft table ${r.family} ${r.table}, chain ${r.chain}${r.handle !== null ? `, handle ${r.handle}` : ''}${r.priority !== null ? ` (hook priority ${r.priority})` : ''}`;
   return `${r.backend} ${r.family === 'ip6' ? 'ip6tables' : 'iptables'} -t ${r.table}, chain ${r.chain}, rule ${r.position + 1}`;
 }
+
+/** Where a DNAT rule sends packets: its IP, and its port when it rewrites the port. */
+export const displayTarget = (r: DnatRule): string => `${r.toIp}${r.toPort !== null ? `:${r.toPort}` : ''}`;

@@ -2,6 +2,7 @@
 // "clear"), and a rule that throws is reported, not fatal (Lighthouse's _runAudit contract).
 import type { FactKey, Finding, Inconclusive, Snapshot, Subject, Symptom } from '../model.js';
 import { buildIndex } from '../snapshot/index.js';
+import { formatMessage } from '../util/message.js';
 import type { Rule } from './types.js';
 
 const FACT_NAMES: Record<FactKey, string> = {
@@ -50,7 +51,19 @@ export function runRules(snap: Snapshot, subject: Subject, symptom: Symptom | nu
       });
     }
     try {
-      for (const d of rule.check({ snap, subject, symptom, index })) findings.push({ rule: rule.meta.id, ...d });
+      for (const d of rule.check({ snap, subject, symptom, index })) {
+        findings.push({
+          rule: rule.meta.id,
+          cause: rule.meta.cause,
+          severity: d.severity,
+          confidence: d.confidence,
+          messageId: d.messageId,
+          message: formatMessage(rule.meta.messages[d.messageId] ?? d.messageId, d.data),
+          holders: d.holders,
+          evidence: d.evidence,
+          data: d.data,
+        });
+      }
     } catch (e) {
       inconclusive.push({ rule: rule.meta.id, missing: [], why: `rule crashed: ${(e as Error).message}` });
     }

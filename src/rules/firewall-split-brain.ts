@@ -3,7 +3,16 @@
 // view (iptables-nft-save) shows only a warning line. Both NAT tables hook prerouting at priority
 // -100 and the one registered last runs first, so which wins depends on boot history.
 import { containerLabel, ruleHolder } from './holders.js';
-import { concernsSubject, describeRuleLocation, dockerBackend, ruleOwner, sameWorld, victimOf } from './dnat.js';
+import {
+  concernsSubject,
+  describeRuleLocation,
+  displayTarget,
+  dockerBackend,
+  ruleOwner,
+  sameWorld,
+  victimOf,
+} from './dnat.js';
+import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
 
 export const firewallSplitBrain = defineRule({
@@ -12,6 +21,7 @@ export const firewallSplitBrain = defineRule({
     cause: 'firewall-split-brain',
     description: 'A DNAT rule for this port lives in the iptables backend Docker does not use (legacy vs nf_tables).',
     requires: ['containers', 'iptablesNft', 'iptablesLegacy'],
+    messages: HOST_RULE_MESSAGES['firewall-split-brain'],
   },
   check({ snap, subject, index }) {
     const docker = dockerBackend(snap);
@@ -24,10 +34,9 @@ export const firewallSplitBrain = defineRule({
       const victim = victimOf(r, index);
       const wsl = snap.host.ok && snap.host.value.wsl === 2;
       out.push({
-        cause: 'firewall-split-brain',
         severity: r.reachable === false ? 'info' : 'error',
         confidence: docker ? 'certain' : 'likely',
-        message: `DNAT for ${r.proto}/${r.dport} -> ${r.toIp}${r.toPort !== null ? `:${r.toPort}` : ''} sits in ${describeRuleLocation(r)}, but Docker writes its rules with ${docker ?? 'the other backend'}${wsl ? ' (the WSL2 legacy/nft split)' : ''}: Docker's tools cannot see it, and because both NAT tables hook at priority -100 the one registered last wins, so it may take the traffic${victim ? ` meant for ${containerLabel(victim)}` : ''}.`,
+        messageId: 'otherBackend',
         holders: [ruleHolder(r)],
         evidence: [
           {
@@ -37,6 +46,10 @@ export const firewallSplitBrain = defineRule({
           { fact: 'engine', says: `Docker's backend: ${docker ?? 'unknown'}` },
         ],
         data: {
+          dnatPort: `${r.proto}/${r.dport}`,
+          destination: displayTarget(r),
+          where: describeRuleLocation(r),
+          victim: victim ? containerLabel(victim) : null,
           backend: r.backend,
           table: r.table,
           chain: r.chain,

@@ -6,12 +6,14 @@ import { ruleHolder, containerLabel } from './holders.js';
 import {
   concernsSubject,
   describeRuleLocation,
+  displayTarget,
   dockerBackend,
   ruleOwner,
   sameWorld,
   shadowedDockerRule,
   victimOf,
 } from './dnat.js';
+import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
 
 export const orphanDnat = defineRule({
@@ -22,6 +24,7 @@ export const orphanDnat = defineRule({
       "A DNAT rule for this port, in Docker's own netfilter world, forwards to an IP no live container publishes it from.",
     requires: ['containers'],
     anyOf: ['iptablesNft', 'nft', 'iptablesLegacy'],
+    messages: HOST_RULE_MESSAGES['orphan-dnat'],
   },
   check({ snap, subject, index }) {
     const docker = dockerBackend(snap);
@@ -34,18 +37,10 @@ export const orphanDnat = defineRule({
       const ipOwner = index.containerByIp.get(r.toIp);
       const victim = victimOf(r, index);
       const shadow = shadowedDockerRule(r, index);
-      const where = describeRuleLocation(r);
-      const effect =
-        r.reachable === false
-          ? 'nothing jumps to its chain, so it is dead weight rather than a hijack'
-          : victim
-            ? `it takes outside traffic meant for container ${containerLabel(victim)}${shadow ? ` (Docker's own rule comes after it, at position ${shadow.rule.position + 1})` : ''}; a localhost check still passes because loopback goes through docker-proxy`
-            : `a new docker run -p ${subject.port} will succeed, but outside traffic to the port will be sent to ${r.toIp} instead`;
       out.push({
-        cause: 'orphan-dnat',
         severity: r.reachable === false ? 'info' : victim ? 'error' : 'warning',
         confidence: ipOwner ? 'likely' : 'certain',
-        message: `Orphan DNAT in ${where} sends ${r.proto}/${r.dport} to ${r.toIp}${r.toPort !== null ? `:${r.toPort}` : ''}, ${ipOwner ? `container ${containerLabel(ipOwner)}, which does not publish this port` : 'an IP no running container has'}: ${effect}.`,
+        messageId: r.reachable === false ? 'unreachable' : victim ? 'takesTraffic' : 'willTakeTraffic',
         holders: [ruleHolder(r)],
         evidence: [
           {
@@ -60,6 +55,13 @@ export const orphanDnat = defineRule({
           },
         ],
         data: {
+          where: describeRuleLocation(r),
+          dnatPort: `${r.proto}/${r.dport}`,
+          destination: displayTarget(r),
+          ipOwner: ipOwner ? containerLabel(ipOwner) : null,
+          victim: victim ? containerLabel(victim) : null,
+          shadowPosition: shadow ? shadow.rule.position + 1 : null,
+          port: subject.port,
           backend: r.backend,
           table: r.table,
           chain: r.chain,

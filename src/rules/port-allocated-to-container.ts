@@ -3,6 +3,7 @@
 // "Bind for IP:P failed: port is already allocated" before the kernel is even asked.
 import { publishesExactly } from '../snapshot/index.js';
 import { containerHolder, containerLabel, displayBind } from './holders.js';
+import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
 
 export const portAllocatedToContainer = defineRule({
@@ -11,6 +12,7 @@ export const portAllocatedToContainer = defineRule({
     cause: 'container',
     description: 'A running container of this daemon already publishes the same host IP, protocol and port.',
     requires: ['containers', 'engine'],
+    messages: HOST_RULE_MESSAGES['port-allocated-to-container'],
   },
   check({ snap, index }) {
     const out: FindingDraft[] = [];
@@ -30,14 +32,10 @@ export const portAllocatedToContainer = defineRule({
       if (proxyExpected && snap.sockets.ok && !alive) continue;
       const b = binds[0]!;
       out.push({
-        cause: 'container',
         severity: 'error',
         // without sockets its proxy cannot be checked: it may be a stale allocation
         confidence: snap.sockets.ok || !proxyExpected ? 'certain' : 'likely',
-        message:
-          engine?.product === 'podman'
-            ? `Podman container ${containerLabel(c)} already publishes ${displayBind(b)}: a second publish fails ("cannot listen on the TCP port … address already in use").`
-            : `Container ${containerLabel(c)} already publishes ${displayBind(b)}: dockerd's port allocator refuses a second mapping of it ("port is already allocated").`,
+        messageId: engine?.product === 'podman' ? 'podmanPublished' : 'allocated',
         holders: binds.map((bb) => containerHolder(c, bb)),
         evidence: [
           {
@@ -46,6 +44,8 @@ export const portAllocatedToContainer = defineRule({
           },
         ],
         data: {
+          container: containerLabel(c),
+          bind: displayBind(b),
           containerId: c.id,
           containerName: c.name,
           composeProject: c.composeProject,

@@ -3,6 +3,7 @@
 // docker-proxy holds the wildcard: "address already in use", caused by a container.
 import { publishesExactly } from '../snapshot/index.js';
 import { containerHolder, containerLabel, displayBind, sockBind } from './holders.js';
+import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
 
 export const portBoundByContainerOnOtherIp = defineRule({
@@ -12,6 +13,7 @@ export const portBoundByContainerOnOtherIp = defineRule({
     description:
       "A live container's docker-proxy (or dockerd's own socket) holds an overlapping host IP for this port.",
     requires: ['sockets', 'processes', 'containers'],
+    messages: HOST_RULE_MESSAGES['port-bound-by-container-on-other-ip'],
   },
   check({ index }) {
     const out: FindingDraft[] = [];
@@ -40,10 +42,9 @@ export const portBoundByContainerOnOtherIp = defineRule({
         if (seen.has(key)) continue;
         seen.add(key);
         out.push({
-          cause: 'container',
           severity: 'error',
           confidence: c.overlap === 'yes' ? 'certain' : 'likely',
-          message: `Container ${containerLabel(o.container)} publishes ${displayBind(c.socket)}, which overlaps ${displayBind(c.requested)}: the kernel refuses the new bind ("address already in use") although the holder is a container.`,
+          messageId: 'overlaps',
           holders: [containerHolder(o.container, sockBind(c.socket), o.proc)],
           evidence: [
             { fact: 'sockets', says: `${o.proc.comm} pid ${o.proc.pid} listens on ${displayBind(c.socket)}` },
@@ -54,6 +55,9 @@ export const portBoundByContainerOnOtherIp = defineRule({
             },
           ],
           data: {
+            container: containerLabel(o.container),
+            held: displayBind(c.socket),
+            requested: displayBind(c.requested),
             containerId: o.container.id,
             containerName: o.container.name,
             composeProject: o.container.composeProject,

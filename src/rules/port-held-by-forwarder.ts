@@ -3,16 +3,8 @@
 // (rootful Podman) — not by docker-proxy. The container behind it is the holder.
 import { containerHolder, describeOwner, displayBind, processHolder, sockBind } from './holders.js';
 import { ownersOfKind } from '../snapshot/index.js';
+import { FORWARDERS, HOST_RULE_MESSAGES, UNKNOWN_FORWARDER } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
-
-const WHAT: Record<string, string> = {
-  rootlesskit: "rootless Docker's RootlessKit (builtin port driver)",
-  slirp4netns: 'the slirp4netns port driver (rootless Docker or Podman)',
-  pasta: 'pasta (rootless Podman 5 / Docker with the implicit port driver)',
-  'pasta.avx2': 'pasta (rootless Podman 5 / Docker with the implicit port driver)',
-  rootlessport: "rootless Podman's rootlessport forwarder",
-  conmon: "Podman's conmon (rootful Podman keeps published ports open in it)",
-};
 
 export const portHeldByForwarder = defineRule({
   meta: {
@@ -20,18 +12,15 @@ export const portHeldByForwarder = defineRule({
     cause: 'container',
     description: 'A rootless or Podman port forwarder holds the port for a container.',
     requires: ['sockets', 'processes'],
+    messages: HOST_RULE_MESSAGES['port-held-by-forwarder'],
   },
   check({ index }) {
     const out: FindingDraft[] = [];
     for (const { c, o } of ownersOfKind(index, 'forwarder')) {
-      const who = o.container
-        ? `container ${o.container.name} [${o.container.id.slice(0, 12)}]`
-        : `a container of another engine or user (uid ${o.proc.uid ?? '?'}; its API is not the one portdoctor reads)`;
       out.push({
-        cause: 'container',
         severity: 'error',
         confidence: o.container ? (c.overlap === 'yes' ? 'certain' : 'likely') : 'likely',
-        message: `${describeOwner(o)}, ${WHAT[o.proc.comm] ?? 'a port forwarder'}, holds ${displayBind(c.socket)} for ${who}; the bind of ${displayBind(c.requested)} is refused.`,
+        messageId: o.container ? 'forContainer' : 'forOtherEngine',
         holders: [
           o.container
             ? containerHolder(o.container, sockBind(c.socket), o.proc)
@@ -45,6 +34,12 @@ export const portHeldByForwarder = defineRule({
           },
         ],
         data: {
+          owner: describeOwner(o),
+          what: FORWARDERS[o.proc.comm] ?? UNKNOWN_FORWARDER,
+          held: displayBind(c.socket),
+          requested: displayBind(c.requested),
+          container: o.container ? `${o.container.name} [${o.container.id.slice(0, 12)}]` : null,
+          uid: o.proc.uid ?? '?',
           pid: o.proc.pid,
           comm: o.proc.comm,
           containerId: o.container?.id ?? o.proc.containerId,

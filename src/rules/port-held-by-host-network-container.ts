@@ -3,6 +3,7 @@
 // (/docker/<id>) and parent (containerd-shim) betray the container.
 import { containerHolder, describeOwner, displayBind, processHolder, sockBind } from './holders.js';
 import { ownersOfKind } from '../snapshot/index.js';
+import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
 
 export const portHeldByHostNetworkContainer = defineRule({
@@ -11,18 +12,15 @@ export const portHeldByHostNetworkContainer = defineRule({
     cause: 'host-network-container',
     description: 'A process of a --network host container holds an overlapping socket in the host namespace.',
     requires: ['sockets', 'processes'],
+    messages: HOST_RULE_MESSAGES['port-held-by-host-network-container'],
   },
   check({ index }) {
     const out: FindingDraft[] = [];
     for (const { c, o } of ownersOfKind(index, 'container-process')) {
-      const name = o.container
-        ? `${o.container.name} [${o.container.id.slice(0, 12)}]`
-        : `container ${o.proc.containerId?.slice(0, 12)}`;
       out.push({
-        cause: 'host-network-container',
         severity: 'error',
         confidence: c.overlap === 'yes' ? 'certain' : 'likely',
-        message: `${describeOwner(o)} inside host-network ${name} holds ${displayBind(c.socket)}; host-network containers bind host ports directly and show no Ports in docker ps.`,
+        messageId: 'holds',
         holders: [
           o.container
             ? containerHolder(o.container, sockBind(c.socket), o.proc)
@@ -44,6 +42,9 @@ export const portHeldByHostNetworkContainer = defineRule({
             : []),
         ],
         data: {
+          owner: describeOwner(o),
+          held: displayBind(c.socket),
+          shortId: (o.container?.id ?? o.proc.containerId)?.slice(0, 12) ?? 'undefined',
           containerId: o.container?.id ?? o.proc.containerId,
           containerName: o.container?.name ?? null,
           pid: o.proc.pid,

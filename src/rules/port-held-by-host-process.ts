@@ -2,6 +2,7 @@
 // an overlapping socket, so docker-proxy's (or, from 28.0, dockerd's) bind fails with EADDRINUSE.
 import { describeOwner, displayBind, processHolder, sockBind } from './holders.js';
 import { ownersOfKind } from '../snapshot/index.js';
+import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
 
 export const portHeldByHostProcess = defineRule({
@@ -10,21 +11,16 @@ export const portHeldByHostProcess = defineRule({
     cause: 'host-process',
     description: 'A host process (not Docker, not in a container) holds a socket that overlaps the requested bind.',
     requires: ['sockets', 'processes'],
+    messages: HOST_RULE_MESSAGES['port-held-by-host-process'],
   },
   check({ index }) {
     const out: FindingDraft[] = [];
     for (const { c, o } of ownersOfKind(index, 'process')) {
       const dual = c.socket.family === 6 && c.socket.ip === '::' && c.requested.ip.indexOf(':') < 0;
-      const how = dual
-        ? c.overlap === 'yes'
-          ? ' (a dual-stack [::] socket also covers IPv4)'
-          : ' (a [::] socket whose IPV6_V6ONLY flag could not be read: it covers IPv4 unless it is v6-only)'
-        : '';
       out.push({
-        cause: 'host-process',
         severity: 'error',
         confidence: c.overlap === 'yes' ? 'certain' : 'likely',
-        message: `${describeOwner(o)} on the host holds ${displayBind(c.socket)}${how}, so the kernel refuses Docker's bind of ${displayBind(c.requested)} ("address already in use").`,
+        messageId: 'held',
         holders: [processHolder(o.proc, sockBind(c.socket))],
         evidence: [
           {
@@ -37,6 +33,11 @@ export const portHeldByHostProcess = defineRule({
           },
         ],
         data: {
+          owner: describeOwner(o),
+          held: displayBind(c.socket),
+          requested: displayBind(c.requested),
+          dualStack: dual && c.overlap === 'yes',
+          maybeDualStack: dual && c.overlap !== 'yes',
           pid: o.proc.pid,
           comm: o.proc.comm,
           unit: o.proc.unit,

@@ -3,6 +3,7 @@
 // disabling the stub.
 import { displayBind, processHolder, sockBind } from './holders.js';
 import { ownersOfKind } from '../snapshot/index.js';
+import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
 
 export const resolvedStub = defineRule({
@@ -12,15 +13,15 @@ export const resolvedStub = defineRule({
     description:
       "systemd-resolved's stub listener holds port 53 on a loopback address that the requested bind overlaps.",
     requires: ['sockets', 'processes'],
+    messages: HOST_RULE_MESSAGES['resolved-stub'],
   },
   check({ index }) {
     const out: FindingDraft[] = [];
     for (const { c, o } of ownersOfKind(index, 'resolved-stub')) {
       out.push({
-        cause: 'resolved-stub',
         severity: 'error',
         confidence: c.overlap === 'yes' ? 'certain' : 'likely',
-        message: `systemd-resolved's DNS stub (${o.proc.comm}, pid ${o.proc.pid}) holds ${displayBind(c.socket)}; publishing ${displayBind(c.requested)} overlaps it. Bind the container to a specific host IP (e.g. -p 127.0.0.1:53:53) instead of disabling the stub.`,
+        messageId: 'stub',
         holders: [processHolder(o.proc, sockBind(c.socket))],
         evidence: [
           { fact: 'sockets', says: `${c.socket.state} ${displayBind(c.socket)}` },
@@ -30,6 +31,8 @@ export const resolvedStub = defineRule({
           },
         ],
         data: {
+          held: displayBind(c.socket),
+          requested: displayBind(c.requested),
           pid: o.proc.pid,
           comm: o.proc.comm,
           unit: o.proc.unit ?? 'systemd-resolved.service',

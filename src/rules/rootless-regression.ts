@@ -1,8 +1,9 @@
 // moby#51591: rootless Docker 29.0.0 through 29.1.1 with the slirp4netns port driver binds the
 // child IP 10.0.2.100 twice (once for 0.0.0.0, once for [::]) and fails EVERY publish with
 // "failed to bind host port 10.0.2.100:P/tcp: address already in use". Fixed in 29.1.2
-// (moby#51616). The runbook says 29.0.0-29.0.2; the upstream record is wider and is trusted here.
+// (moby#51616). Some write-ups say 29.0.0-29.0.2; the upstream record is wider and is trusted here.
 import { compareVersions } from '../util/version.js';
+import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
 
 export const ROOTLESS_REGRESSION = {
@@ -19,6 +20,7 @@ export const rootlessRegression = defineRule({
     cause: 'rootless-regression',
     description: 'Rootless Docker 29.0.0-29.1.1 with the slirp4netns port driver refuses every published port.',
     requires: ['engine'],
+    messages: HOST_RULE_MESSAGES['rootless-regression'],
   },
   check({ snap, symptom }) {
     const e = snap.engine.ok ? snap.engine.value : null;
@@ -30,10 +32,9 @@ export const rootlessRegression = defineRule({
     if (e.rootlessPortDriver && e.rootlessPortDriver !== 'slirp4netns') return [];
     const childIp = symptom?.ip === '10.0.2.100';
     const out: FindingDraft = {
-      cause: 'rootless-regression',
       severity: 'error',
       confidence: childIp || e.rootlessPortDriver === 'slirp4netns' ? 'certain' : 'likely',
-      message: `Rootless Docker ${v} has the slirp4netns port-driver regression (${ROOTLESS_REGRESSION.issue}, affects ${ROOTLESS_REGRESSION.first}-${ROOTLESS_REGRESSION.last}, fixed in ${ROOTLESS_REGRESSION.fixed}; the runbook's 29.0.0-29.0.2 is narrower than the upstream record): every publish fails with "address already in use" on 10.0.2.100, whoever holds the port.`,
+      messageId: 'regression',
       holders: [],
       evidence: [
         {
@@ -42,7 +43,14 @@ export const rootlessRegression = defineRule({
         },
         ...(symptom ? [{ fact: 'symptom' as const, says: symptom.text.slice(0, 200) }] : []),
       ],
-      data: { version: v, fixedIn: ROOTLESS_REGRESSION.fixed, issue: ROOTLESS_REGRESSION.issue },
+      data: {
+        version: v,
+        fixedIn: ROOTLESS_REGRESSION.fixed,
+        issue: ROOTLESS_REGRESSION.issue,
+        first: ROOTLESS_REGRESSION.first,
+        last: ROOTLESS_REGRESSION.last,
+        fixed: ROOTLESS_REGRESSION.fixed,
+      },
     };
     return [out];
   },

@@ -2,6 +2,7 @@
 // whose -container-ip belongs to no container: it holds the port for nothing. On 20.10 a daemon
 // crash does not leave one (Pdeathsig), so such a proxy was started some other way.
 import { displayBind, sockBind } from './holders.js';
+import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
 
 export const staleDockerProxy = defineRule({
@@ -10,6 +11,7 @@ export const staleDockerProxy = defineRule({
     cause: 'stale-docker-proxy',
     description: 'A docker-proxy not owned by a running dockerd (or forwarding to no container) holds the port.',
     requires: ['sockets', 'processes', 'containers'],
+    messages: HOST_RULE_MESSAGES['stale-docker-proxy'],
   },
   check({ index }) {
     const out: FindingDraft[] = [];
@@ -21,13 +23,11 @@ export const staleDockerProxy = defineRule({
         seen.add(o.proc.pid);
         const parent = index.procByPid.get(o.proc.ppid);
         const target = o.args ? `${o.args.containerIp}:${o.args.containerPort}` : '?';
+        const parentText = parent ? `${parent.comm} (pid ${parent.pid})` : `pid ${o.proc.ppid}`;
         out.push({
-          cause: 'stale-docker-proxy',
           severity: 'error',
           confidence: !o.parentIsDockerd && !o.container ? 'certain' : 'likely',
-          message: o.parentIsDockerd
-            ? `docker-proxy pid ${o.proc.pid} (a child of dockerd) holds ${displayBind(c.socket)} for ${target}, an IP no running container has.`
-            : `A stale docker-proxy (pid ${o.proc.pid}) holds ${displayBind(c.socket)}: its parent is ${parent ? `${parent.comm} (pid ${parent.pid})` : `pid ${o.proc.ppid}`}, not dockerd, and it forwards to ${target}${o.container ? `, which is container ${o.container.name}` : ', which no container has'}.`,
+          messageId: o.parentIsDockerd ? 'childOfDockerd' : 'notDockerdsChild',
           holders: [
             {
               kind: 'docker-proxy',
@@ -52,6 +52,10 @@ export const staleDockerProxy = defineRule({
             },
           ],
           data: {
+            held: displayBind(c.socket),
+            target,
+            parent: parentText,
+            container: o.container?.name ?? null,
             pid: o.proc.pid,
             ppid: o.proc.ppid,
             containerIp: o.args?.containerIp ?? null,

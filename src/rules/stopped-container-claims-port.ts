@@ -4,6 +4,7 @@
 import type { PortBinding } from '../model.js';
 import { familyOf, isWildcard } from '../util/ip.js';
 import { containerHolder, containerLabel, displayBind } from './holders.js';
+import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
 
 function overlaps(p: PortBinding, b: { proto: string; ip: string; port: number }): boolean {
@@ -18,6 +19,7 @@ export const stoppedContainerClaimsPort = defineRule({
     cause: 'container',
     description: 'A container that is not running would claim this port when started.',
     requires: ['containers'],
+    messages: HOST_RULE_MESSAGES['stopped-container-claims-port'],
   },
   check({ index, snap }) {
     const out: FindingDraft[] = [];
@@ -30,10 +32,9 @@ export const stoppedContainerClaimsPort = defineRule({
       const listed = c.published.some((p) => overlaps(p, hit));
       const auto = c.restartPolicy === 'always' || (c.restartPolicy === 'unless-stopped' && c.state !== 'exited');
       out.push({
-        cause: 'container',
         severity: auto ? 'warning' : 'info',
         confidence: 'certain',
-        message: `Container ${containerLabel(c)} is ${c.state} and holds nothing now${listed ? ' (although docker ps still lists the port for it)' : ''}, but it would claim ${displayBind(hit)} when started${auto ? `, and its restart policy "${c.restartPolicy}" starts it by itself` : ''}.`,
+        messageId: 'wouldClaim',
         holders: [containerHolder(c, hit)],
         evidence: [
           {
@@ -41,7 +42,16 @@ export const stoppedContainerClaimsPort = defineRule({
             says: `${c.name}: ${c.status || c.state}; ${listed ? 'lists' : 'configured with'} ${displayBind(hit)}`,
           },
         ],
-        data: { containerId: c.id, containerName: c.name, state: c.state, restartPolicy: c.restartPolicy },
+        data: {
+          container: containerLabel(c),
+          bind: displayBind(hit),
+          listed,
+          autoRestartPolicy: auto ? c.restartPolicy : null,
+          containerId: c.id,
+          containerName: c.name,
+          state: c.state,
+          restartPolicy: c.restartPolicy,
+        },
       });
     }
     return out;

@@ -172,7 +172,7 @@ describe('Docker 29 nftables backend (docker-bridges)', () => {
     );
     const d = diagnose(docker29({ iptablesLegacy: legacy }), { proto: 'tcp', ip: null, port: 7070 });
     expect(d.verdict.cause).toBe('firewall-split-brain');
-    expect(d.verdict.summary).toMatch(/Docker writes its rules with nft/);
+    expect(d.findings[0]).toMatchObject({ messageId: 'otherBackend', data: { dockerBackend: 'nft' } });
   });
   it('a 29.x error is read as host-bind and sharpens the verdict', () => {
     const s = symptomFrom(
@@ -220,7 +220,7 @@ describe('split brain decided by hook priority, not rule order', () => {
       { proto: 'tcp', ip: null, port: 18405 },
     );
     expect(d.verdict.cause).toBe('orphan-dnat');
-    expect(d.verdict.summary).toMatch(/hook priority -110/);
+    expect(d.findings[0]?.data).toMatchObject({ priority: -110 });
   });
 });
 
@@ -243,7 +243,7 @@ describe('WSL1 / WSL2 on fake /proc roots', () => {
     expect(host('wsl2-nolegacy')).toMatchObject({ wsl: 2, legacySupported: false });
     expect(host('linux')).toMatchObject({ wsl: 0, legacySupported: true });
   });
-  it("proposes the runbook's switch to legacy only where the kernel can run legacy", () => {
+  it('proposes the switch to legacy only where the kernel can run legacy', () => {
     const legacy = parseIptablesSave(
       readFileSync(F('lab/orphan-dnat-legacy/iptables-legacy-save.txt'), 'utf8'),
       'iptables-legacy',
@@ -260,7 +260,7 @@ describe('WSL1 / WSL2 on fake /proc roots', () => {
       return planRemedies(diagnose(s, { proto: 'tcp', ip: null, port: 18403 }), s).map((p) => p.remedy);
     };
     const d = diagnose(mk('wsl2'), { proto: 'tcp', ip: null, port: 18403 });
-    expect(d.verdict.summary).toMatch(/WSL2 legacy\/nft split/);
+    expect(d.findings[0]).toMatchObject({ messageId: 'otherBackend', data: { wsl: true } });
     expect(remedies('wsl2')).toEqual(['delete-orphan-dnat', 'wsl-switch-to-legacy', 'restart-dockerd']);
     expect(remedies('wsl2-nolegacy')).toEqual(['delete-orphan-dnat', 'restart-dockerd']);
   });
@@ -280,10 +280,13 @@ describe('rootless Docker', () => {
   const err = symptomFrom(
     'Error response from daemon: failed to set up container networking: driver failed programming external connectivity on endpoint a (b): failed to bind host port 10.0.2.100:3000/tcp: address already in use',
   );
-  it("29.0.0-29.1.1 with the slirp4netns port driver: the regression, whoever holds the port (moby#51591; the runbook's 29.0.0-29.0.2 is narrower)", () => {
+  it('29.0.0-29.1.1 with the slirp4netns port driver: the regression, whoever holds the port (moby#51591)', () => {
     const d = diagnose(rl('29.0.4', 'slirp4netns'), { proto: 'tcp', ip: null, port: 3000 }, err);
     expect(d.verdict).toMatchObject({ cause: 'rootless-regression', confidence: 'certain' });
-    expect(d.verdict.summary).toMatch(/29\.0\.0-29\.1\.1.*29\.1\.2.*29\.0\.0-29\.0\.2/);
+    expect(d.findings[0]).toMatchObject({
+      messageId: 'regression',
+      data: { version: '29.0.4', first: '29.0.0', last: '29.1.1', fixed: '29.1.2' },
+    });
     expect(engineLine(rl('29.0.4', 'slirp4netns'))).toMatch(/rootless \(port driver slirp4netns, net slirp4netns\)/);
     expect(planRemedies(d, rl('29.0.4', 'slirp4netns'))[0]).toMatchObject({
       remedy: 'upgrade-rootless-engine',
@@ -332,7 +335,7 @@ describe('rootless Docker', () => {
     });
     const d = diagnose(other, { proto: 'tcp', ip: null, port: 8080 });
     expect(d.verdict).toMatchObject({ cause: 'container', confidence: 'likely' });
-    expect(d.verdict.summary).toMatch(/another engine or user \(uid 1001/);
+    expect(d.findings[0]).toMatchObject({ messageId: 'forOtherEngine', data: { uid: 1001, comm: 'rootlesskit' } });
   });
 });
 

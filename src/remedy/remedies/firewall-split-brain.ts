@@ -27,7 +27,7 @@ export const firewallSplitBrain: Remedy = {
         steps: [
           {
             argv: ['update-alternatives', '--set', 'iptables', '/usr/sbin/iptables-legacy'],
-            why: 'the runbook switch (microsoft/WSL#7705)',
+            why: 'one iptables backend for Docker and the user (microsoft/WSL#7705)',
           },
           {
             argv: ['update-alternatives', '--set', 'ip6tables', '/usr/sbin/ip6tables-legacy'],

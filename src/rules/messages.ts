@@ -1,0 +1,80 @@
+// The words of every host rule, in one place: rule id → messageId → template. Rules report a
+// messageId and data; src/rules/engine.ts renders the text (src/util/message.ts: `{{name}}`
+// placeholders, `{{#flag}}…{{/flag}}` kept when flag is set, `{{^flag}}…{{/flag}}` when it is not).
+// Tests assert messageIds and data, never this wording, so it can be edited freely here.
+
+export const HOST_RULE_MESSAGES = {
+  'rootless-regression': {
+    regression:
+      'Rootless Docker {{version}} has the slirp4netns port-driver regression ({{issue}}, affects {{first}}-{{last}}, fixed in {{fixed}}): every publish fails with "address already in use" on 10.0.2.100, whoever holds the port.',
+  },
+  'port-allocated-to-container': {
+    allocated:
+      'Container {{container}} already publishes {{bind}}: dockerd\'s port allocator refuses a second mapping of it ("port is already allocated").',
+    podmanPublished:
+      'Podman container {{container}} already publishes {{bind}}: a second publish fails ("cannot listen on the TCP port … address already in use").',
+  },
+  'allocation-without-listener': {
+    proxyGone:
+      'Container {{container}} still holds dockerd\'s allocation for {{bind}} but no docker-proxy listens for it (the proxy was killed): new mappings get "port is already allocated" and loopback traffic to the port is not forwarded.',
+  },
+  'port-bound-by-container-on-other-ip': {
+    overlaps:
+      'Container {{container}} publishes {{held}}, which overlaps {{requested}}: the kernel refuses the new bind ("address already in use") although the holder is a container.',
+  },
+  'port-held-by-forwarder': {
+    forContainer:
+      '{{owner}}, {{what}}, holds {{held}} for container {{container}}; the bind of {{requested}} is refused.',
+    forOtherEngine:
+      '{{owner}}, {{what}}, holds {{held}} for a container of another engine or user (uid {{uid}}; its API is not the one portdoctor reads); the bind of {{requested}} is refused.',
+  },
+  'port-held-by-host-network-container': {
+    holds:
+      '{{owner}} inside host-network {{#containerName}}{{containerName}} [{{shortId}}]{{/containerName}}{{^containerName}}container {{shortId}}{{/containerName}} holds {{held}}; host-network containers bind host ports directly and show no Ports in docker ps.',
+  },
+  'stale-docker-proxy': {
+    childOfDockerd:
+      'docker-proxy pid {{pid}} (a child of dockerd) holds {{held}} for {{target}}, an IP no running container has.',
+    notDockerdsChild:
+      'A stale docker-proxy (pid {{pid}}) holds {{held}}: its parent is {{parent}}, not dockerd, and it forwards to {{target}}{{#container}}, which is container {{container}}{{/container}}{{^container}}, which no container has{{/container}}.',
+  },
+  'resolved-stub': {
+    stub: "systemd-resolved's DNS stub ({{comm}}, pid {{pid}}) holds {{held}}; publishing {{requested}} overlaps it.",
+  },
+  'port-held-by-host-process': {
+    held: '{{owner}} on the host holds {{held}}{{#dualStack}} (a dual-stack [::] socket also covers IPv4){{/dualStack}}{{#maybeDualStack}} (a [::] socket whose IPV6_V6ONLY flag could not be read: it covers IPv4 unless it is v6-only){{/maybeDualStack}}, so the kernel refuses Docker\'s bind of {{requested}} ("address already in use").',
+  },
+  'port-held-by-unseen-owner': {
+    hiddenFromRoot:
+      'Something owned by uid {{uid}} holds {{held}}, which overlaps {{requested}}, but no visible process holds it: it may live in another PID namespace or be kernel-owned.',
+    notRoot:
+      'Something owned by uid {{uid}} holds {{held}}, which overlaps {{requested}}, but its process could not be seen (run as root to name it).',
+  },
+  'orphan-dnat': {
+    unreachable:
+      'Orphan DNAT in {{where}} sends {{dnatPort}} to {{destination}}, {{#ipOwner}}container {{ipOwner}}, which does not publish this port{{/ipOwner}}{{^ipOwner}}an IP no running container has{{/ipOwner}}: nothing jumps to its chain, so it is dead weight rather than a hijack.',
+    takesTraffic:
+      "Orphan DNAT in {{where}} sends {{dnatPort}} to {{destination}}, {{#ipOwner}}container {{ipOwner}}, which does not publish this port{{/ipOwner}}{{^ipOwner}}an IP no running container has{{/ipOwner}}: it takes outside traffic meant for container {{victim}}{{#shadowPosition}} (Docker's own rule comes after it, at position {{shadowPosition}}){{/shadowPosition}}; a localhost check still passes because loopback goes through docker-proxy.",
+    willTakeTraffic:
+      'Orphan DNAT in {{where}} sends {{dnatPort}} to {{destination}}, {{#ipOwner}}container {{ipOwner}}, which does not publish this port{{/ipOwner}}{{^ipOwner}}an IP no running container has{{/ipOwner}}: a new docker run -p {{port}} will succeed, but outside traffic to the port will be sent to {{toIp}} instead.',
+  },
+  'firewall-split-brain': {
+    otherBackend:
+      "DNAT for {{dnatPort}} -> {{destination}} sits in {{where}}, but Docker writes its rules with {{#dockerBackend}}{{dockerBackend}}{{/dockerBackend}}{{^dockerBackend}}the other backend{{/dockerBackend}}{{#wsl}} (the WSL2 legacy/nft split){{/wsl}}: Docker's tools cannot see it, and because both NAT tables hook at priority -100 the one registered last wins, so it may take the traffic{{#victim}} meant for {{victim}}{{/victim}}.",
+  },
+  'stopped-container-claims-port': {
+    wouldClaim:
+      'Container {{container}} is {{state}} and holds nothing now{{#listed}} (although docker ps still lists the port for it){{/listed}}, but it would claim {{bind}} when started{{#autoRestartPolicy}}, and its restart policy "{{autoRestartPolicy}}" starts it by itself{{/autoRestartPolicy}}.',
+  },
+} as const satisfies Record<string, Record<string, string>>;
+
+/** What each port forwarder is, for port-held-by-forwarder's {{what}}. */
+export const FORWARDERS: Readonly<Record<string, string>> = {
+  rootlesskit: "rootless Docker's RootlessKit (builtin port driver)",
+  slirp4netns: 'the slirp4netns port driver (rootless Docker or Podman)',
+  pasta: 'pasta (rootless Podman 5 / Docker with the implicit port driver)',
+  'pasta.avx2': 'pasta (rootless Podman 5 / Docker with the implicit port driver)',
+  rootlessport: "rootless Podman's rootlessport forwarder",
+  conmon: "Podman's conmon (rootful Podman keeps published ports open in it)",
+};
+export const UNKNOWN_FORWARDER = 'a port forwarder';
