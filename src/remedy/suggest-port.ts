@@ -21,8 +21,10 @@ export function nearestFreePort(
 ): number | null {
   const range = snap.host.ok ? snap.host.value.sysctl['net.ipv4.ip_local_port_range'] : undefined;
   const [lo, hi] = (range ?? '32768 60999').split(/\s+/).map(Number) as [number, number];
+  const scope = snap.scope?.ports ? new Set(snap.scope.ports) : null;
   for (const p of candidatePorts(port, span)) {
     if (p >= lo && p <= hi) continue; // outgoing connections take ports from this range
+    if (scope && !scope.has(p)) continue; // a snapshot of other ports cannot show what holds this one
     const d = diagnose(snap, { proto, ip, port: p });
     if (d.verdict.cause === 'port-free' && d.findings.length === 0) return p;
   }
