@@ -124,6 +124,11 @@ async function main(rawArgv: string[]): Promise<number> {
     .argument('[files...]', 'compose files, each its own project (default: the compose files of this directory)')
     .description('catch port clashes in compose files before deploy')
     .option('-f, --file <file...>', 'compose files merged into one project, as docker compose -f does')
+    .option(
+      '--project <[name=]files>',
+      'one more project: its compose files comma-separated, merged as -f does (repeat for each project)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--profile <name...>', 'enable these compose profiles')
     .option('-p, --project-name <name>', 'project name (default: the directory name or `name:`)')
     .option('--env-file <file>', 'variables file (default: .env next to the first compose file)')
