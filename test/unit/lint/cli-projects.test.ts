@@ -3,14 +3,11 @@
 // or the shell; an override's `ports: !reset []`; an empty host IP.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli } from '../../helpers/cli-bundle.js';
+import { describe, expect, it } from 'vitest';
 
 const DIR = fileURLToPath(new URL('../../fixtures/compose/two-projects/', import.meta.url));
-let cli = '';
-beforeAll(async () => {
-  cli = await bundleCli();
-});
+// dist/ is built once before the unit tests (test/helpers/build-once.ts)
+const cli = fileURLToPath(new URL('../../../dist/cli.js', import.meta.url));
 
 interface Out {
   files: string[];

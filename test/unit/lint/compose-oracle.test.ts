@@ -8,12 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { composeVars, profilesFor, projectName, type Vars } from '../../../src/compose/inputs.js';
 import { buildProjects } from '../../../src/compose/lint.js';
 import type { LoadedFile, ProjectInput } from '../../../src/compose/project.js';
 import type { ComposeBinding } from '../../../src/compose/types.js';
-import { bundleCli } from '../../helpers/cli-bundle.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FIX = join(ROOT, 'test/fixtures/compose');
@@ -142,10 +141,8 @@ describe('lint agrees with docker compose config', () => {
     return;
   }
   const all = cases();
-  let cliJs = '';
-  beforeAll(async () => {
-    cliJs = await bundleCli();
-  });
+  // dist/ is built once before the unit tests (test/helpers/build-once.ts)
+  const cliJs = join(ROOT, 'dist/cli.js');
   it('has the fixtures: every awesome-compose project and the edge cases', () => {
     expect(all.filter((c) => c.name.startsWith('awesome-compose/')).length).toBeGreaterThanOrEqual(35);
     expect(all.filter((c) => c.refused).length).toBeGreaterThanOrEqual(10);
