@@ -1,6 +1,6 @@
 // The nearest host port that nothing holds: no socket, no allocation, no DNAT rule, no idle
 // container that would claim it. Pure over a snapshot that covers the candidate ports.
-import { diagnose } from '../diagnose.js';
+import { isPortFree } from '../port-query.js';
 import type { Proto, Snapshot } from '../model.js';
 
 export function candidatePorts(port: number, span = 50): number[] {
@@ -25,8 +25,7 @@ export function nearestFreePort(
   for (const p of candidatePorts(port, span)) {
     if (p >= lo && p <= hi) continue; // outgoing connections take ports from this range
     if (scope && !scope.has(p)) continue; // a snapshot of other ports cannot show what holds this one
-    const d = diagnose(snap, { proto, ip, port: p });
-    if (d.verdict.cause === 'port-free' && d.findings.length === 0) return p;
+    if (isPortFree(snap, { proto, ip, port: p })) return p;
   }
   return null;
 }
