@@ -68,6 +68,8 @@ export interface Proc {
   readonly netns: string | null;
   /** systemd unit from the cgroup path, e.g. nginx.service */
   readonly unit: string | null;
+  /** /proc/PID/exe as the kernel names it; null = could not be read (not root); absent in older snapshots */
+  readonly exe?: string | null;
 }
 
 export interface DockerProxyArgs {
@@ -165,6 +167,8 @@ export interface DnatRule {
   /** nft base-chain priority of the hook that reaches it, when known */
   readonly priority: number | null;
   readonly comment: string | null;
+  /** comments of the rules that jump to this rule's chain (CNI and netavark name the container there) */
+  readonly jumpComments?: readonly string[];
 }
 
 /** One netfilter match as the path model evaluates it; `neg` is the rule's `!`. */
@@ -272,6 +276,12 @@ export interface Snapshot {
   readonly iptablesNft: Fact<FirewallView>;
   readonly iptablesLegacy: Fact<FirewallView>;
   readonly nft: Fact<FirewallView>;
+  // Who owns a NAT rule and a docker-proxy (see src/owners/). Optional: older snapshots lack them,
+  // and they are collected only when a DNAT rule or a docker-proxy is in scope.
+  readonly routing?: Fact<Routing>;
+  readonly dockerNetworks?: Fact<readonly DockerNetwork[]>;
+  readonly otherEngines?: Fact<readonly ForeignContainer[]>;
+  readonly engineBinaries?: Fact<EngineBinaries>;
 }
 
 export type FactKey =
@@ -366,11 +376,13 @@ export type Holder =
       readonly handle: number | null;
       readonly toIp: string;
       readonly toPort: number | null;
+      /** who the rule belongs to (src/owners/nat-owner.ts); absent where it was not judged */
+      readonly owner?: NatOwnerRecord;
     };
 
 export interface Evidence {
   /** which fact says so */
-  readonly fact: FactKey | 'symptom';
+  readonly fact: FactKey | OwnerFactKey | 'symptom';
   readonly says: string;
 }
 
@@ -439,12 +451,26 @@ export type Precondition =
       readonly dport: number;
     }
   | { readonly kind: 'ip-not-live'; readonly ip: string }
+  /** the rule is still there and its owner check (src/owners/nat-owner.ts) still proves it an orphan */
+  | {
+      readonly kind: 'dnat-orphan';
+      readonly backend: FirewallBackend;
+      readonly family: 'ip' | 'ip6';
+      readonly table: string;
+      readonly chain: string;
+      readonly spec: readonly string[] | null;
+      readonly handle: number | null;
+      readonly toIp: string;
+      readonly dport: number;
+    }
   | {
       readonly kind: 'process-is';
       readonly pid: number;
       readonly comm: string;
       readonly notChildOfDockerd: boolean;
       readonly holdsPort: number;
+      /** the executable it must still run (/proc/PID/exe), when the plan relied on it */
+      readonly exe?: string;
     }
   | { readonly kind: 'container-state'; readonly id: string; readonly states: readonly string[] };
 
@@ -466,4 +492,88 @@ export interface Plan {
   readonly steps: readonly Step[];
   /** the finding this plan answers */
   readonly rule: string;
+}
+
+// ---- owners of NAT rules and of docker-proxy processes (facts collected by src/collect/network.ts,
+// src/collect/engine-binaries.ts, src/collect/other-engines.ts; judged by src/owners/)
+
+export type OwnerFactKey = 'routing' | 'dockerNetworks' | 'otherEngines' | 'engineBinaries';
+
+export interface NetAddress {
+  readonly family: Family;
+  readonly local: string;
+  readonly prefixlen: number;
+}
+
+export interface NetInterface {
+  readonly name: string;
+  /** link kind from `ip -d` (bridge, veth, wireguard, tun, vxlan…); null for a plain device */
+  readonly kind: string | null;
+  /** the bridge this interface is enslaved to */
+  readonly master: string | null;
+  readonly up: boolean;
+  readonly addrs: readonly NetAddress[];
+}
+
+export interface Route {
+  readonly family: Family;
+  /** 'default' or a prefix ('172.17.0.0/16'; a host route as '10.0.0.5/32') */
+  readonly dst: string;
+  readonly dev: string | null;
+  readonly gateway: string | null;
+  /** unicast, unreachable, blackhole, prohibit, throw, local… */
+  readonly type: string;
+}
+
+export interface Neighbour {
+  readonly ip: string;
+  readonly dev: string;
+  readonly lladdr: string | null;
+  /** REACHABLE, STALE, FAILED, INCOMPLETE, PERMANENT… */
+  readonly state: readonly string[];
+}
+
+/** The host's interfaces, main routing table and neighbours (`ip -j`), for a route lookup of a DNAT target. */
+export interface Routing {
+  readonly interfaces: readonly NetInterface[];
+  readonly routes: readonly Route[];
+  readonly neighbours: readonly Neighbour[];
+}
+
+export interface DockerNetwork {
+  readonly id: string;
+  readonly name: string;
+  readonly driver: string;
+  /** the Linux bridge of a bridge network (docker0, br-<id12>, or com.docker.network.bridge.name) */
+  readonly bridge: string | null;
+  readonly subnets: readonly string[];
+}
+
+/** A container of another engine on this host (rootful Podman), as far as it could be listed. */
+export interface ForeignContainer {
+  readonly engine: 'podman';
+  readonly id: string;
+  readonly name: string;
+  readonly state: string;
+  readonly ips: readonly string[];
+}
+
+/** Realpaths of the docker-proxy binaries this host's engines run, and why each is believed. */
+export interface EngineBinaries {
+  readonly dockerProxy: readonly { readonly path: string; readonly why: string }[];
+}
+
+export type NatOwnerKind =
+  'docker' | 'podman' | 'libvirt' | 'kube-proxy' | 'firewalld' | 'vpn' | 'host' | 'orphan' | 'unknown';
+
+/** Who a DNAT rule belongs to, and on what evidence. `orphan` only with proof (see src/owners/nat-owner.ts). */
+export interface NatOwnerRecord {
+  readonly kind: NatOwnerKind;
+  /** a container (Docker or Podman) the rule forwards for, when one is named */
+  readonly containerId: string | null;
+  readonly containerName: string | null;
+  /** the interface the target is reached through, when a route lookup could be made */
+  readonly iface: string | null;
+  /** one sentence: why this owner */
+  readonly why: string;
 }

@@ -2,6 +2,11 @@
 // each result in a Fact, and never throw: a broken collector becomes a named error in the snapshot.
 import type { Fact, FirewallView, Snapshot } from '../model.js';
 import { collectDocker } from './docker.js';
+import { collectEngineBinaries } from './engine-binaries.js';
+import { collectDockerNetworks, collectRouting } from './network.js';
+import { collectPodman } from './other-engines.js';
+import { chainManager } from '../owners/nat-owner.js';
+import { isDockerProxy } from './parse/docker-proxy-argv.js';
 import { collectIptablesLegacy, collectIptablesNft, collectNft, hasIp6Nat, listChains } from './firewall.js';
 import { collectHost } from './host.js';
 import { nodeHostIO, type HostIO } from './host-io.js';
@@ -33,7 +38,25 @@ export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOp
   const dockerdPids = docker.engine.ok ? docker.engine.value.dockerdPids : [];
   const owners = socketsF.ok ? scanOwners(io, socketsF.value, dockerdPids) : null;
   trace('owners scanned');
+  // a docker-proxy that no dockerd started: is its executable an engine's? (src/owners/process-owner.ts)
+  const procs = owners?.processes.ok ? owners.processes.value : [];
+  const strayProxy = procs.some(
+    (p) =>
+      isDockerProxy(p.comm, p.argv) &&
+      !dockerdPids.includes(p.ppid) &&
+      procs.find((x) => x.pid === p.ppid)?.comm !== 'dockerd',
+  );
+  const engineBinaries = strayProxy ? collectEngineBinaries(io, dockerdPids, procs) : undefined;
   const [iptNft, nft, iptLegacy] = await Promise.all([iptNftP, nftP, iptLegacyP]);
+  // who owns each DNAT rule in scope needs routes, the engine's networks and (for Podman's chains) podman
+  const rules = [iptNft, nft, iptLegacy].flatMap((f) => (f.ok ? f.value.dnat : []));
+  const [routing, dockerNetworks, otherEngines] = rules.length
+    ? await Promise.all([
+        traced('ip -j', collectRouting(io, t)),
+        collectDockerNetworks(io, t),
+        rules.some((r) => chainManager(r)?.kind === 'podman') ? traced('podman ps', collectPodman(io, t)) : undefined,
+      ])
+    : [undefined, undefined, undefined];
   const sockets = owners && socketsF.ok ? { ...socketsF, value: owners.sockets } : socketsF;
   return {
     schema: 'portdoctor.snapshot/1',
@@ -49,6 +72,10 @@ export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOp
     iptablesNft: iptNft,
     iptablesLegacy: iptLegacy,
     nft,
+    ...(routing ? { routing } : {}),
+    ...(dockerNetworks ? { dockerNetworks } : {}),
+    ...(otherEngines ? { otherEngines } : {}),
+    ...(engineBinaries ? { engineBinaries } : {}),
   };
 }
 

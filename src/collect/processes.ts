@@ -33,6 +33,13 @@ function readProc(io: HostIO, pid: number): Proc | null {
     } catch {
       /* not root */
     }
+    // what it runs, not what it is called: a docker-proxy is Docker's only if its exe is (src/owners/)
+    let exe: string | null = null;
+    try {
+      exe = io.readlink(`/proc/${pid}/exe`);
+    } catch {
+      /* not root, or a kernel thread */
+    }
     return {
       pid,
       ppid,
@@ -43,6 +50,7 @@ function readProc(io: HostIO, pid: number): Proc | null {
       cgroup: cg.line,
       netns,
       unit: cg.unit,
+      exe,
     };
   } catch {
     return null; // the process exited while we looked
@@ -113,6 +121,6 @@ export function scanOwners(io: HostIO, sockets: readonly Socket[], extraPids: re
   }
   return {
     sockets: withPids,
-    processes: ok([...procs.values()], '/proc/<pid>/{fd,status,comm,cmdline,cgroup,ns/net}', notes),
+    processes: ok([...procs.values()], '/proc/<pid>/{fd,status,comm,cmdline,cgroup,ns/net,exe}', notes),
   };
 }

@@ -1,6 +1,7 @@
 // Re-check a plan's preconditions against a FRESH snapshot (the one it was planned from may be
 // stale). Pure: the executor collects, this judges. Unknown is treated as "changed": refuse.
 import type { DnatRule, Precondition, Snapshot } from '../model.js';
+import { natOwner, ownerContext } from '../owners/nat-owner.js';
 import { firewallViews } from '../snapshot/index.js';
 
 export interface CheckResult {
@@ -8,7 +9,7 @@ export interface CheckResult {
   readonly why: string;
 }
 
-function sameRule(r: DnatRule, p: Extract<Precondition, { kind: 'dnat-present' }>): boolean {
+function sameRule(r: DnatRule, p: Extract<Precondition, { kind: 'dnat-present' | 'dnat-orphan' }>): boolean {
   if (r.backend !== p.backend || r.family !== p.family || r.table !== p.table || r.chain !== p.chain) return false;
   if (r.toIp !== p.toIp || p.dport < r.dport || p.dport > r.dportEnd) return false;
   if (p.handle !== null) return r.handle === p.handle;
@@ -28,6 +29,18 @@ export function checkPrecondition(p: Precondition, snap: Snapshot): CheckResult 
             ok: false,
             why: `the rule (${p.backend} ${p.family} ${p.table} ${p.chain}${p.handle !== null ? ` handle ${p.handle}` : ''} → ${p.toIp}) is no longer there: someone changed the rules since the plan was made`,
           };
+    }
+    case 'dnat-orphan': {
+      const rule = firewallViews(snap)
+        .filter((v) => v.backend === p.backend)
+        .flatMap((v) => v.dnat)
+        .find((r) => sameRule(r, p));
+      if (!rule)
+        return { ok: false, why: `the rule (${p.backend} ${p.table} ${p.chain} → ${p.toIp}) is not there now` };
+      const j = natOwner(rule, ownerContext(snap));
+      return j.proven
+        ? { ok: true, why: `still an orphan: ${j.owner.why}` }
+        : { ok: false, why: `no longer proven an orphan: ${j.owner.why}` };
     }
     case 'ip-not-live': {
       if (!snap.containers.ok)
@@ -51,6 +64,11 @@ export function checkPrecondition(p: Precondition, snap: Snapshot): CheckResult 
           why: `pid ${p.pid} no longer holds port ${p.holdsPort} (it exited, or the pid was reused)`,
         };
       if (proc.comm !== p.comm) return { ok: false, why: `pid ${p.pid} is now ${proc.comm}, not ${p.comm}` };
+      if (p.exe !== undefined && proc.exe !== p.exe)
+        return {
+          ok: false,
+          why: `pid ${p.pid} now runs ${proc.exe ?? 'an executable that cannot be read'}, not ${p.exe}`,
+        };
       if (!snap.sockets.value.some((s) => s.port === p.holdsPort && s.pids.includes(p.pid)))
         return { ok: false, why: `pid ${p.pid} no longer holds port ${p.holdsPort}` };
       if (p.notChildOfDockerd) {

@@ -1,5 +1,5 @@
 // Holder records (the contract's `holders`) built from index entries.
-import type { Bind, Container, DnatRule, Holder, Proc } from '../model.js';
+import type { Bind, Container, DnatRule, Holder, NatOwnerRecord, Proc } from '../model.js';
 import type { SocketOwner } from '../snapshot/index.js';
 import { displayBind } from '../util/ip.js';
 
@@ -20,7 +20,7 @@ export function containerHolder(c: Container, bind: Bind, proc?: Proc): Holder {
   return proc ? { ...h, pid: proc.pid, comm: proc.comm } : h;
 }
 
-export function ruleHolder(r: DnatRule): Holder {
+export function ruleHolder(r: DnatRule, owner?: NatOwnerRecord): Holder {
   return {
     kind: 'rule',
     backend: r.backend,
@@ -31,6 +31,7 @@ export function ruleHolder(r: DnatRule): Holder {
     handle: r.handle,
     toIp: r.toIp,
     toPort: r.toPort,
+    ...(owner ? { owner } : {}),
   };
 }
 

@@ -1,5 +1,7 @@
 import { allocationWithoutListener } from './allocation-without-listener.js';
+import { dnatOwnerUnknown } from './dnat-owner-unknown.js';
 import { firewallSplitBrain } from './firewall-split-brain.js';
+import { foreignDnat } from './foreign-dnat.js';
 import { orphanDnat } from './orphan-dnat.js';
 import { portAllocatedToContainer } from './port-allocated-to-container.js';
 import { portBoundByContainerOnOtherIp } from './port-bound-by-container-on-other-ip.js';
@@ -25,6 +27,8 @@ export const rules = [
   portHeldByHostProcess,
   portHeldByUnseenOwner,
   orphanDnat,
+  foreignDnat,
+  dnatOwnerUnknown,
   firewallSplitBrain,
   stoppedContainerClaimsPort,
 ] as const satisfies readonly Rule[];

@@ -13,6 +13,7 @@ import type {
 } from '../model.js';
 // eslint-disable-next-line no-restricted-imports -- known exception: docker-proxy args are to be parsed at collect time
 import { parseDockerProxyArgv, isDockerProxy } from '../collect/parse/docker-proxy-argv.js';
+import { dockerProxyProof } from '../owners/process-owner.js';
 import { bindOverlap, requestedIps, type Overlap } from '../util/ip.js';
 
 /** What kind of thing holds a socket. */
@@ -23,6 +24,9 @@ export type SocketOwner =
       readonly args: DockerProxyArgs | null;
       readonly parentIsDockerd: boolean;
       readonly container: Container | null;
+      /** its executable is proven to be an engine's docker-proxy (src/owners/process-owner.ts) */
+      readonly proven: boolean;
+      readonly proof: string;
     }
   | { readonly kind: 'dockerd'; readonly proc: Proc }
   | {
@@ -87,15 +91,19 @@ export function buildIndex(snap: Snapshot, subject: Subject): SnapshotIndex {
     return s.pids.map((pid): SocketOwner => {
       const proc = procByPid.get(pid);
       if (!proc) return { kind: 'unseen', uid: s.uid };
-      if (isDockerProxy(proc.comm, proc.argv)) {
+      const parentIsDockerd = dockerdPids.has(proc.ppid) || procByPid.get(proc.ppid)?.comm === 'dockerd';
+      const proof = isDockerProxy(proc.comm, proc.argv) ? dockerProxyProof(proc, snap, parentIsDockerd) : null;
+      // named docker-proxy but running another executable: a host process like any other
+      if (proof && !(!proof.proven && proof.impostor)) {
         const args = parseDockerProxyArgv(proc.argv);
-        const parentIsDockerd = dockerdPids.has(proc.ppid) || procByPid.get(proc.ppid)?.comm === 'dockerd';
         return {
           kind: 'docker-proxy',
           proc,
           args,
           parentIsDockerd,
           container: args ? (containerByIp.get(args.containerIp) ?? null) : null,
+          proven: proof.proven,
+          proof: proof.why,
         };
       }
       if (proc.comm === 'dockerd') return { kind: 'dockerd', proc };

@@ -165,3 +165,24 @@ export function bindOverlap(req: { proto: Proto; ip: string; port: number }, hel
 export function requestedIps(ip: string | null): string[] {
   return ip === null ? [WILDCARD4, WILDCARD6] : [ip];
 }
+
+/** The address as a number (IPv4: 32 bits, IPv6: 128 bits), or null when it is not an IP. */
+export function ipBits(raw: string): { family: Family; n: bigint } | null {
+  const ip = normalizeIp(raw);
+  if (ip === null) return null;
+  if (isIPv4(ip)) return { family: 4, n: BigInt(ip.split('.').reduce((a, o) => a * 256 + Number(o), 0)) };
+  return { family: 6, n: parseIpv6(ip).reduce((a, g) => (a << 16n) | BigInt(g), 0n) };
+}
+
+/** Prefix length of `ip` inside `cidr` ('10.0.0.0/8', 'fd00::/64', a bare address = host route), or -1 when outside. */
+export function prefixMatch(ip: string, cidr: string): number {
+  const [net, len] = cidr.split('/') as [string, string | undefined];
+  const a = ipBits(ip);
+  const b = ipBits(net);
+  if (!a || !b || a.family !== b.family) return -1;
+  const width = a.family === 4 ? 32 : 128;
+  const l = len === undefined ? width : Number(len);
+  if (!Number.isInteger(l) || l < 0 || l > width) return -1;
+  const shift = BigInt(width - l);
+  return a.n >> shift === b.n >> shift ? l : -1;
+}

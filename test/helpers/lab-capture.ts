@@ -10,6 +10,7 @@ import { containerFromList } from '../../src/collect/parse/docker-api.js';
 import { mergeViews, parseIptablesSave } from '../../src/collect/parse/iptables-save.js';
 import { parseNftJson } from '../../src/collect/parse/nft.js';
 import { parseSs } from '../../src/collect/parse/ss.js';
+import { networksFromApi } from '../../src/collect/network.js';
 
 export const LAB = fileURLToPath(new URL('../fixtures/lab/', import.meta.url));
 export const CORPUS = fileURLToPath(new URL('../fixtures/corpus/docker-error-messages.json', import.meta.url));
@@ -185,6 +186,13 @@ export function snapshotFromCapture(scenario: string): Snapshot {
     iptablesNft: iptNftFact,
     iptablesLegacy: { ok: true, value: iptLegacy, source: 'iptables-legacy-save.txt' },
     nft: { ok: true, value: nft, source: 'nft-ruleset.json' },
+    // the default bridge network as GET /networks reports it (fixtures README: recorded on docker.io
+    // 28.5.2 here; the lab's own POSTROUTING rule -s 172.17.0.0/16 ! -o docker0 shows the same network)
+    dockerNetworks: {
+      ok: true,
+      value: networksFromApi(JSON.parse(readFileSync(join(env, 'api-networks.json'), 'utf8'))),
+      source: '_env/api-networks.json',
+    },
   };
 }
 

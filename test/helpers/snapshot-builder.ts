@@ -1,6 +1,18 @@
 // A snapshot where every fact is readable and empty, so a test states only what differs (knip's
 // baseline-spread idiom). Used for engines this machine cannot run (Docker 28/29, rootless, Podman).
-import type { Container, EngineInfo, FirewallView, HostInfo, Proc, Snapshot, Socket } from '../../src/model.js';
+import type {
+  Container,
+  DockerNetwork,
+  EngineInfo,
+  EngineBinaries,
+  FirewallView,
+  ForeignContainer,
+  HostInfo,
+  Proc,
+  Routing,
+  Snapshot,
+  Socket,
+} from '../../src/model.js';
 
 export const emptyView = (backend: FirewallView['backend']): FirewallView => ({
   backend,
@@ -100,6 +112,15 @@ export function proc(pid: number, comm: string, argv: string[] = [comm], extra: 
   };
 }
 
+/** Docker's default bridge network, as every engine creates it (test/fixtures/lab/_env/api-networks.json) */
+export const BRIDGE: DockerNetwork = {
+  id: '1a792ab7b00908fd3ae8a02193b952babf4017e5bff2f176544eb99fdef7fa6a',
+  name: 'bridge',
+  driver: 'bridge',
+  bridge: 'docker0',
+  subnets: ['172.17.0.0/16'],
+};
+
 export interface Build {
   engine?: Partial<EngineInfo>;
   host?: Partial<HostInfo>;
@@ -109,6 +130,11 @@ export interface Build {
   iptablesNft?: FirewallView;
   iptablesLegacy?: FirewallView;
   nft?: FirewallView;
+  /** default: the default bridge network; null: not collected */
+  dockerNetworks?: DockerNetwork[] | null;
+  routing?: Routing;
+  otherEngines?: ForeignContainer[];
+  engineBinaries?: EngineBinaries;
 }
 
 export function snapshot(b: Build = {}): Snapshot {
@@ -125,5 +151,9 @@ export function snapshot(b: Build = {}): Snapshot {
     iptablesNft: ok(b.iptablesNft ?? emptyView('iptables-nft')),
     iptablesLegacy: ok(b.iptablesLegacy ?? emptyView('iptables-legacy')),
     nft: ok(b.nft ?? emptyView('nft')),
+    ...(b.dockerNetworks === null ? {} : { dockerNetworks: ok(b.dockerNetworks ?? [BRIDGE]) }),
+    ...(b.routing ? { routing: ok(b.routing) } : {}),
+    ...(b.otherEngines ? { otherEngines: ok(b.otherEngines) } : {}),
+    ...(b.engineBinaries ? { engineBinaries: ok(b.engineBinaries) } : {}),
   };
 }

@@ -136,17 +136,56 @@ describe('plans per cause (argv arrays, safety, disruption)', () => {
       'web-a',
     ]);
   });
-  it("stale docker-proxy: a safe fix that re-checks it is not dockerd's child and that no container owns its IP", () => {
+  it('stale docker-proxy whose executable was not recorded (the lab kept argv only): a suggestion, never a kill', () => {
     const p = plansFor('stale-proxy', 18501).plans[0];
+    expect(p).toMatchObject({
+      remedy: 'stop-stale-proxy',
+      safety: 'suggest',
+      steps: [{ argv: ['kill', '-TERM', '28994'] }],
+    });
+    expect(p?.warnings.join(' ')).toMatch(/not proven to be an engine's docker-proxy/);
+  });
+  it("stale docker-proxy running the engine's binary: a safe fix that re-checks its exe, parent and target IP", () => {
+    const lab = snapshotFromCapture('stale-proxy');
+    const procs = lab.processes.ok ? lab.processes.value : [];
+    const snap: Snapshot = {
+      ...lab,
+      processes: {
+        ok: true,
+        value: procs.map((x) => (x.comm === 'docker-proxy' ? { ...x, exe: '/usr/sbin/docker-proxy' } : x)),
+        source: 'test',
+      },
+      engineBinaries: {
+        ok: true,
+        value: { dockerProxy: [{ path: '/usr/sbin/docker-proxy', why: 'installed at a package path' }] },
+        source: 'test',
+      },
+    };
+    const d = diagnose(snap, { proto: 'tcp', ip: null, port: 18501 });
+    expect(d.verdict).toMatchObject({ cause: 'stale-docker-proxy', confidence: 'certain' });
+    const p = planRemedies(d, snap)[0];
     expect(p).toMatchObject({
       remedy: 'stop-stale-proxy',
       safety: 'fix',
       steps: [{ argv: ['kill', '-TERM', '28994'] }],
     });
     expect(p?.preconditions).toEqual([
-      { kind: 'process-is', pid: 28994, comm: 'docker-proxy', notChildOfDockerd: true, holdsPort: 18501 },
+      {
+        kind: 'process-is',
+        pid: 28994,
+        comm: 'docker-proxy',
+        notChildOfDockerd: true,
+        holdsPort: 18501,
+        exe: '/usr/sbin/docker-proxy',
+      },
       { kind: 'ip-not-live', ip: '172.17.0.250' },
     ]);
+    expect(checkPrecondition(p!.preconditions[0]!, snap).ok).toBe(true);
+    // the same pid now running something else (pid reuse, or a renamed copy): refused
+    expect(checkPrecondition(p!.preconditions[0]!, lab)).toMatchObject({
+      ok: false,
+      why: expect.stringMatching(/now runs/),
+    });
   });
   it('killed proxy: restart the owning container; resolved stub: bind a specific IP, stopping resolved only with the DNS warning', () => {
     expect(plansFor('killed-proxy/after-kill', 18601).plans[0]).toMatchObject({
@@ -187,7 +226,7 @@ describe('preconditions on a fresh snapshot', () => {
     const { plans } = plansFor('orphan-dnat/before-run', 18401);
     const pre = plans[0]!.preconditions;
     const same = snapshotFromCapture('orphan-dnat/before-run');
-    expect(pre.map((p) => checkPrecondition(p, same).ok)).toEqual([true, true]);
+    expect(pre.map((p) => checkPrecondition(p, same).ok)).toEqual([true, true, true]);
     // the capture where the leftover IP was handed to a container
     const adopted = snapshotFromCapture('orphan-dnat-sameip/during');
     const sameipPlan = plansFor('orphan-dnat-sameip/before-run', 18402).plans[0]!;

@@ -141,11 +141,18 @@ export function parseIptablesSave(
     if (!table) return;
     // reachability from the nat hooks, following -j/-g jumps
     const edges = new Map<string, Set<string>>();
+    // comments on the jumps into a chain: CNI and netavark name the container there
+    const jumpComments = new Map<string, string[]>();
     for (const r of rules) {
       const j = r.jump;
       if (!j) continue;
       if (!edges.has(r.chain)) edges.set(r.chain, new Set());
       edges.get(r.chain)?.add(j);
+      const cm = /--comment ("(?:[^"\\]|\\.)*"|\S+)/.exec(r.line)?.[1];
+      if (cm && j !== 'DNAT') {
+        const text = cm.startsWith('"') ? (tokenize(cm)[0] ?? '') : cm;
+        jumpComments.set(j, [...(jumpComments.get(j) ?? []), text]);
+      }
     }
     const reach = new Set<string>();
     const stack = [...ENTRY_CHAINS];
@@ -161,7 +168,18 @@ export function parseIptablesSave(
       pos.set(r.chain, i + 1);
       if (table !== 'nat' || !r.args.length) continue;
       const d = dnatFromArgs(r);
-      if (d) dnat.push({ ...d, backend, family, table, position: i, reachable: reach.has(r.chain), priority: -100 });
+      if (!d) continue;
+      const jc = jumpComments.get(r.chain);
+      dnat.push({
+        ...d,
+        backend,
+        family,
+        table,
+        position: i,
+        reachable: reach.has(r.chain),
+        priority: -100,
+        ...(jc ? { jumpComments: jc } : {}),
+      });
     }
   };
   for (const raw of text.split('\n')) {
