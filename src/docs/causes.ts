@@ -54,8 +54,8 @@ export const CAUSE_DOCS = {
   'foreign-dnat': {
     title: "Another manager's DNAT takes the traffic",
     summary:
-      "A DNAT rule of another manager (Podman, libvirt, kube-proxy, firewalld) matches the port before Docker's and takes its traffic.",
-    detected: false,
+      "A DNAT rule of another manager (Podman's CNI/netavark chains, libvirt, kube-proxy, firewalld), or one whose target is reached through a non-Docker interface (a VM bridge, a VPN, the default gateway), matches the port and takes its traffic; it is never deleted unattended.",
+    detected: true,
   },
   'firewall-split-brain': {
     title: 'A rule in the other iptables backend takes the traffic',

@@ -3,30 +3,31 @@
 // engine claims). Neither an orphan nor provably someone else's: the verdict says so (unknown), and
 // the rule is never touched.
 import { natClass, natOwner, ownerContext } from '../owners/nat-owner.js';
-import { concernsSubject, describeRuleLocation, ruleOwner } from './dnat.js';
+import { concernsSubject, describeRuleLocation, displayTarget, ruleOwner } from './dnat.js';
 import { ruleHolder } from './holders.js';
-import type { FindingDraft, Rule } from './types.js';
+import { HOST_RULE_MESSAGES } from './messages.js';
+import { defineRule, type FindingDraft } from './types.js';
 
-export const dnatOwnerUnknown: Rule = {
+export const dnatOwnerUnknown = defineRule({
   meta: {
     id: 'dnat-owner-unknown',
     cause: 'unknown',
     description: "A DNAT rule for this port lies outside Docker's chains and nothing says who answers for its target.",
     requires: [],
     anyOf: ['iptablesNft', 'nft', 'iptablesLegacy'],
+    messages: HOST_RULE_MESSAGES['dnat-owner-unknown'],
   },
   check({ snap, subject, index }) {
-    const out: FindingDraft[] = [];
+    const out: FindingDraft<'unknownOwner'>[] = [];
     const ctx = ownerContext(snap);
     for (const r of index.dnat) {
       if (!concernsSubject(r, subject) || ruleOwner(r, index)) continue;
       const j = natOwner(r, ctx);
       if (natClass(j) !== 'unknown') continue;
       out.push({
-        cause: 'unknown',
         severity: r.reachable === false ? 'info' : 'warning',
         confidence: 'possible',
-        message: `DNAT in ${describeRuleLocation(r)} sends ${r.proto}/${r.dport} to ${r.toIp}${r.toPort !== null ? `:${r.toPort}` : ''}, but ${j.owner.why}: it may be another workload's port forward or a leftover, so it is reported and not touched.`,
+        messageId: 'unknownOwner',
         holders: [ruleHolder(r, j.owner)],
         evidence: [
           {
@@ -36,6 +37,10 @@ export const dnatOwnerUnknown: Rule = {
           ...j.evidence,
         ],
         data: {
+          where: describeRuleLocation(r),
+          dnatPort: `${r.proto}/${r.dport}`,
+          destination: displayTarget(r),
+          why: j.owner.why,
           backend: r.backend,
           table: r.table,
           chain: r.chain,
@@ -47,4 +52,4 @@ export const dnatOwnerUnknown: Rule = {
     }
     return out;
   },
-};
+});

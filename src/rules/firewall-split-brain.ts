@@ -2,6 +2,7 @@
 // (iptables-legacy while dockerd runs iptables-nft, or the reverse: the WSL2 split brain). Docker's
 // view (iptables-nft-save) shows only a warning line. Both NAT tables hook prerouting at priority
 // -100 and the one registered last runs first, so which wins depends on boot history.
+import { natClass, natOwner, ownerContext } from '../owners/nat-owner.js';
 import { containerLabel, ruleHolder } from './holders.js';
 import {
   concernsSubject,
@@ -31,19 +32,24 @@ export const firewallSplitBrain = defineRule({
         ? !sameWorld(r.backend, docker)
         : r.backend === 'iptables-legacy' && index.dnat.some((x) => x.backend !== 'iptables-legacy');
       if (!other || !concernsSubject(r, subject) || ruleOwner(r, index)) continue;
+      const j = natOwner(r, ownerContext(snap));
+      // another manager's rule (or one reached through a non-Docker interface): foreign-dnat reports it
+      const cls = natClass(j);
+      if (cls === 'own' || cls === 'foreign') continue;
       const victim = victimOf(r, index);
       const wsl = snap.host.ok && snap.host.value.wsl === 2;
       out.push({
         severity: r.reachable === false ? 'info' : 'error',
         confidence: docker ? 'certain' : 'likely',
         messageId: 'otherBackend',
-        holders: [ruleHolder(r)],
+        holders: [ruleHolder(r, j.owner)],
         evidence: [
           {
             fact: r.backend === 'iptables-legacy' ? 'iptablesLegacy' : r.backend === 'nft' ? 'nft' : 'iptablesNft',
             says: r.text,
           },
           { fact: 'engine', says: `Docker's backend: ${docker ?? 'unknown'}` },
+          ...j.evidence,
         ],
         data: {
           dnatPort: `${r.proto}/${r.dport}`,
@@ -59,6 +65,8 @@ export const firewallSplitBrain = defineRule({
           dockerBackend: docker,
           wsl,
           victimId: victim?.id ?? null,
+          ownerKind: j.owner.kind,
+          proven: j.proven,
         },
       });
     }

@@ -4,11 +4,12 @@
 // `docker run -p` would succeed yet be mis-routed; and it serves someone's live workload, so
 // portdoctor never deletes it (src/remedy/plan.ts: suggestions only).
 import { natClass, natOwner, ownerContext, ownerLabel } from '../owners/nat-owner.js';
-import { concernsSubject, describeRuleLocation, ruleOwner, victimOf } from './dnat.js';
+import { concernsSubject, describeRuleLocation, displayTarget, ruleOwner, victimOf } from './dnat.js';
 import { containerLabel, ruleHolder } from './holders.js';
-import type { FindingDraft, Rule } from './types.js';
+import { HOST_RULE_MESSAGES } from './messages.js';
+import { defineRule, type FindingDraft } from './types.js';
 
-export const foreignDnat: Rule = {
+export const foreignDnat = defineRule({
   meta: {
     id: 'foreign-dnat',
     cause: 'foreign-dnat',
@@ -16,27 +17,20 @@ export const foreignDnat: Rule = {
       'A DNAT rule for this port belongs to another manager (Podman, libvirt, kube-proxy, firewalld, a VPN, a host interface) and takes its traffic.',
     requires: [],
     anyOf: ['iptablesNft', 'nft', 'iptablesLegacy'],
+    messages: HOST_RULE_MESSAGES['foreign-dnat'],
   },
   check({ snap, subject, index }) {
-    const out: FindingDraft[] = [];
+    const out: FindingDraft<keyof (typeof HOST_RULE_MESSAGES)['foreign-dnat']>[] = [];
     const ctx = ownerContext(snap);
     for (const r of index.dnat) {
       if (!concernsSubject(r, subject) || ruleOwner(r, index)) continue;
       const j = natOwner(r, ctx);
       if (natClass(j) !== 'foreign') continue;
       const victim = victimOf(r, index);
-      const target = `${r.toIp}${r.toPort !== null ? `:${r.toPort}` : ''}`;
-      const effect =
-        r.reachable === false
-          ? 'nothing jumps to its chain, so it takes no traffic now'
-          : victim
-            ? `it takes outside traffic meant for container ${containerLabel(victim)}`
-            : `a new docker run -p ${subject.port} would succeed, but outside traffic to the port would go to ${target}`;
       out.push({
-        cause: 'foreign-dnat',
         severity: r.reachable === false ? 'info' : victim ? 'error' : 'warning',
         confidence: j.owner.kind === 'unknown' ? 'likely' : 'certain',
-        message: `DNAT in ${describeRuleLocation(r)} sends ${r.proto}/${r.dport} to ${target}, which belongs to ${ownerLabel(j.owner)} (${j.owner.why}): ${effect}. It is not Docker's to delete.`,
+        messageId: r.reachable === false ? 'unreachable' : victim ? 'takesTraffic' : 'willTakeTraffic',
         holders: [ruleHolder(r, j.owner)],
         evidence: [
           {
@@ -46,6 +40,13 @@ export const foreignDnat: Rule = {
           ...j.evidence,
         ],
         data: {
+          where: describeRuleLocation(r),
+          dnatPort: `${r.proto}/${r.dport}`,
+          destination: displayTarget(r),
+          owner: ownerLabel(j.owner),
+          why: j.owner.why,
+          victim: victim ? containerLabel(victim) : null,
+          port: subject.port,
           backend: r.backend,
           table: r.table,
           chain: r.chain,
@@ -62,4 +63,4 @@ export const foreignDnat: Rule = {
     }
     return out;
   },
-};
+});

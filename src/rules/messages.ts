@@ -36,7 +36,7 @@ export const HOST_RULE_MESSAGES = {
     childOfDockerd:
       'docker-proxy pid {{pid}} (a child of dockerd) holds {{held}} for {{target}}, an IP no running container has.',
     notDockerdsChild:
-      'A stale docker-proxy (pid {{pid}}) holds {{held}}: its parent is {{parent}}, not dockerd, and it forwards to {{target}}{{#container}}, which is container {{container}}{{/container}}{{^container}}, which no container has{{/container}}.',
+      'A {{#unproven}}process that looks like a {{/unproven}}stale docker-proxy (pid {{pid}}) holds {{held}}: its parent is {{parent}}, not dockerd, and it forwards to {{target}}{{#container}}, which is container {{container}}{{/container}}{{^container}}, which no container has{{/container}}.',
   },
   'resolved-stub': {
     stub: "systemd-resolved's DNS stub ({{comm}}, pid {{pid}}) holds {{held}}; publishing {{requested}} overlaps it.",
@@ -52,11 +52,23 @@ export const HOST_RULE_MESSAGES = {
   },
   'orphan-dnat': {
     unreachable:
-      'Orphan DNAT in {{where}} sends {{dnatPort}} to {{destination}}, {{#ipOwner}}container {{ipOwner}}, which does not publish this port{{/ipOwner}}{{^ipOwner}}an IP no running container has{{/ipOwner}}: nothing jumps to its chain, so it is dead weight rather than a hijack.',
+      'Orphan DNAT in {{where}} sends {{dnatPort}} to {{destination}}, {{#ipOwner}}container {{ipOwner}}, which does not publish this port{{/ipOwner}}{{^ipOwner}}an IP no running container has{{/ipOwner}}: nothing jumps to its chain, so it is dead weight rather than a hijack.{{#notProven}} Not proven dead: {{notProven}}.{{/notProven}}',
     takesTraffic:
-      "Orphan DNAT in {{where}} sends {{dnatPort}} to {{destination}}, {{#ipOwner}}container {{ipOwner}}, which does not publish this port{{/ipOwner}}{{^ipOwner}}an IP no running container has{{/ipOwner}}: it takes outside traffic meant for container {{victim}}{{#shadowPosition}} (Docker's own rule comes after it, at position {{shadowPosition}}){{/shadowPosition}}; a localhost check still passes because loopback goes through docker-proxy.",
+      "Orphan DNAT in {{where}} sends {{dnatPort}} to {{destination}}, {{#ipOwner}}container {{ipOwner}}, which does not publish this port{{/ipOwner}}{{^ipOwner}}an IP no running container has{{/ipOwner}}: it takes outside traffic meant for container {{victim}}{{#shadowPosition}} (Docker's own rule comes after it, at position {{shadowPosition}}){{/shadowPosition}}; a localhost check still passes because loopback goes through docker-proxy.{{#notProven}} Not proven dead: {{notProven}}.{{/notProven}}",
     willTakeTraffic:
-      'Orphan DNAT in {{where}} sends {{dnatPort}} to {{destination}}, {{#ipOwner}}container {{ipOwner}}, which does not publish this port{{/ipOwner}}{{^ipOwner}}an IP no running container has{{/ipOwner}}: a new docker run -p {{port}} will succeed, but outside traffic to the port will be sent to {{toIp}} instead.',
+      'Orphan DNAT in {{where}} sends {{dnatPort}} to {{destination}}, {{#ipOwner}}container {{ipOwner}}, which does not publish this port{{/ipOwner}}{{^ipOwner}}an IP no running container has{{/ipOwner}}: a new docker run -p {{port}} will succeed, but outside traffic to the port will be sent to {{toIp}} instead.{{#notProven}} Not proven dead: {{notProven}}.{{/notProven}}',
+  },
+  'foreign-dnat': {
+    unreachable:
+      "DNAT in {{where}} sends {{dnatPort}} to {{destination}}, which belongs to {{owner}} ({{why}}): nothing jumps to its chain, so it takes no traffic now. It is not Docker's to delete.",
+    takesTraffic:
+      "DNAT in {{where}} sends {{dnatPort}} to {{destination}}, which belongs to {{owner}} ({{why}}): it takes outside traffic meant for container {{victim}}. It is not Docker's to delete.",
+    willTakeTraffic:
+      "DNAT in {{where}} sends {{dnatPort}} to {{destination}}, which belongs to {{owner}} ({{why}}): a new docker run -p {{port}} would succeed, but outside traffic to the port would go to {{destination}}. It is not Docker's to delete.",
+  },
+  'dnat-owner-unknown': {
+    unknownOwner:
+      "DNAT in {{where}} sends {{dnatPort}} to {{destination}}, but {{why}}: it may be another workload's port forward or a leftover, so it is reported and not touched.",
   },
   'firewall-split-brain': {
     otherBackend:

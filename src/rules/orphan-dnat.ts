@@ -2,6 +2,10 @@
 // container answers for. `docker run -p` SUCCEEDS, Docker appends its own rule after the orphan,
 // and the first match wins: outside traffic goes to a dead IP while a localhost check passes
 // (loopback goes through docker-proxy). A hazard, reported even though nothing failed.
+// Orphan only with proof (src/owners/nat-owner.ts): a rule of another manager, or whose target is
+// reached through a non-Docker interface, is foreign-dnat instead. A rule in Docker's own chain or
+// subnet that nothing proves dead is reported `likely`, and its deletion is only a suggestion.
+import { natClass, natOwner, ownerContext } from '../owners/nat-owner.js';
 import { ruleHolder, containerLabel } from './holders.js';
 import {
   concernsSubject,
@@ -34,14 +38,17 @@ export const orphanDnat = defineRule({
       if (!docker && r.backend === 'iptables-legacy' && index.dnat.some((x) => x.backend !== 'iptables-legacy'))
         continue;
       if (!concernsSubject(r, subject) || ruleOwner(r, index)) continue;
+      const j = natOwner(r, ownerContext(snap));
+      // another manager's (or a host interface's): foreign-dnat says so; nobody known: dnat-owner-unknown
+      if (natClass(j) !== 'orphan') continue;
       const ipOwner = index.containerByIp.get(r.toIp);
       const victim = victimOf(r, index);
       const shadow = shadowedDockerRule(r, index);
       out.push({
         severity: r.reachable === false ? 'info' : victim ? 'error' : 'warning',
-        confidence: ipOwner ? 'likely' : 'certain',
+        confidence: ipOwner || !j.proven ? 'likely' : 'certain',
         messageId: r.reachable === false ? 'unreachable' : victim ? 'takesTraffic' : 'willTakeTraffic',
-        holders: [ruleHolder(r)],
+        holders: [ruleHolder(r, j.owner)],
         evidence: [
           {
             fact: r.backend === 'nft' ? 'nft' : r.backend === 'iptables-nft' ? 'iptablesNft' : 'iptablesLegacy',
@@ -53,6 +60,7 @@ export const orphanDnat = defineRule({
               ? `${r.toIp} is ${ipOwner.name}, publishing ${ipOwner.published.map((p) => `${p.hostPort}/${p.proto}`).join(', ') || 'nothing'}`
               : `no running container has IP ${r.toIp}`,
           },
+          ...j.evidence.filter((e) => e.fact !== 'containers'),
         ],
         data: {
           where: describeRuleLocation(r),
@@ -74,6 +82,9 @@ export const orphanDnat = defineRule({
           dockerBackend: docker,
           victimId: victim?.id ?? null,
           victimName: victim?.name ?? null,
+          notProven: j.proven ? null : j.owner.why,
+          ownerKind: j.owner.kind,
+          proven: j.proven,
         },
       });
     }

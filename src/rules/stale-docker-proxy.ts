@@ -1,6 +1,8 @@
 // Lab: stale-proxy. A docker-proxy that dockerd did not start (its parent is not dockerd) and
 // whose -container-ip belongs to no container: it holds the port for nothing. On 20.10 a daemon
-// crash does not leave one (Pdeathsig), so such a proxy was started some other way.
+// crash does not leave one (Pdeathsig), so such a proxy was started some other way. Only a process
+// whose executable is an engine's docker-proxy counts (src/owners/process-owner.ts); an unproven one
+// is at most `possible` and gets no unattended kill.
 import { displayBind, sockBind } from './holders.js';
 import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
@@ -26,7 +28,7 @@ export const staleDockerProxy = defineRule({
         const parentText = parent ? `${parent.comm} (pid ${parent.pid})` : `pid ${o.proc.ppid}`;
         out.push({
           severity: 'error',
-          confidence: !o.parentIsDockerd && !o.container ? 'certain' : 'likely',
+          confidence: !o.proven ? 'possible' : !o.parentIsDockerd && !o.container ? 'certain' : 'likely',
           messageId: o.parentIsDockerd ? 'childOfDockerd' : 'notDockerdsChild',
           holders: [
             {
@@ -44,6 +46,7 @@ export const staleDockerProxy = defineRule({
               fact: 'processes',
               says: `pid ${o.proc.pid} ppid ${o.proc.ppid}${parent ? ` (${parent.comm})` : ''}: ${o.proc.argv.join(' ')}`,
             },
+            { fact: o.proven ? 'engineBinaries' : 'processes', says: o.proof },
             {
               fact: 'containers',
               says: o.container
@@ -60,6 +63,9 @@ export const staleDockerProxy = defineRule({
             ppid: o.proc.ppid,
             containerIp: o.args?.containerIp ?? null,
             parentIsDockerd: o.parentIsDockerd,
+            proven: o.proven,
+            unproven: !o.proven,
+            exe: o.proc.exe ?? null,
             stage: 'userland-proxy',
           },
         });

@@ -61,7 +61,7 @@ interface RuleHolder {
 }
 const foreign = (d: ReturnType<typeof diagnoseJson>) =>
   d.json.findings.find((f) => f.rule === 'foreign-dnat') as
-    { cause: string; holders: RuleHolder[]; message: string } | undefined;
+    { cause: string; holders: RuleHolder[]; data: Record<string, unknown> } | undefined;
 
 describe.skipIf(notReady !== null)(`live: whose NAT rule is it${notReady ? ` (skipped: ${notReady})` : ''}`, () => {
   it('a VM-like target behind a bridge the test made: foreign-dnat with its owner, and fix --apply leaves both rules byte-identical', () => {
@@ -89,7 +89,7 @@ describe.skipIf(notReady !== null)(`live: whose NAT rule is it${notReady ? ` (sk
       const d = diagnoseJson(String(port));
       expect(d.json.verdict.cause, d.json.verdict.summary).toBe('foreign-dnat');
       expect(d.json.holders[0]).toMatchObject({ kind: 'rule', owner: { kind: 'host', iface: br } });
-      expect(d.json.verdict.summary).toContain(`this host (${br})`);
+      expect(d.json.findings[0]).toMatchObject({ rule: 'foreign-dnat', data: { owner: `this host (${br})` } });
       expect(d.code).toBe(1);
       const plan = JSON.parse(portdoctor(['fix', String(port), '--json'], stateEnv()).stdout) as {
         plans: Array<{ safety: string }>;
@@ -237,7 +237,7 @@ describe.skipIf(notReady !== null || podmanMissing !== null)(
         kind: 'rule',
         owner: { kind: 'podman', containerId: id, containerName: name, iface: 'cni-podman0' },
       });
-      expect(f?.message).toContain(`Podman container ${name}`);
+      expect(f?.data.owner).toBe(`Podman container ${name} [${id.slice(0, 12)}]`);
       // conmon holds the host port for it: the refusal a docker run -p would meet comes first
       expect(['container', 'foreign-dnat']).toContain(d.json.verdict.cause);
       expect(d.json.findings.map((x) => x.cause)).not.toContain('orphan-dnat');

@@ -61,7 +61,7 @@ describe('RT-02: a KVM guest port forward is never an orphan', () => {
     expect(d.verdict.cause).toBe('unknown');
     expect(d.findings.map((f) => f.cause)).not.toContain('orphan-dnat');
     expect(ruleOf(d)?.owner?.kind).toBe('unknown');
-    expect(exitCodeOf(d)).toBe(2);
+    expect(exitCodeOf(d)).toBe(3);
     const plans = planRemedies(d, snap);
     expect(plans.length).toBeGreaterThan(0);
     expect(plans.filter((p) => p.safety === 'fix')).toEqual([]);
@@ -76,7 +76,8 @@ describe('RT-02: a KVM guest port forward is never an orphan', () => {
     );
     const d = diagnose(snap, { proto: 'tcp', ip: null, port: 2222 });
     expect(d.verdict).toMatchObject({ cause: 'foreign-dnat', confidence: 'certain' });
-    expect(d.verdict.summary).toMatch(/libvirt \(virbr0\)/);
+    expect(d.findings[0]).toMatchObject({ rule: 'foreign-dnat', messageId: 'willTakeTraffic' });
+    expect(d.findings[0]?.data).toMatchObject({ owner: 'libvirt (virbr0)', ownerKind: 'libvirt', iface: 'virbr0' });
     expect(ruleOf(d)?.owner).toMatchObject({ kind: 'libvirt', iface: 'virbr0' });
     const plans = planRemedies(d, snap);
     expect(plans[0]).toMatchObject({ remedy: 'ask-rule-owner', safety: 'suggest' });
@@ -152,7 +153,7 @@ describe('RT-02: kube-proxy, Podman, firewalld, VPN chains and targets', () => {
       chain: 'CNI-DN-e194b5097a90c930d7e15',
       owner: { kind: 'podman', containerId: id, containerName: 'pdtest-owners-probe' },
     });
-    expect(f?.message).toMatch(/Podman container pdtest-owners-probe \[c79e48292549\]/);
+    expect(f?.data.owner).toBe('Podman container pdtest-owners-probe [c79e48292549]');
     const plans = planRemedies(d, snap);
     expect(plans.map((p) => p.safety)).not.toContain('fix');
     expect(plans.find((p) => p.remedy === 'ask-rule-owner')?.steps[0]?.argv).toEqual([
@@ -240,7 +241,10 @@ describe('orphan only with proof', () => {
     );
     const d = diagnose(alive, { proto: 'tcp', ip: null, port: 18401 });
     expect(d.findings.map((f) => f.cause)).not.toContain('orphan-dnat');
-    expect(d.findings.find((f) => f.rule === 'foreign-dnat')?.message).toMatch(/something answers for 172\.17\.0\.250/);
+    expect(d.findings.find((f) => f.rule === 'foreign-dnat')?.data).toMatchObject({
+      ownerKind: 'unknown',
+      why: 'something answers for 172.17.0.250: neighbour 172.17.0.250 is REACHABLE at 02:42:ac:11:00:fa on docker0',
+    });
     expect(planRemedies(d, alive).map((p) => p.safety)).not.toContain('fix');
     // a stale neighbour entry is no proof of life
     const stale = withRouting(

@@ -94,26 +94,35 @@ export function deleteRulePlan(f: Finding, h: HolderOf<'rule'>, snap: Snapshot, 
     undo = [bin, '-w', '-t', h.table, '-A', h.chain, ...r.spec];
     spec = r.spec;
   }
+  const rule = {
+    backend: h.backend,
+    family: fam,
+    table: h.table,
+    chain: h.chain,
+    spec,
+    handle: h.handle,
+    toIp: h.toIp,
+    dport,
+  };
   const pre: Precondition[] = [
-    {
-      kind: 'dnat-present',
-      backend: h.backend,
-      family: fam,
-      table: h.table,
-      chain: h.chain,
-      spec,
-      handle: h.handle,
-      toIp: h.toIp,
-      dport,
-    },
+    { kind: 'dnat-present', ...rule },
     { kind: 'ip-not-live', ip: h.toIp },
+    // proven again on a fresh look right before the delete: routes, networks, every engine's containers
+    { kind: 'dnat-orphan', ...rule },
   ];
+  // unattended only when the owner check (src/owners/nat-owner.ts) proved it an orphan
+  const proven = f.data.proven === true;
   return {
     remedy: 'delete-orphan-dnat',
-    safety: 'fix',
+    safety: proven ? 'fix' : 'suggest',
     title: `Delete the orphan DNAT rule (${h.backend} ${h.family} ${h.table} ${h.chain}${h.handle !== null ? ` handle ${h.handle}` : ''})`,
     disrupts: [],
-    warnings: ['undo (`portdoctor fix --undo`) re-adds the rule at the end of its chain, not at its old position'],
+    warnings: [
+      'undo (`portdoctor fix --undo`) re-adds the rule at the end of its chain, not at its old position',
+      ...(proven
+        ? []
+        : [`not proven an orphan (${h.owner?.why ?? 'no owner check'}): check what it forwards to first`]),
+    ],
     preconditions: pre,
     steps: [
       { argv, why: `it sends ${dport} to ${h.toIp}, which no live container answers for`, ...(undo ? { undo } : {}) },

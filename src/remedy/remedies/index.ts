@@ -3,6 +3,7 @@
 import type { Cause } from '../../model.js';
 import { container } from './container.js';
 import { firewallSplitBrain } from './firewall-split-brain.js';
+import { foreignDnat } from './foreign-dnat.js';
 import { hostNetworkContainer } from './host-network-container.js';
 import { hostProcess } from './host-process.js';
 import { orphanDnat } from './orphan-dnat.js';
@@ -11,6 +12,7 @@ import { rootlessRegression } from './rootless-regression.js';
 import { staleAllocation } from './stale-allocation.js';
 import { staleDockerProxy } from './stale-docker-proxy.js';
 import type { Remedy } from './types.js';
+import { unknown } from './unknown.js';
 
 export const REMEDIES = {
   'host-process': hostProcess,
@@ -20,12 +22,12 @@ export const REMEDIES = {
   'stale-docker-proxy': staleDockerProxy,
   'stale-allocation': staleAllocation,
   'orphan-dnat': orphanDnat,
-  'foreign-dnat': { none: 'none yet: the rule that reports it is not written' },
+  'foreign-dnat': foreignDnat,
   'firewall-split-brain': firewallSplitBrain,
   'rootless-regression': rootlessRegression,
   'docker-rules-missing': { none: 'none yet: the rule that reports it is not written' },
   'firewall-drop': { none: 'none yet: the rule that reports it is not written' },
   'conntrack-full': { none: 'none yet: the rule that reports it is not written' },
   'port-free': { none: 'nothing to fix' },
-  unknown: { none: 'nothing is known well enough to change' },
+  unknown,
 } as const satisfies Record<Cause, Remedy>;
