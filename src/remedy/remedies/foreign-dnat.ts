@@ -68,7 +68,7 @@ export function foreignRulePlans(f: Finding, ctx: RemedyContext): Plan[] {
           },
         ]
       : []),
-    moveAside(f, ctx),
+    ...moveAside(f, ctx),
   ];
 }
 
