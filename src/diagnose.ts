@@ -64,6 +64,8 @@ export function diagnose(snap: Snapshot, subject: Subject, symptom: Symptom | nu
   }
   const collectionErrors = FACT_KEYS.flatMap((k) => {
     const f = snap[k];
+    // a probe that was turned off, or a snapshot recorded without one, is not a failed collector
+    if (!f.ok && k === 'probe' && (f.error.code === 'unsupported' || f.error.code === 'absent')) return [];
     return f.ok ? [] : [{ fact: k, code: f.error.code, message: f.error.message }];
   });
   return {

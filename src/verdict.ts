@@ -124,6 +124,9 @@ export function decide(
     }
     return { cause: top.cause, confidence, summary };
   }
+  // the kernel's answer to the engine's own bind (rules/bind-probe.ts): port-free follows it
+  const probe = ranked.find((f) => f.rule === 'bind-probe' && f.cause === 'port-free');
+  const probeFree = probe?.data.allFree === true;
   if (blind.length) {
     const reasons = blind.map((k) => {
       const f = snap[k];
@@ -140,6 +143,14 @@ export function decide(
       cause: 'unknown',
       confidence: 'possible',
       summary: `The error you saw (${symptom.stage}) says something held ${subjectText}, but nothing holds it now: it was released since, or the error came from another host or engine.`,
+    };
+  }
+  if (probe && probeFree) {
+    return {
+      cause: 'port-free',
+      // the model saw a holder the kernel did not weigh: follow the kernel, but not with certainty
+      confidence: probe.data.disagrees === true ? 'likely' : 'certain',
+      summary: `Nothing holds ${subjectText} that would refuse it: no Docker allocation, no DNAT rule, and ${probe.message.replace(/^The kernel/, 'the kernel')}`,
     };
   }
   return {

@@ -1,4 +1,5 @@
 import { allocationWithoutListener } from './allocation-without-listener.js';
+import { bindProbe } from './bind-probe.js';
 import { firewallSplitBrain } from './firewall-split-brain.js';
 import { orphanDnat } from './orphan-dnat.js';
 import { portAllocatedToContainer } from './port-allocated-to-container.js';
@@ -27,6 +28,7 @@ export const rules = [
   orphanDnat,
   firewallSplitBrain,
   stoppedContainerClaimsPort,
+  bindProbe,
 ] as const satisfies readonly Rule[];
 
 export type RuleId = (typeof rules)[number]['meta']['id'];

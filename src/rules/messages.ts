@@ -10,7 +10,7 @@ export const HOST_RULE_MESSAGES = {
   },
   'port-allocated-to-container': {
     allocated:
-      'Container {{container}} already publishes {{bind}}: dockerd\'s port allocator refuses a second mapping of it ("port is already allocated").',
+      'Container {{container}} already publishes {{bind}}: dockerd\'s port allocator refuses a second mapping of it ("port is already allocated"){{#via}} (it publishes {{via}}, and this engine\'s allocator also refuses an overlapping host IP){{/via}}.',
     podmanPublished:
       'Podman container {{container}} already publishes {{bind}}: a second publish fails ("cannot listen on the TCP port … address already in use").',
   },

@@ -185,6 +185,8 @@ export function snapshotFromCapture(scenario: string): Snapshot {
     iptablesNft: iptNftFact,
     iptablesLegacy: { ok: true, value: iptLegacy, source: 'iptables-legacy-save.txt' },
     nft: { ok: true, value: nft, source: 'nft-ruleset.json' },
+    // the lab ran before the bind probe existed
+    probe: { ok: false, error: { code: 'absent', message: 'recorded without a bind probe' }, source: 'capture' },
   };
 }
 

@@ -1,6 +1,16 @@
 // A snapshot where every fact is readable and empty, so a test states only what differs (knip's
 // baseline-spread idiom). Used for engines this machine cannot run (Docker 28/29, rootless, Podman).
-import type { Container, EngineInfo, FirewallView, HostInfo, Proc, Snapshot, Socket } from '../../src/model.js';
+import type {
+  Container,
+  EngineInfo,
+  Fact,
+  FirewallView,
+  HostInfo,
+  Proc,
+  ProbeInfo,
+  Snapshot,
+  Socket,
+} from '../../src/model.js';
 
 export const emptyView = (backend: FirewallView['backend']): FirewallView => ({
   backend,
@@ -109,7 +119,15 @@ export interface Build {
   iptablesNft?: FirewallView;
   iptablesLegacy?: FirewallView;
   nft?: FirewallView;
+  /** default: recorded without a probe */
+  probe?: Fact<ProbeInfo>;
 }
+
+export const NO_PROBE: Fact<ProbeInfo> = {
+  ok: false,
+  error: { code: 'absent', message: 'recorded without a bind probe' },
+  source: 'test',
+};
 
 export function snapshot(b: Build = {}): Snapshot {
   const ok = <T>(value: T) => ({ ok: true as const, value, source: 'test' });
@@ -125,5 +143,6 @@ export function snapshot(b: Build = {}): Snapshot {
     iptablesNft: ok(b.iptablesNft ?? emptyView('iptables-nft')),
     iptablesLegacy: ok(b.iptablesLegacy ?? emptyView('iptables-legacy')),
     nft: ok(b.nft ?? emptyView('nft')),
+    probe: b.probe ?? NO_PROBE,
   };
 }

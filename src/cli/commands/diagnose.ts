@@ -12,6 +12,8 @@ export interface DiagnoseOpts {
   json?: boolean;
   from?: string;
   timeout?: string;
+  /** false: --no-probe */
+  probe?: boolean;
 }
 
 export async function runDiagnose(target: string | undefined, o: DiagnoseOpts): Promise<number> {
@@ -38,7 +40,11 @@ export async function runDiagnose(target: string | undefined, o: DiagnoseOpts): 
     throw new UsageError(`--timeout "${o.timeout}" is not a positive number of milliseconds`);
   const snap = o.from
     ? loadSnapshot(o.from)
-    : await collectSnapshot(nodeHostIO(), { ports: [subject.port], timeoutMs });
+    : await collectSnapshot(nodeHostIO(), {
+        ports: [subject.port],
+        timeoutMs,
+        probe: o.probe === false ? false : [{ proto: subject.proto, ip: subject.ip, port: subject.port }],
+      });
   const d = diagnose(snap, subject, symptom);
   const plans = planRemedies(d, snap);
   if (o.json) process.stdout.write(`${JSON.stringify({ ...d, remedies: plans }, null, 2)}\n`);
