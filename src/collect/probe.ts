@@ -95,7 +95,7 @@ export function probeBinds(io: HostIO, requests: readonly ProbeRequest[], engine
         why: `${sem.childBinder.bindsIt}'s own bind inside RootlessKit's child network namespace is not probed (only the engine's sockets live there)`,
       });
   }
-  return { engine: sem.id, binder: binder.holder, binds, skipped };
+  return { engine: sem.id, binder: binder.bindsIt, binds, skipped };
 }
 
 // sock_diag (inet_diag) dump of TCP sockets in TCP_BOUND_INACTIVE (bit 13, kernel >= 6.3): bound but
