@@ -1,5 +1,6 @@
 import { allocationWithoutListener } from './allocation-without-listener.js';
 import { bindProbe } from './bind-probe.js';
+import { bindRefusedUnexplained } from './bind-refused-unexplained.js';
 import { firewallSplitBrain } from './firewall-split-brain.js';
 import { orphanDnat } from './orphan-dnat.js';
 import { portAllocatedToContainer } from './port-allocated-to-container.js';
@@ -28,6 +29,7 @@ export const rules = [
   orphanDnat,
   firewallSplitBrain,
   stoppedContainerClaimsPort,
+  bindRefusedUnexplained,
   bindProbe,
 ] as const satisfies readonly Rule[];
 

@@ -44,7 +44,17 @@ export const HOST_RULE_MESSAGES = {
   'port-held-by-host-process': {
     held: '{{owner}} on the host holds {{held}}{{#dualStack}} (a dual-stack [::] socket also covers IPv4){{/dualStack}}{{#maybeDualStack}} (a [::] socket whose IPV6_V6ONLY flag could not be read: it covers IPv4 unless it is v6-only){{/maybeDualStack}}, so the kernel refuses Docker\'s bind of {{requested}} ("address already in use").',
   },
+  'bind-probe': {
+    accepted:
+      "The kernel accepted {{accepted}} of {{asked}} test binds as {{binder}} would make them ({{engine}}){{#overruled}}; the model expected {{overruled}} to refuse it, but the kernel accepted the bind (the holder may have just gone, or set options the model cannot see){{/overruled}}{{#lifted}}; {{lifted}} can share the port with {{binder}}'s socket (the kernel accepted the bind beside it: both set SO_REUSEADDR){{/lifted}}.",
+  },
+  'bind-refused-unexplained': {
+    unexplained:
+      "The kernel refused {{binder}}'s bind of {{bind}} ({{errno}}), but no socket holding it could be found: looked at {{looked}}{{#others}}; on the port there are only {{others}}, none of which overlaps it{{/others}}. It may be held by a socket this host cannot list.",
+  },
   'port-held-by-unseen-owner': {
+    timeWait:
+      'A TIME-WAIT left by a closed connection on {{held}} is the only socket that overlaps {{requested}}, and the kernel refused the bind: no process owns it; it expires within 60 s (retry then).',
     hiddenFromRoot:
       'Something owned by uid {{uid}} holds {{held}}, which overlaps {{requested}}, but no visible process holds it: it may live in another PID namespace or be kernel-owned.',
     notRoot:

@@ -20,13 +20,18 @@ export const portHeldByUnseenOwner = defineRule({
       if (c.socket.state === 'TIME-WAIT') {
         // no process owns a TIME-WAIT: the kernel keeps it for up to 60 s after a connection closed
         out.push({
-          cause: 'unknown',
           severity: 'error',
           confidence: 'possible',
-          message: `A TIME-WAIT left by a closed connection on ${displayBind(c.socket)} is the only socket that overlaps ${displayBind(c.requested)}, and the kernel refused the bind: no process owns it; it expires within 60 s (retry then).`,
+          messageId: 'timeWait',
           holders: [],
           evidence: [{ fact: 'probe', says: `TIME-WAIT ${displayBind(c.socket)}, no owning process (kernel-held)` }],
-          data: { uid: c.socket.uid, heldIp: c.socket.ip, requestedIp: c.requested.ip },
+          data: {
+            held: displayBind(c.socket),
+            requested: displayBind(c.requested),
+            uid: c.socket.uid,
+            heldIp: c.socket.ip,
+            requestedIp: c.requested.ip,
+          },
         });
         continue;
       }

@@ -41,7 +41,11 @@ describe('recorded on the real engines: the verdict is what the engine did', () 
     // --no-probe / an old snapshot: 28's UDP SO_REUSEADDR makes the stub's own flag decide, unseen
     const blind = diagnose({ ...new28.snap, probe: NO_PROBE }, q(new28));
     expect(blind.verdict.cause).toBe('unknown');
-    expect(blind.verdict.summary).toMatch(/SO_REUSEADDR/);
+    expect(blind.findings[0]).toMatchObject({
+      rule: 'resolved-stub',
+      confidence: 'possible',
+      data: { reuseDependent: true },
+    });
     expect(diagnose({ ...old.snap, probe: NO_PROBE }, q(old)).verdict).toMatchObject({
       cause: 'resolved-stub',
       confidence: 'certain',
@@ -54,7 +58,12 @@ describe('recorded on the real engines: the verdict is what the engine did', () 
     const hidden: Snapshot = { ...c.snap, probe: { ok: true, source: 'test', value: { ...p!, portSockets: [] } } };
     const d = diagnose(hidden, { proto: 'tcp', ip: null, port: c.expect.port });
     expect(d.verdict.cause).toBe('unknown');
-    expect(d.verdict.summary).toMatch(/refused .*EADDRINUSE.*looked at .*every state.*bound-only/);
+    expect(d.findings[0]).toMatchObject({
+      rule: 'bind-refused-unexplained',
+      messageId: 'unexplained',
+      data: { errno: 'EADDRINUSE', bind: `0.0.0.0:${c.expect.port}/tcp` },
+    });
+    expect(String(d.findings[0]?.data.looked)).toMatch(/every state.*bound-only/);
   });
 });
 
@@ -87,7 +96,10 @@ describe('the probe disagrees with the model: the verdict follows the kernel, an
     });
     const d = diagnose(s, { proto: 'tcp', ip: null, port: 24100 });
     expect(d.verdict).toMatchObject({ cause: 'port-free', confidence: 'likely' });
-    expect(d.verdict.summary).toMatch(/nginx \(pid 4242\).*kernel accepted the bind/);
+    expect(d.findings.find((f) => f.rule === 'bind-probe')).toMatchObject({
+      confidence: 'likely',
+      data: { disagrees: true, overruled: 'nginx (pid 4242) on 0.0.0.0:24100/tcp' },
+    });
   });
 });
 
