@@ -3,6 +3,7 @@ import type { Diagnosis, Finding, Holder, Proto, Snapshot, Subject, Symptom } fr
 import { FACT_KEYS } from './model.js';
 import { portFindings } from './port-query.js';
 import { decide, subjectText } from './verdict.js';
+import { pathSummaries } from './path/summary.js';
 
 export interface Question {
   readonly proto?: Proto | null;
@@ -79,6 +80,7 @@ export function diagnose(snap: Snapshot, subject: Subject, symptom: Symptom | nu
     inconclusive,
     symptom,
     collectionErrors,
+    ...pathSummaries(snap, subject),
   };
 }
 

@@ -179,6 +179,24 @@ async function main(rawArgv: string[]): Promise<number> {
     });
 
   program
+    .command('trace')
+    .argument('[target]', 'PORT[/PROTO] | IP:PORT[/PROTO] (the address the client connects to)')
+    .description('the path of a new connection to the port, hop by hop: table, chain, rule, verdict, who answers')
+    .option(
+      '--from <origin>',
+      'outside | host | host:loopback | host:address | container:NAME[@NETWORK] (default: outside and host)',
+    )
+    .option(
+      '--json',
+      'machine-readable: {schema, walks:[{spec, packet, paths:[{hops, outcome, assumptions}], outcome}]}',
+    )
+    .option('--snapshot <file>', 'read a snapshot saved by `portdoctor collect --out` (no host access)')
+    .option('--timeout <ms>', 'per-collector timeout in milliseconds')
+    .action(async (target: string | undefined, o) => {
+      code = await (await import('./commands/trace.js')).runTrace(target, o);
+    });
+
+  program
     .command('collect')
     .addHelpText('after', helpAfter('collect'))
     .description('save a redacted snapshot of this host (sockets, owners, containers, NAT rules) for replay')

@@ -1,4 +1,7 @@
 import { allocationWithoutListener } from './allocation-without-listener.js';
+import { conntrackFull } from './conntrack-full.js';
+import { dockerRulesMissing } from './docker-rules-missing.js';
+import { firewallDrop } from './firewall-drop.js';
 import { firewallSplitBrain } from './firewall-split-brain.js';
 import { orphanDnat } from './orphan-dnat.js';
 import { portAllocatedToContainer } from './port-allocated-to-container.js';
@@ -26,6 +29,9 @@ export const rules = [
   portHeldByUnseenOwner,
   orphanDnat,
   firewallSplitBrain,
+  dockerRulesMissing,
+  firewallDrop,
+  conntrackFull,
   stoppedContainerClaimsPort,
 ] as const satisfies readonly Rule[];
 
