@@ -180,6 +180,7 @@ async function main(rawArgv: string[]): Promise<number> {
 
   program
     .command('trace')
+    .addHelpText('after', helpAfter('trace'))
     .argument('[target]', 'PORT[/PROTO] | IP:PORT[/PROTO] (the address the client connects to)')
     .description('the path of a new connection to the port, hop by hop: table, chain, rule, verdict, who answers')
     .option(

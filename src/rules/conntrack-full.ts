@@ -2,17 +2,19 @@
 // at the limit the kernel drops the first packet silently ("nf_conntrack: table full, dropping
 // packet" in the kernel log), so a published port looks dead although every rule is right.
 // nf_conntrack_max is global (only the initial namespace can set it); the count is per namespace.
-import type { FindingDraft, Rule } from './types.js';
+import { HOST_RULE_MESSAGES } from './messages.js';
+import { defineRule, type FindingDraft } from './types.js';
 
 /** at or above this share of the limit, new connections start to be dropped under bursts */
 export const CONNTRACK_NEAR = 0.9;
 
-export const conntrackFull: Rule = {
+export const conntrackFull = defineRule({
   meta: {
     id: 'conntrack-full',
     cause: 'conntrack-full',
     description: 'The connection-tracking table is at or near nf_conntrack_max: new connections are dropped silently.',
     requires: ['host'],
+    messages: HOST_RULE_MESSAGES['conntrack-full'],
   },
   check({ snap }) {
     if (!snap.host.ok) return [];
@@ -30,18 +32,23 @@ export const conntrackFull: Rule = {
     if (ratio < CONNTRACK_NEAR) return [];
     const full = count >= max;
     const suggested = Math.max(max * 2, 262144);
-    const out: FindingDraft = {
-      cause: 'conntrack-full',
+    const out: FindingDraft<'full' | 'near'> = {
       severity: 'error',
       confidence: full ? 'certain' : 'likely',
-      message: `The conntrack table holds ${count} of ${max} entries (${Math.round(ratio * 100)}%, nf_conntrack_max): ${full ? 'it is full, so' : 'it is nearly full, so under load'} the kernel drops the first packet of new connections silently (the kernel log says "nf_conntrack: table full, dropping packet"). Raise the limit (e.g. sysctl -w net.netfilter.nf_conntrack_max=${suggested}) and find what fills it (conntrack -S, conntrack -L).`,
+      messageId: full ? 'full' : 'near',
       holders: [],
       evidence: [
         { fact: 'host', says: `/proc/sys/net/netfilter/nf_conntrack_count = ${count}` },
         { fact: 'host', says: `/proc/sys/net/netfilter/nf_conntrack_max = ${max}` },
       ],
-      data: { count, max, ratio: Math.round(ratio * 1000) / 1000, suggestedMax: suggested },
+      data: {
+        count,
+        max,
+        percent: Math.round(ratio * 100),
+        ratio: Math.round(ratio * 1000) / 1000,
+        suggestedMax: suggested,
+      },
     };
     return [out];
   },
-};
+});

@@ -8,9 +8,10 @@ import { dockerBackend, sameWorld } from './dnat.js';
 import { hostDnatEngine, outsideWalk, publishedOnSubject, reaches } from './published.js';
 import { describeOutcome } from '../path/index.js';
 import { firewallViews } from '../snapshot/index.js';
-import type { FindingDraft, Rule } from './types.js';
+import { HOST_RULE_MESSAGES } from './messages.js';
+import { defineRule, type FindingDraft } from './types.js';
 
-export const dockerRulesMissing: Rule = {
+export const dockerRulesMissing = defineRule({
   meta: {
     id: 'docker-rules-missing',
     cause: 'docker-rules-missing',
@@ -18,6 +19,7 @@ export const dockerRulesMissing: Rule = {
       "A running container publishes the port, but Docker's DNAT rule for it, its DOCKER chain or the jump to that chain is missing.",
     requires: ['containers', 'engine'],
     anyOf: ['iptablesNft', 'iptablesLegacy', 'nft'],
+    messages: HOST_RULE_MESSAGES['docker-rules-missing'],
   },
   check({ snap, subject, index }) {
     if (!hostDnatEngine(snap)) return [];
@@ -36,7 +38,7 @@ export const dockerRulesMissing: Rule = {
     );
     // an old snapshot without rule sets, or a view that could not be read, says nothing
     if (views.length === 0 || (backend && !views.some((v) => v.backend === backend))) return [];
-    const out: FindingDraft[] = [];
+    const out: FindingDraft<keyof (typeof HOST_RULE_MESSAGES)['docker-rules-missing']>[] = [];
     for (const p of publishedOnSubject(index, subject)) {
       const own = index.dnat.filter(
         (r) =>
@@ -48,21 +50,12 @@ export const dockerRulesMissing: Rule = {
       const reachable = own.filter((r) => r.reachable !== false);
       if (reachable.length) continue;
       const chainGone = !views.some((v) => v.hasDockerChain);
-      const what = own.length
-        ? `its DNAT rule is still there (${own[0]?.text}) but nothing jumps to chain ${own[0]?.chain} from PREROUTING/OUTPUT any more`
-        : chainGone
-          ? "Docker's nat DOCKER chain is gone altogether (and with it every DNAT for published ports)"
-          : `the DNAT rule for ${p.b.hostPort}/${p.b.proto} → ${p.ip}:${p.b.containerPort} is gone from Docker's DOCKER chain`;
       const w = outsideWalk(snap, p);
       const still = reaches(w, p.c);
-      const effect = still
-        ? `outside traffic still arrives because ${describeOutcome(w.outcome)}, but the client's source address is lost and it breaks as soon as the proxy is off (userland-proxy=false)`
-        : `outside clients no longer reach it: ${describeOutcome(w.outcome)}`;
       out.push({
-        cause: 'docker-rules-missing',
         severity: 'error',
         confidence: chainGone ? 'likely' : 'certain',
-        message: `Container ${containerLabel(p.c)} publishes ${p.b.hostIp}:${p.b.hostPort}/${p.b.proto}, but ${what}: a firewall reload (firewalld, iptables-restore, a nat flush) removed Docker's rules while dockerd still believes the port is mapped. ${effect[0]?.toUpperCase()}${effect.slice(1)}.${chainGone ? ' (Unless this dockerd runs with --iptables=false.)' : ''}`,
+        messageId: own.length ? 'jumpGone' : chainGone ? 'chainGone' : 'dnatGone',
         holders: [containerHolder(p.c, { proto: p.b.proto, ip: p.b.hostIp, port: p.b.hostPort })],
         evidence: [
           {
@@ -81,6 +74,10 @@ export const dockerRulesMissing: Rule = {
           },
         ],
         data: {
+          container: containerLabel(p.c),
+          bind: `${p.b.hostIp}:${p.b.hostPort}/${p.b.proto}`,
+          rule: own[0]?.text ?? null,
+          outcome: describeOutcome(w.outcome),
           containerId: p.c.id,
           containerName: p.c.name,
           containerIp: p.ip,
@@ -99,7 +96,7 @@ export const dockerRulesMissing: Rule = {
     }
     return out;
   },
-};
+});
 
 const firewallFacts = (snap: Parameters<typeof dockerBackend>[0]) => [snap.iptablesNft, snap.iptablesLegacy, snap.nft];
 

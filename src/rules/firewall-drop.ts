@@ -5,19 +5,21 @@
 import { containerLabel } from './holders.js';
 import { hostDnatEngine, outsideWalk, publishedOnSubject } from './published.js';
 import { describeOutcome } from '../path/index.js';
-import type { FindingDraft, Rule } from './types.js';
+import { HOST_RULE_MESSAGES } from './messages.js';
+import { defineRule, type FindingDraft } from './types.js';
 
-export const firewallDrop: Rule = {
+export const firewallDrop = defineRule({
   meta: {
     id: 'firewall-drop',
     cause: 'firewall-drop',
     description: 'A filter rule or chain policy drops or rejects traffic to a port a running container publishes.',
     requires: ['containers', 'engine'],
     anyOf: ['iptablesNft', 'iptablesLegacy', 'nft'],
+    messages: HOST_RULE_MESSAGES['firewall-drop'],
   },
   check({ snap, subject, index }) {
     if (!hostDnatEngine(snap)) return [];
-    const out: FindingDraft[] = [];
+    const out: FindingDraft<'dropped'>[] = [];
     for (const p of publishedOnSubject(index, subject)) {
       const w = outsideWalk(snap, p);
       if (w.paths.length === 0) continue;
@@ -34,10 +36,9 @@ export const firewallDrop: Rule = {
       const ruleText = h.rule ?? `the ${h.chain} chain's policy (${h.verdict})`;
       const where = `${h.backend} ${h.family} ${h.table} ${h.chain}${h.handle !== null ? ` handle ${h.handle}` : h.position !== null ? ` rule ${h.position + 1}` : ''}`;
       out.push({
-        cause: 'firewall-drop',
         severity: all ? 'error' : 'warning',
         confidence: all ? 'certain' : 'possible',
-        message: `Traffic from outside to ${p.b.hostIp}:${p.b.hostPort}/${p.b.proto} (container ${containerLabel(p.c)}) is ${first.verdict === 'reject' ? 'rejected' : 'dropped'} by ${where}: ${ruleText}${all ? '' : ` — for some clients only (${drops[0]?.assumptions.join('; ')})`}. Connections from the host itself do not cross this rule, so a local check still passes.`,
+        messageId: 'dropped',
         holders: [
           {
             kind: 'rule',
@@ -66,6 +67,13 @@ export const firewallDrop: Rule = {
           },
         ],
         data: {
+          bind: `${p.b.hostIp}:${p.b.hostPort}/${p.b.proto}`,
+          container: containerLabel(p.c),
+          rejected: first.verdict === 'reject',
+          where,
+          ruleText,
+          someClients: !all,
+          assumptions: all ? null : (drops[0]?.assumptions.join('; ') ?? null),
           containerId: p.c.id,
           containerName: p.c.name,
           containerIp: p.ip,
@@ -87,4 +95,4 @@ export const firewallDrop: Rule = {
     }
     return out;
   },
-};
+});

@@ -6,6 +6,7 @@ import type { Snapshot } from '../../model.js';
 import { describeOutcome, walkPath, type Origin, type Walk } from '../../path/index.js';
 import { loadSnapshot } from '../../snapshot/io.js';
 import { displayAddr } from '../../util/ip.js';
+import { EXIT, type ExitCode } from '../exit.js';
 import { parseTarget, UsageError } from '../target.js';
 
 export interface TraceOpts {
@@ -61,10 +62,10 @@ export function renderWalk(w: Walk): string {
 }
 
 /** 0 every path answers, 1 some path is dropped or answered by nobody, 3 undecided */
-export function traceExit(walks: readonly Walk[]): 0 | 1 | 3 {
-  if (walks.some((w) => w.outcome.kind === 'unknown')) return 3;
+export function traceExit(walks: readonly Walk[]): ExitCode {
+  if (walks.some((w) => w.outcome.kind === 'unknown')) return EXIT.undecided;
   const bad = new Set(['dropped', 'no-listener', 'blackhole', 'own-loopback']);
-  return walks.some((w) => bad.has(w.outcome.kind)) ? 1 : 0;
+  return walks.some((w) => bad.has(w.outcome.kind)) ? EXIT.found : EXIT.ok;
 }
 
 export async function runTrace(target: string | undefined, o: TraceOpts): Promise<number> {

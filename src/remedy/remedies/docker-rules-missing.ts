@@ -1,14 +1,15 @@
-// Remedies for the path causes (issue 17), as data. All are suggestions: Docker's own rules are
-// re-created by Docker, and a drop rule or a conntrack limit belongs to the host's admin.
-import type { Finding, Plan, Snapshot } from '../model.js';
+// docker-rules-missing: let Docker program the mapping again (restart the container, or dockerd),
+// or put its exact rules back by hand. All suggestions: each names what it disrupts.
+import type { Finding, Plan } from '../../model.js';
+import type { Remedy, RemedyContext } from './types.js';
 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 
-export function planDockerRulesMissing(f: Finding, snap: Snapshot): Plan[] {
+function plans(f: Finding, ctx: RemedyContext): Plan[] {
   const d = f.data;
   const name = str(d.containerName);
   const lr = d.liveRestore === true;
-  const live = snap.containers.ok ? snap.containers.value.filter((c) => c.state === 'running').length : 0;
+  const live = ctx.live.length;
   const bin = d.backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables';
   const chain = str(d.chain) || 'DOCKER';
   const dnatSpec = [
@@ -106,11 +107,11 @@ export function planDockerRulesMissing(f: Finding, snap: Snapshot): Plan[] {
       remedy: 'restart-dockerd',
       safety: 'suggest',
       title: "Restart dockerd: it re-creates its chains, jumps and every published port's rules",
-      disrupts: [
-        lr
-          ? 'live-restore is enabled: containers keep running across the restart'
-          : `live-restore is NOT enabled: all ${live} running container(s) stop, and only restart-policy ones come back`,
-      ],
+      disrupts: lr
+        ? ['nothing: live-restore is enabled, containers keep running across the restart']
+        : [
+            `live-restore is NOT enabled: all ${live} running container(s) stop, and only restart-policy ones come back`,
+          ],
       warnings: [
         "if a firewalld reload or an iptables-restore removed the rules, that will happen again: make it keep Docker's chains (firewalld: the docker zone; iptables-restore: --noflush)",
       ],
@@ -138,90 +139,4 @@ export function planDockerRulesMissing(f: Finding, snap: Snapshot): Plan[] {
   ];
 }
 
-export function planFirewallDrop(f: Finding): Plan[] {
-  const d = f.data;
-  const fam = d.family === 'ip6' ? 'ip6' : 'ip';
-  const spec = typeof d.spec === 'string' ? (JSON.parse(d.spec) as string[]) : null;
-  const plans: Plan[] = [];
-  if (d.policy !== true) {
-    let argv: string[] | null = null;
-    let undo: string[] | undefined;
-    if (d.backend === 'nft' && d.handle !== null)
-      argv = ['nft', 'delete', 'rule', fam, str(d.table), str(d.chain), 'handle', str(d.handle)];
-    else if (spec) {
-      const bin = `${fam === 'ip6' ? 'ip6tables' : 'iptables'}${d.backend === 'iptables-legacy' ? '-legacy' : ''}`;
-      argv = [bin, '-w', '-t', str(d.table), '-D', str(d.chain), ...spec];
-      undo = [bin, '-w', '-t', str(d.table), '-A', str(d.chain), ...spec];
-    }
-    if (argv)
-      plans.push({
-        remedy: 'delete-drop-rule',
-        safety: 'suggest',
-        title: `Delete the rule that ${str(d.verdict) === 'reject' ? 'rejects' : 'drops'} it, if it is not meant to apply to this port`,
-        disrupts: ['whatever the rule protects: it was put there by someone (an admin, a firewall manager)'],
-        warnings: [
-          str(d.comment) ? `its comment: ${str(d.comment)}` : 'the rule carries no comment saying who added it',
-        ],
-        preconditions: [],
-        steps: [{ argv, why: `remove ${str(d.rule)}`, ...(undo ? { undo } : {}) }],
-        rule: f.rule,
-      });
-  }
-  if (fam === 'ip' && d.backend !== 'nft') {
-    const bin = d.backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables';
-    const accept = [
-      '-d',
-      `${str(d.containerIp)}/32`,
-      '-p',
-      str(d.proto),
-      '-m',
-      str(d.proto),
-      '--dport',
-      str(d.containerPort),
-      '-j',
-      'ACCEPT',
-    ];
-    plans.push({
-      remedy: 'allow-in-docker-user',
-      safety: 'suggest',
-      title: `Allow the published port explicitly in DOCKER-USER, ahead of the drop`,
-      disrupts: [],
-      warnings: [
-        "DOCKER-USER runs before Docker's own rules: an ACCEPT there lets every source in; add -s to narrow it",
-      ],
-      preconditions: [],
-      steps: [
-        {
-          argv: [bin, '-w', '-I', 'DOCKER-USER', '1', ...accept],
-          why: `forwarded traffic to ${str(d.containerIp)}:${str(d.containerPort)} is accepted before any later drop`,
-          undo: [bin, '-w', '-D', 'DOCKER-USER', ...accept],
-        },
-      ],
-      rule: f.rule,
-    });
-  }
-  return plans;
-}
-
-export function planConntrackFull(f: Finding): Plan[] {
-  const max = str(f.data.suggestedMax);
-  return [
-    {
-      remedy: 'raise-conntrack-max',
-      safety: 'suggest',
-      title: `Raise nf_conntrack_max to ${max} and find what fills the table`,
-      disrupts: [],
-      warnings: [
-        'each entry costs about 300 bytes of kernel memory',
-        'a table that keeps filling points at a flood or at very long timeouts (net.netfilter.nf_conntrack_tcp_timeout_established)',
-        `to keep it across reboots, put net.netfilter.nf_conntrack_max=${max} in /etc/sysctl.d/90-conntrack.conf`,
-      ],
-      preconditions: [],
-      steps: [
-        { argv: ['conntrack', '-S'], why: 'per-CPU counters: drop and insert_failed grow while the table is full' },
-        { argv: ['sysctl', '-w', `net.netfilter.nf_conntrack_max=${max}`], why: 'takes effect at once' },
-      ],
-      rule: f.rule,
-    },
-  ];
-}
+export const dockerRulesMissing: Remedy = { plans };
