@@ -10,7 +10,7 @@ import { nodeHostIO } from '../../src/collect/host-io.js';
 import { diagnose } from '../../src/diagnose.js';
 import { acquireLock, applyPlan } from '../../src/remedy/execute.js';
 import { planRemedies } from '../../src/remedy/plan.js';
-import { BIN, diagnoseJson, dockerReady, Lab, portBlock, portdoctor, sh, TAG } from './helpers.js';
+import { BIN, diagnoseJson, dockerReady, ENGINE, Lab, portBlock, portdoctor, sh, TAG } from './helpers.js';
 
 const P = portBlock(2);
 const ORPHAN_IP = '172.17.0.250';
@@ -47,7 +47,7 @@ const ruleLines = (table: string): string[] =>
     .filter((l) => l.startsWith('-A '));
 const stateEnv = () => ({ PORTDOCTOR_STATE_DIR: mkdtempSync(join(tmpdir(), 'pd-state-')) });
 
-describe.skipIf(notReady !== null)(`live fix${notReady ? ` (skipped: ${notReady})` : ''}`, () => {
+describe.skipIf(notReady !== null)(`live fix on dockerd ${ENGINE.id}${notReady ? ` (skipped: ${notReady})` : ''}`, () => {
   it('ten healthy containers + one orphan DNAT: --apply removes only the orphan, their rules stay byte-identical, and a new docker run -p gets the port', async () => {
     const ips: string[] = [];
     for (let i = 1; i <= 10; i++)
@@ -114,7 +114,7 @@ describe.skipIf(notReady !== null)(`live fix${notReady ? ` (skipped: ${notReady}
     const port = P(23);
     const pid = await lab.spawnWithFd3(
       [
-        '/usr/sbin/docker-proxy',
+        ENGINE.dockerProxy,
         '-proto',
         'tcp',
         '-host-ip',
