@@ -83,7 +83,7 @@ describe.skipIf(notReady !== null)(
       const port = P(6);
       const id = lab.run(['--name', `pdtest-holder-${port}`, '-p', `${port}:80`]);
       const err = lab.runFails(['-p', `${port}:80`]);
-      expect(err).toMatch(ENGINE.allocated({ ip: '0.0.0.0', port }));
+      expect(err).toMatch(ENGINE.allocated({ port }));
       const d = diagnoseJson(String(port), ['--error', err]);
       expect(d.json.verdict.cause).toBe('container');
       expect(d.json.holders[0]).toMatchObject({ kind: 'container', id, name: `pdtest-holder-${port}` });
@@ -105,7 +105,7 @@ describe.skipIf(notReady !== null)(
       );
       const running = lab.run(['-p', `${port}:80`]);
       const startErr = sh(['docker', 'start', created], { allowFail: true });
-      expect(startErr.stderr).toMatch(ENGINE.allocated({ ip: '0.0.0.0', port }));
+      expect(startErr.stderr).toMatch(ENGINE.allocated({ port }));
       const d2 = diagnoseJson(String(port), ['--error', startErr.stderr]);
       expect(d2.json.verdict.cause).toBe('container');
       expect(d2.json.holders[0]).toMatchObject({ id: running });
@@ -368,7 +368,7 @@ describe.skipIf(notReady !== null)(
       sh(['kill', '-9', ...pids]); // only this test container's own proxies
       sh(['sleep', '0.3']);
       const err = lab.runFails(['-p', `${port}:80`]);
-      expect(err).toMatch(ENGINE.allocated({ ip: '0.0.0.0', port }));
+      expect(err).toMatch(ENGINE.allocated({ port }));
       const d = diagnoseJson(String(port), ['--error', err]);
       expect(d.json.verdict.cause).toBe('stale-allocation');
       expect(d.json.holders[0]).toMatchObject({ kind: 'container', id });
@@ -464,7 +464,7 @@ services:
           });
           const up = sh([bin, '--ansi', 'never', '-p', project, '-f', file, 'up', '-d'], { allowFail: true });
           expect(up.code).not.toBe(0);
-          expect(up.stderr).toMatch(ENGINE.allocated({ ip: '0.0.0.0', port }));
+          expect(up.stderr).toMatch(ENGINE.allocated({ port }));
           const d = diagnoseJson(String(port), ['--error', up.stderr]);
           expect(d.json.verdict.cause).toBe('container');
           expect(d.json.holders[0]).toMatchObject({ kind: 'container', composeProject: project });

@@ -16,8 +16,11 @@ export interface EngineExpect {
   dockerProxy: string;
   /** `docker run -p IP:P` refused by the kernel because a host socket holds the port */
   hostBindInUse(o: { ip: string; port: number; proto?: 'tcp' | 'udp' }): RegExp;
-  /** refused by dockerd's own port allocator: another mapping of this engine holds the port */
-  allocated(o: { ip: string; port: number }): RegExp;
+  /**
+   * refused by dockerd's own port allocator: another mapping of this engine holds the port. Without
+   * `ip`, for a default `-p P` (0.0.0.0 and ::): which of the two the message names is the engine's.
+   */
+  allocated(o: { ip?: string; port: number }): RegExp;
   /** `-p 127.0.0.1:P` while another container maps 0.0.0.0:P: who refuses, and with what */
   loopbackBesideWildcard(port: number): RegExp;
   /** `-p P/udp` beside a UDP socket on 127.0.0.53:P with SO_REUSEADDR (systemd-resolved's stub) */
@@ -50,7 +53,7 @@ const TABLE: Record<EngineId, EngineExpect> = {
       new RegExp(
         `Error starting userland proxy: listen ${proto}${fam(ip)} ${v(ip)}:${port}: bind: address already in use`,
       ),
-    allocated: ({ ip, port }) => new RegExp(`Bind for ${v(ip)}:${port} failed: port is already allocated`),
+    allocated: ({ ip = '0.0.0.0', port }) => new RegExp(`Bind for ${v(ip)}:${port} failed: port is already allocated`),
     // docker-proxy's bind of 127.0.0.1:P meets the first container's 0.0.0.0:P socket
     loopbackBesideWildcard: (port) =>
       new RegExp(`Error starting userland proxy: listen tcp4 127\\.0\\.0\\.1:${port}: bind: address already in use`),
@@ -71,7 +74,12 @@ const TABLE: Record<EngineId, EngineExpect> = {
     // failed to bind host port for 0.0.0.0:P:172.17.0.2:80/tcp: address already in use
     hostBindInUse: ({ ip, port, proto = 'tcp' }) =>
       new RegExp(`failed to bind host port for ${v(ip)}:${port}:[0-9a-f.:]+:\\d+/${proto}: address already in use`),
-    allocated: ({ ip, port }) => new RegExp(`Bind for ${v(ip)}:${port} failed: port is already allocated`),
+    // a default mapping is checked per family in no fixed order: "Bind for 0.0.0.0:P" or "Bind for :::P"
+    // (the IPv6 address unbracketed) were both seen for the same -p P
+    allocated: ({ ip, port }) =>
+      new RegExp(
+        `Bind for ${ip ? ip.replace(/\./g, '\\.') : '(?:0\\.0\\.0\\.0|::)'}:${port} failed: port is already allocated`,
+      ),
     // the allocator refuses it before any bind, naming the 0.0.0.0 mapping that holds the port
     loopbackBesideWildcard: (port) => new RegExp(`Bind for 0\\.0\\.0\\.0:${port} failed: port is already allocated`),
     // dockerd binds UDP with SO_REUSEADDR: the stub's 127.0.0.53 socket does not stop 0.0.0.0
