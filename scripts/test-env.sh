@@ -77,6 +77,28 @@ stop_engine() {
   for _ in $(seq 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   if kill -0 "$pid" 2>/dev/null; then say "dockerd $pid did not stop in 30 s"; return 1; fi
   rm -f "$(pidfile "$1")"
+  [ "$1" = 28.5 ] && [ -z "$(host_dockerds)" ] && clean_28
+  return 0
+}
+# The chains dockerd 28 made (and left, as every dockerd does at exit) that 20.10 does not manage: its
+# FORWARD layout (DOCKER-FORWARD, DOCKER-CT, DOCKER-BRIDGE) and its ip6tables rules (20.10 runs without
+# ip6tables). Removed only right after our 28.5 dockerd stopped with no other dockerd here, jumps by exact
+# spec, then those chains alone; no table is flushed. 20.10 rebuilds its own chains when it starts.
+clean_28() {
+  say "removing the iptables chains the stopped dockerd 28.5 left that 20.10 does not manage"
+  iptables -w -t filter -D FORWARD -j DOCKER-FORWARD 2>/dev/null || true
+  for c in DOCKER-FORWARD DOCKER-CT DOCKER-BRIDGE; do iptables -w -t filter -F "$c" 2>/dev/null || true; done
+  for c in DOCKER-FORWARD DOCKER-CT DOCKER-BRIDGE; do iptables -w -t filter -X "$c" 2>/dev/null || true; done
+  command -v ip6tables >/dev/null || return 0
+  ip6tables -w -t filter -D FORWARD -j DOCKER-USER 2>/dev/null || true
+  ip6tables -w -t filter -D FORWARD -j DOCKER-FORWARD 2>/dev/null || true
+  ip6tables -w -t nat -D PREROUTING -m addrtype --dst-type LOCAL -j DOCKER 2>/dev/null || true
+  ip6tables -w -t nat -D OUTPUT ! -d ::1/128 -m addrtype --dst-type LOCAL -j DOCKER 2>/dev/null || true
+  local six="DOCKER-FORWARD DOCKER-CT DOCKER-BRIDGE DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2 DOCKER-USER DOCKER"
+  for c in $six; do ip6tables -w -t filter -F "$c" 2>/dev/null || true; done
+  for c in $six; do ip6tables -w -t filter -X "$c" 2>/dev/null || true; done
+  ip6tables -w -t nat -F DOCKER 2>/dev/null || true
+  ip6tables -w -t nat -X DOCKER 2>/dev/null || true
 }
 
 if [ "$MODE" = stop ]; then
@@ -154,7 +176,7 @@ if [ "$ENGINE" = 20.10 ]; then
     fi
     say "no dockerd answers on /var/run/docker.sock: starting Debian 12's dockerd 20.10 (log: $STATE/dockerd.log)"
     # iptables-nft is Debian's default; dockerd uses the first iptables on its PATH
-    daemon /usr/sbin/dockerd >"$STATE/dockerd.log" 2>&1 </dev/null
+    daemon /usr/sbin/dockerd >>"$STATE/dockerd.log" 2>&1 </dev/null
     echo $! >"$STATE/dockerd.pid"
     for _ in $(seq 60); do timeout 2 docker info >/dev/null 2>&1 && break; sleep 0.5; done
     timeout 5 docker info >/dev/null 2>&1 || { say "dockerd did not come up; see $STATE/dockerd.log"; tail -20 "$STATE/dockerd.log" >&2; exit 1; }
@@ -199,7 +221,7 @@ else
       --pidfile "$STATE/docker28-daemon.pid" -H "unix://$D28_SOCK" \
       --userland-proxy-path "$PORTDOCTOR_DOCKER_PROXY28" \
       --containerd-namespace portdoctor-moby28 --containerd-plugins-namespace portdoctor-plugins28 \
-      >"$STATE/dockerd28.log" 2>&1 </dev/null
+      >>"$STATE/dockerd28.log" 2>&1 </dev/null
     echo $! >"$STATE/dockerd28.pid"
     for _ in $(seq 80); do timeout 2 "$PORTDOCTOR_DOCKER_CLI28" info >/dev/null 2>&1 && break; sleep 0.5; done
     timeout 5 "$PORTDOCTOR_DOCKER_CLI28" info >/dev/null 2>&1 || {

@@ -365,6 +365,9 @@ describe.skipIf(notReady !== null)(
         .filter((f) => dockerd.includes(f[1] ?? '') && f.join(' ').includes(`-host-port ${port} -container-ip ${ip} `))
         .map((f) => f[0] as string);
       expect(pids.length).toBeGreaterThan(0);
+      // 28: dockerd bound the host socket itself and handed it over (-use-listen-fd); 20.10: the proxy binds
+      const proxyArgs = sh(['ps', '-o', 'args=', '-p', pids.join(',')]).stdout;
+      expect(proxyArgs.includes('-use-listen-fd')).toBe(ENGINE.dockerdBindsHostSockets);
       sh(['kill', '-9', ...pids]); // only this test container's own proxies
       sh(['sleep', '0.3']);
       const err = lab.runFails(['-p', `${port}:80`]);
