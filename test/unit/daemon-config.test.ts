@@ -39,6 +39,8 @@ function fakeIO(files: Record<string, string>, links: Record<string, string>, en
       throw enoent(p);
     },
     realpath: (p) => p,
+    fileSize: (p) => (p in files ? (files[p] as string).length : null),
+    readRange: async (p, offset, length) => (files[p] ?? '').slice(offset, offset + length),
     exec: async () => ({ code: null, stdout: '', stderr: '', error: 'absent' }),
     dockerGet: async () => Promise.reject(new Error('no API here')),
     dockerStream: async () => undefined,
