@@ -1,9 +1,9 @@
 // diagnose(snapshot, question): rules → findings → verdict. Pure: the snapshot is all it reads.
 import type { Diagnosis, Finding, Holder, Proto, Snapshot, Subject, Symptom } from './model.js';
 import { FACT_KEYS } from './model.js';
-import { runRules } from './rules/engine.js';
-import { rules } from './rules/index.js';
-import { decide, rankFindings, subjectText } from './verdict.js';
+import { portFindings } from './port-query.js';
+import { decide, subjectText } from './verdict.js';
+import { pathSummaries } from './path/summary.js';
 
 export interface Question {
   readonly proto?: Proto | null;
@@ -46,8 +46,7 @@ export function engineLine(snap: Snapshot): string {
 }
 
 export function diagnose(snap: Snapshot, subject: Subject, symptom: Symptom | null = null): Diagnosis {
-  const { findings, inconclusive } = runRules(snap, subject, symptom, rules);
-  const ranked = rankFindings(findings, symptom);
+  const { findings: ranked, inconclusive } = portFindings(snap, subject, symptom);
   const text = subjectText(subject.proto, subject.ip, subject.port);
   const verdict = decide(snap, text, ranked, symptom);
   const holders: Holder[] = [];
@@ -83,6 +82,7 @@ export function diagnose(snap: Snapshot, subject: Subject, symptom: Symptom | nu
     inconclusive,
     symptom,
     collectionErrors,
+    ...pathSummaries(snap, subject),
   };
 }
 

@@ -39,6 +39,8 @@ export interface HostInfo {
   readonly localAddrs?: readonly string[];
   /** the interface of the IPv4 default route (/proc/net/route), where outside traffic usually arrives */
   readonly defaultIface?: string | null;
+  /** the host's own address on that interface's subnet: where outside clients usually connect */
+  readonly defaultAddr?: string | null;
 }
 
 export type SocketState =
@@ -483,6 +485,17 @@ export interface Diagnosis {
   readonly inconclusive: readonly Inconclusive[];
   readonly symptom: Symptom | null;
   readonly collectionErrors: readonly { readonly fact: FactKey; readonly code: string; readonly message: string }[];
+  /** when a running container publishes the port: does each client path reach it? (src/path) */
+  readonly paths?: readonly PathSummary[];
+}
+
+export interface PathSummary {
+  /** outside | host:loopback | host:address | container:NAME */
+  readonly from: string;
+  readonly container: string;
+  /** true: reaches the container (directly or through docker-proxy); false: does not; null: undecided */
+  readonly reaches: boolean | null;
+  readonly outcome: string;
 }
 
 /** A fact the executor re-checks against a fresh look at the host right before a step runs. */

@@ -93,7 +93,7 @@ export function rankFindings(findings: readonly Finding[], symptom: Symptom | nu
 }
 
 /** Facts without which "the port is free" cannot be said. */
-const NEEDED_FOR_FREE = [
+export const NEEDED_FOR_FREE = [
   'sockets',
   'processes',
   'engine',

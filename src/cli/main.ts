@@ -125,6 +125,11 @@ async function main(rawArgv: string[]): Promise<number> {
     .argument('[files...]', 'compose files, each its own project (default: the compose files of this directory)')
     .description('catch port clashes in compose files before deploy')
     .option('-f, --file <file...>', 'compose files merged into one project, as docker compose -f does')
+    .option(
+      '--project <[name=]files>',
+      'one more project: its compose files comma-separated, merged as -f does (repeat for each project)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--profile <name...>', 'enable these compose profiles')
     .option('-p, --project-name <name>', 'project name (default: the directory name or `name:`)')
     .option('--env-file <file>', 'variables file (default: .env next to the first compose file)')
@@ -172,6 +177,25 @@ async function main(rawArgv: string[]): Promise<number> {
     .option('--no-events', 'do not follow the Docker events stream (no start-failure/restart counters)')
     .action(async (o) => {
       code = await (await import('./commands/exporter.js')).runExporter(o);
+    });
+
+  program
+    .command('trace')
+    .addHelpText('after', helpAfter('trace'))
+    .argument('[target]', 'PORT[/PROTO] | IP:PORT[/PROTO] (the address the client connects to)')
+    .description('the path of a new connection to the port, hop by hop: table, chain, rule, verdict, who answers')
+    .option(
+      '--from <origin>',
+      'outside | host | host:loopback | host:address | container:NAME[@NETWORK] (default: outside and host)',
+    )
+    .option(
+      '--json',
+      'machine-readable: {schema, walks:[{spec, packet, paths:[{hops, outcome, assumptions}], outcome}]}',
+    )
+    .option('--snapshot <file>', 'read a snapshot saved by `portdoctor collect --out` (no host access)')
+    .option('--timeout <ms>', 'per-collector timeout in milliseconds')
+    .action(async (target: string | undefined, o) => {
+      code = await (await import('./commands/trace.js')).runTrace(target, o);
     });
 
   program

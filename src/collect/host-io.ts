@@ -1,8 +1,8 @@
 // The only door to the host. Collectors receive a HostIO so tests can point them at a fake
 // /proc and /etc root, a missing docker socket or a hung command, without mocking modules.
 import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { contextHost, type ContextHost } from './docker-context.js';
@@ -30,6 +30,10 @@ export interface HostIO {
   readdir(path: string): string[];
   readlink(path: string): string;
   realpath(path: string): string;
+  /** the size of a regular file, null when the path is something else (a pipe, a tty); throws when absent */
+  fileSize(path: string): number | null;
+  /** up to `length` bytes of a file from `offset`, as UTF-8 (a log file's new tail) */
+  readRange(path: string, offset: number, length: number): Promise<string>;
   exec(argv: readonly string[], opts?: { timeoutMs?: number; input?: string }): Promise<ExecResult>;
   /** GET on the Docker Engine API; rejects with an Error whose `code` says why */
   dockerGet(path: string, opts?: { timeoutMs?: number }): Promise<HttpResult>;
@@ -95,6 +99,20 @@ export function nodeHostIO(opts: NodeHostIOOptions = {}): HostIO {
     readdir: (path) => readdirSync(p(path)),
     readlink: (path) => readlinkSync(p(path)),
     realpath: (path) => realpathSync(p(path)),
+    fileSize: (path) => {
+      const st = statSync(p(path));
+      return st.isFile() ? st.size : null;
+    },
+    readRange: async (path, offset, length) => {
+      const fh = await open(p(path), 'r');
+      try {
+        const buf = Buffer.alloc(length);
+        const { bytesRead } = await fh.read(buf, 0, length, offset);
+        return buf.subarray(0, bytesRead).toString('utf8');
+      } finally {
+        await fh.close();
+      }
+    },
     exec: (argv, o = {}) =>
       new Promise((resolve) => {
         const [cmd, ...args] = argv as [string, ...string[]];

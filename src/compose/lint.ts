@@ -1,7 +1,7 @@
 // Lint compose projects: build each project, run the rules, apply inline disables and the config's
 // levels, and (with fix) propose the nearest free host port as a text edit. Pure.
 import type { Snapshot } from '../model.js';
-import { diagnose } from '../diagnose.js';
+import { isPortFree } from '../port-query.js';
 import { bindingsCollide } from './overlap.js';
 import { buildProject, type ProjectInput } from './project.js';
 import { composeRules } from './rules/index.js';
@@ -74,10 +74,7 @@ function freePortFor(
       if (port < 1024 || port > 65535 || taken.has(`${b.proto}/${port}`)) continue;
       const probe: ComposeBinding = { ...b, hostPort: { start: port, end: port } };
       if (all.some((o) => o !== b && bindingsCollide(o, probe) !== null)) continue;
-      if (host) {
-        const dg = diagnose(host, { proto: b.proto, ip: b.hostIp, port });
-        if (dg.verdict.cause !== 'port-free' || dg.findings.length) continue;
-      }
+      if (host && !isPortFree(host, { proto: b.proto, ip: b.hostIp, port })) continue;
       taken.add(`${b.proto}/${port}`);
       return port;
     }

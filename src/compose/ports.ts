@@ -50,7 +50,11 @@ export function parseShortPort(s: string): ParsedPort {
     offset = (v6[1] as string).length + 3;
   }
   const parts = rest.split(':');
-  if (!v6 && parts.length === 3) {
+  if (!v6 && parts.length === 3 && parts[0] === '') {
+    // ":443:443": an empty host IP is Docker's default, every interface (as Compose reads it)
+    offset = 1;
+    parts.shift();
+  } else if (!v6 && parts.length === 3) {
     ip = normalizeIp(parts[0] as string);
     if (!ip)
       throw new PortSyntaxError(`host IP "${parts[0]}" is not an IP address (IPv6 needs brackets: "[::1]:8080:80")`);
@@ -72,7 +76,8 @@ export function parseShortPort(s: string): ParsedPort {
   }
   const [h, c] = parts as [string, string];
   const containerPort = range(c, 'container port');
-  if (h === '')
+  // host port 0: Docker picks one, as for an empty host port
+  if (h === '' || h === '0')
     return { proto: pr, hostIp: ip, hostPort: 'ephemeral', containerPort, hostPortIndex: null, hostPortText: null };
   const hostPort = range(h, 'host port');
   if (
@@ -91,7 +96,8 @@ export function parseLongPort(o: Record<string, unknown>): ParsedPort {
   const ip = o.host_ip !== undefined && o.host_ip !== '' ? normalizeIp(String(o.host_ip)) : null;
   if (o.host_ip !== undefined && o.host_ip !== '' && !ip)
     throw new PortSyntaxError(`host_ip "${String(o.host_ip)}" is not an IP address`);
-  const pub = o.published === undefined || o.published === '' ? null : String(o.published);
+  const pub =
+    o.published === undefined || o.published === '' || String(o.published) === '0' ? null : String(o.published);
   return {
     proto: proto(o.protocol === undefined ? undefined : String(o.protocol)),
     hostIp: ip,

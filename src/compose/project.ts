@@ -16,6 +16,7 @@ import {
 } from 'yaml';
 import { interpolate, InterpolationError } from './interpolate.js';
 import { parseLongPort, parseShortPort, PortSyntaxError } from './ports.js';
+import { schemaViolations } from './validate.js';
 import type { ComposeBinding, ComposeProject, ComposeService, LintProblem, SourceRange } from './types.js';
 
 export interface LoadedFile {
@@ -90,7 +91,8 @@ export function buildProject(input: ProjectInput): ProjectResult {
   const parse = (f: LoadedFile): Parsed | null => {
     if (parsed.has(f.path)) return parsed.get(f.path) ?? null;
     const lc = new LineCounter();
-    const doc = parseDocument(f.text, { lineCounter: lc, merge: true, prettyErrors: true, uniqueKeys: false });
+    // Compose refuses a mapping that repeats a key, so duplicates are parse errors here too
+    const doc = parseDocument(f.text, { lineCounter: lc, merge: true, prettyErrors: true });
     const p: Parsed = { file: f.path, doc, lc, text: f.text };
     if (doc.errors.length) {
       const e = doc.errors[0]!;
@@ -110,6 +112,15 @@ export function buildProject(input: ProjectInput): ProjectResult {
       return null;
     }
     parsed.set(f.path, p);
+    for (const v of schemaViolations(doc))
+      problems.push(
+        problem(
+          'invalid-compose',
+          pos(p, v.node?.range ?? [0, 0]),
+          `${v.path}: ${v.message} (docker compose refuses this file)`,
+          { path: v.path },
+        ),
+      );
     return p;
   };
 
@@ -361,7 +372,24 @@ export function buildProject(input: ProjectInput): ProjectResult {
     const hostNetwork = nm.v === 'host';
     const bindings: ComposeBinding[] = [];
     const seen = new Set<string>();
-    for (const d of chain) collectPorts(d, name, hostNetwork, bindings, seen);
+    for (const d of chain) {
+      // an override file's `ports: !reset []` drops the ports merged so far, `!override` replaces them
+      const tag = (getIn(d.p, d.node, 'ports') as { tag?: string } | null)?.tag;
+      if (tag === '!reset' || tag === '!override') {
+        bindings.length = 0;
+        seen.clear();
+        if (tag === '!reset') continue;
+      }
+      collectPorts(d, name, hostNetwork, bindings, seen);
+    }
+    if (!chain.some((d) => getIn(d.p, d.node, 'image') || getIn(d.p, d.node, 'build')))
+      problems.push(
+        problem(
+          'invalid-compose',
+          pos(last.p, last.keyRange),
+          `service "${name}" has neither an image nor a build context (docker compose refuses this file)`,
+        ),
+      );
     services.push({
       project: input.name,
       name,

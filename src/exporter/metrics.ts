@@ -6,7 +6,7 @@ import { diagnose } from '../diagnose.js';
 import { FACT_KEYS, type Snapshot } from '../model.js';
 import { portMap } from '../portmap.js';
 import { firewallViews } from '../snapshot/index.js';
-import type { LogSignal } from './logtail.js';
+import type { LogSignal } from '../collect/daemon-log.js';
 
 export function createMetrics(registry = new Registry()) {
   const g = (name: string, help: string, labelNames: string[] = []) =>

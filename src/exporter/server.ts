@@ -5,7 +5,7 @@ import { readDaemonConfig } from '../collect/docker.js';
 import { collectSnapshot } from '../collect/index.js';
 import type { HostIO } from '../collect/host-io.js';
 import { watch } from '../watch/watcher.js';
-import { openLogLines, openLogTail } from './logtail.js';
+import { openLogLines, openLogTail } from '../collect/daemon-log.js';
 import { createMetrics, observeLog, observeSnapshot, type Metrics } from './metrics.js';
 
 export interface ExporterOptions {

@@ -5,7 +5,7 @@ import { IDLE_CONTAINER_RULE } from './remedies/container.js';
 import { REMEDIES } from './remedies/index.js';
 
 export interface PlanOptions {
-  /** a free host port to suggest moving to (found by --suggest-port) */
+  /** a host port the snapshot shows free, to suggest moving to (nearestFreePort) */
   readonly freePort?: number | null;
 }
 
@@ -20,5 +20,8 @@ export function planRemedies(d: Diagnosis, snap: Snapshot, opts: PlanOptions = {
     const remedy = REMEDIES[f.cause];
     if ('plans' in remedy) plans.push(...remedy.plans(f, ctx));
   }
-  return plans;
+  // one way around per diagnosis: two findings on the same port would print it twice
+  return plans.filter(
+    (p, i) => p.remedy !== 'publish-elsewhere' || plans.findIndex((q) => q.remedy === p.remedy) === i,
+  );
 }

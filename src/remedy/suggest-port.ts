@@ -1,6 +1,6 @@
 // The nearest host port that nothing holds: no socket, no allocation, no DNAT rule, no idle
 // container that would claim it. Pure over a snapshot that covers the candidate ports.
-import { diagnose } from '../diagnose.js';
+import { isPortFree } from '../port-query.js';
 import type { Proto, Snapshot } from '../model.js';
 
 export function candidatePorts(port: number, span = 50): number[] {
@@ -21,10 +21,11 @@ export function nearestFreePort(
 ): number | null {
   const range = snap.host.ok ? snap.host.value.sysctl['net.ipv4.ip_local_port_range'] : undefined;
   const [lo, hi] = (range ?? '32768 60999').split(/\s+/).map(Number) as [number, number];
+  const scope = snap.scope?.ports ? new Set(snap.scope.ports) : null;
   for (const p of candidatePorts(port, span)) {
     if (p >= lo && p <= hi) continue; // outgoing connections take ports from this range
-    const d = diagnose(snap, { proto, ip, port: p });
-    if (d.verdict.cause === 'port-free' && d.findings.length === 0) return p;
+    if (scope && !scope.has(p)) continue; // a snapshot of other ports cannot show what holds this one
+    if (isPortFree(snap, { proto, ip, port: p })) return p;
   }
   return null;
 }

@@ -1,6 +1,9 @@
 import { allocationWithoutListener } from './allocation-without-listener.js';
 import { bindProbe } from './bind-probe.js';
 import { bindRefusedUnexplained } from './bind-refused-unexplained.js';
+import { conntrackFull } from './conntrack-full.js';
+import { dockerRulesMissing } from './docker-rules-missing.js';
+import { firewallDrop } from './firewall-drop.js';
 import { firewallSplitBrain } from './firewall-split-brain.js';
 import { orphanDnat } from './orphan-dnat.js';
 import { portAllocatedToContainer } from './port-allocated-to-container.js';
@@ -28,6 +31,9 @@ export const rules = [
   portHeldByUnseenOwner,
   orphanDnat,
   firewallSplitBrain,
+  dockerRulesMissing,
+  firewallDrop,
+  conntrackFull,
   stoppedContainerClaimsPort,
   bindRefusedUnexplained,
   bindProbe,

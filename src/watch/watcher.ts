@@ -7,7 +7,7 @@ import type { HostIO } from '../collect/host-io.js';
 import { diagnose, resolveSubject } from '../diagnose.js';
 import type { Diagnosis } from '../model.js';
 import { symptomFrom } from '../symptom.js';
-import { failedStartLine } from '../exporter/logtail.js';
+import { failedStartLine } from '../collect/daemon-log.js';
 import { parseEvent, RestartCounter, startFailure, type DockerEvent } from './detector.js';
 
 export interface WatchLine {

@@ -13,6 +13,8 @@ export interface PublicEntry {
   readonly engine: string;
   readonly notes?: string;
   readonly split: 'tune' | 'heldout';
+  /** 2: collected after the tuning was done, scored once, never tuned on */
+  readonly batch?: number;
 }
 
 export const PUBLIC_CORPUS = new URL('../fixtures/corpus/public-errors.json', import.meta.url);

@@ -1,7 +1,7 @@
-// explain on 114 error messages from public issue threads (test/fixtures/corpus/public-errors.json),
-// each labelled by hand with the stage and port its thread shows. 40 of them (split "heldout",
-// chosen by a hash of the message before any tuning) were never looked at while the patterns were
-// written: their score is the honest estimate on messages explain has not seen.
+// explain on 123 error messages from public issue threads (test/fixtures/corpus/public-errors.json),
+// each labelled by hand with the stage and port its thread shows. 49 of them (split "heldout") were
+// never tuned on: 40 chosen by a hash of the message before any tuning, and 9 (batch 2) collected after
+// the tuning was done. Their score is the honest estimate on messages explain has not seen.
 import { describe, expect, it } from 'vitest';
 import { explain, primary } from '../../src/explain/explain.js';
 import { STAGES } from '../../src/explain/stages.js';
@@ -19,24 +19,30 @@ describe('the public corpus', () => {
       expect(STAGES).toContain(e.stage);
       expect(['tune', 'heldout']).toContain(e.split);
     }
-    expect(corpus.length).toBeGreaterThanOrEqual(110);
+    expect(corpus.length).toBeGreaterThanOrEqual(120);
     expect(new Set(corpus.map((e) => e.message)).size).toBe(corpus.length);
     expect(heldout.length / corpus.length).toBeGreaterThanOrEqual(0.3);
     // from many projects, not a few threads
     expect(new Set(corpus.map((e) => e.source.split('#')[0])).size).toBeGreaterThanOrEqual(50);
   });
 
-  it('scores: tune set 74/74 stage and port; held out 37/40 stage (92.5 %), 39/40 port (97.5 %)', () => {
+  it('scores: tune 74/74 stage and port; held out 44/49 stage (89.8 %), 47/49 port (95.9 %)', () => {
     const t = score(tune);
+    const h1 = score(heldout.filter((e) => !e.batch));
+    const h2 = score(heldout.filter((e) => e.batch === 2));
     const h = score(heldout);
-    expect([t.n, h.n]).toEqual([74, 40]);
+    expect([t.n, h1.n, h2.n]).toEqual([74, 40, 9]);
     expect(t.stageOk).toBeGreaterThanOrEqual(74);
     expect(t.portOk).toBeGreaterThanOrEqual(74);
-    // the issue's goal is 95 % on unseen messages; held-out stage reaches 92.5 %. The three misses:
-    // a Go app's own listen in a host-network container (same words as docker-proxy's), Windows
-    // vpnkit's EACCES (labelled permission), and Podman 0.12's "port bindings are not yet supported"
-    expect(h.stageOk).toBeGreaterThanOrEqual(37);
-    expect(h.portOk).toBeGreaterThanOrEqual(39);
+    // the issue's goal is 95 % on unseen messages. First held-out batch (split before tuning): stage
+    // 37/40, port 39/40; the three stage misses: a Go app's own listen in a host-network container (the
+    // same words as docker-proxy's), Windows vpnkit's EACCES (labelled permission), Podman 0.12's "port
+    // bindings are not yet supported". Second batch (9 messages found after tuning): stage 7/9, port 8/9
+    expect(h1.stageOk).toBeGreaterThanOrEqual(37);
+    expect(h1.portOk).toBeGreaterThanOrEqual(39);
+    expect(h2.stageOk).toBeGreaterThanOrEqual(7);
+    expect(h2.portOk).toBeGreaterThanOrEqual(8);
+    expect([h.stageOk, h.portOk]).toEqual([h1.stageOk + h2.stageOk, h1.portOk + h2.portOk]);
   });
 });
 

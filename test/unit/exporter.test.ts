@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { countLine, type LogSignal } from '../../src/exporter/logtail.js';
+import { countLine, type LogSignal } from '../../src/collect/daemon-log.js';
 import { createMetrics, observeSnapshot } from '../../src/exporter/metrics.js';
 import { singleFlight } from '../../src/exporter/server.js';
 import { parseEvent, RestartCounter, startFailure } from '../../src/watch/detector.js';
@@ -180,7 +180,7 @@ describe('stale-while-revalidate', () => {
 
 describe('failed starts from the daemon log (docker start leaves no event)', () => {
   it("reads the API handler line of the lab's dockerd log", async () => {
-    const { failedStartLine } = await import('../../src/exporter/logtail.js');
+    const { failedStartLine } = await import('../../src/collect/daemon-log.js');
     const log = readFileSync(
       new URL('../fixtures/lab/other-container-stopped/attempts/start-created.dockerd.log', import.meta.url),
       'utf8',

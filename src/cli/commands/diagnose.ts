@@ -2,6 +2,7 @@ import { collectSnapshot } from '../../collect/index.js';
 import { nodeHostIO } from '../../collect/host-io.js';
 import { diagnose, exitCodeOf, resolveSubject } from '../../diagnose.js';
 import { planRemedies } from '../../remedy/plan.js';
+import { candidatePorts, nearestFreePort } from '../../remedy/suggest-port.js';
 import { loadSnapshot } from '../../snapshot/io.js';
 import { textArg } from '../io.js';
 import { renderDiagnosis } from '../render/text.js';
@@ -38,15 +39,21 @@ export async function runDiagnose(target: string | undefined, o: DiagnoseOpts): 
   const timeoutMs = o.timeout ? Number(o.timeout) : undefined;
   if (timeoutMs !== undefined && !(timeoutMs > 0))
     throw new UsageError(`--timeout "${o.timeout}" is not a positive number of milliseconds`);
+  // a few neighbours too (15 ports keep the kernel-filtered socket query): a printed "use port N instead"
+  // must name a port this very collection saw free
   const snap = o.from
     ? loadSnapshot(o.from)
     : await collectSnapshot(nodeHostIO(), {
-        ports: [subject.port],
+        ports: [subject.port, ...candidatePorts(subject.port, 7)],
         timeoutMs,
         probe: o.probe === false ? false : [{ proto: subject.proto, ip: subject.ip, port: subject.port }],
       });
   const d = diagnose(snap, subject, symptom);
-  const plans = planRemedies(d, snap);
+  const free =
+    d.verdict.cause === 'port-free' || d.verdict.cause === 'unknown'
+      ? null
+      : nearestFreePort(snap, subject.proto, subject.ip, subject.port, 7);
+  const plans = planRemedies(d, snap, { freePort: free });
   if (o.json) process.stdout.write(`${JSON.stringify({ ...d, remedies: plans }, null, 2)}\n`);
   else process.stdout.write(`${renderDiagnosis(d, plans)}\n`);
   return exitCodeOf(d);

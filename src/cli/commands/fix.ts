@@ -70,10 +70,15 @@ export async function runFix(target: string | undefined, o: FixOpts): Promise<nu
       '--apply asks before each step on a terminal; with no terminal, add --yes to run the safe steps',
     );
 
-  const ports = o.suggestPort ? [subject.port, ...candidatePorts(subject.port)] : [subject.port];
+  // the neighbours are collected too: a printed "use port N instead" names only a port seen free
+  const span = o.suggestPort ? 50 : 7;
+  const ports = [subject.port, ...candidatePorts(subject.port, span)];
   const snap = await collectSnapshot(io, { ports });
   const d = diagnose(snap, subject, symptom);
-  const free = o.suggestPort ? nearestFreePort(snap, subject.proto, subject.ip, subject.port) : null;
+  const free =
+    d.verdict.cause === 'port-free' && !o.suggestPort
+      ? null
+      : nearestFreePort(snap, subject.proto, subject.ip, subject.port, span);
   const plans: Plan[] = planRemedies(d, snap, { freePort: free });
   const compose = symptom ? /ERROR: for (\S+)|on endpoint (\S+)/.exec(symptom.text) : null;
   const service = composeServiceOf(compose?.[1] ?? compose?.[2] ?? null, null);

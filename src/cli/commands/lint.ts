@@ -4,7 +4,7 @@ import { createTwoFilesPatch } from 'diff';
 import { parse as parseYaml } from 'yaml';
 import { applyFixes, buildProjects, lintBuilt, type LintConfig } from '../../compose/lint.js';
 import { formatGithub, formatHuman, formatJson, formatSarif, type LintFormat } from '../../compose/format/index.js';
-import { parseDotEnv } from '../../compose/interpolate.js';
+import { composeVars, profilesFor, projectName, type Vars } from '../../compose/inputs.js';
 import type { LoadedFile, ProjectInput } from '../../compose/project.js';
 import type { Snapshot } from '../../model.js';
 import { VERSION } from '../../version.js';
@@ -16,6 +16,8 @@ export interface LintOpts {
   file?: string[];
   profile?: string[];
   projectName?: string;
+  /** one project per value: "[NAME=]FILE[,FILE…]", files merged as -f does */
+  project?: string[];
   envFile?: string;
   format?: string;
   json?: boolean;
@@ -59,18 +61,10 @@ function read(path: string): LoadedFile | null {
   }
 }
 
-function projectName(first: string, text: string | undefined, explicit?: string): string {
-  if (explicit) return explicit;
-  const m = text ? /^name:\s*["']?([\w.-]+)/m.exec(text) : null;
-  return (m?.[1] ?? basename(dirname(resolve(first)))).toLowerCase().replace(/[^a-z0-9_-]/g, '');
-}
-
-function varsFor(dir: string, envFile?: string): Record<string, string | undefined> {
+function varsFor(dir: string, envFile?: string): Vars {
   const f = envFile ?? join(dir, '.env');
-  let fromFile: Record<string, string> = {};
-  if (existsSync(f)) fromFile = parseDotEnv(readFileSync(f, 'utf8'), process.env);
-  else if (envFile) throw new UsageError(`--env-file ${envFile}: no such file`);
-  return { ...fromFile, ...process.env };
+  if (!existsSync(f) && envFile) throw new UsageError(`--env-file ${envFile}: no such file`);
+  return composeVars(existsSync(f) ? readFileSync(f, 'utf8') : null, process.env);
 }
 
 function loadConfig(path?: string): LintConfig {
@@ -107,20 +101,28 @@ export async function runLint(files: string[], o: LintOpts): Promise<number> {
   const config = loadConfig(o.config);
   const loader = (p: string, from: string): LoadedFile | null => read(isAbsolute(p) ? p : join(dirname(from), p));
   const inputs: ProjectInput[] = [];
-  const mk = (given: string[]): ProjectInput => {
+  const mk = (given: string[], name?: string): ProjectInput => {
     const paths = given.flatMap(expand);
     for (const p of paths) if (p !== '-' && !existsSync(p)) throw new UsageError(`${p}: no such file`);
     const loaded = paths.map((p) => read(p) ?? { path: p, text: '' });
     const first = (paths[0] === '-' ? join(process.cwd(), STDIN) : paths[0]) as string;
+    const vars = varsFor(dirname(resolve(first)), o.envFile);
     return {
-      name: projectName(first, loaded[0]?.text, o.projectName),
+      name: projectName(basename(dirname(resolve(first))), loaded[0]?.text, name ?? o.projectName, vars),
       files: loaded,
-      vars: varsFor(dirname(resolve(first)), o.envFile),
-      profiles: o.profile ?? [],
+      vars,
+      profiles: profilesFor(o.profile, vars),
       load: loader,
     };
   };
   if (o.file?.length) inputs.push(mk(o.file));
+  for (const spec of o.project ?? []) {
+    const m = /^([a-z0-9][a-z0-9_-]*)=(.+)$/.exec(spec);
+    const paths = (m ? (m[2] as string) : spec).split(',').filter(Boolean);
+    if (!paths.length)
+      throw new UsageError(`--project "${spec}": name at least one compose file ([NAME=]FILE[,FILE…])`);
+    inputs.push(mk(paths, m?.[1]));
+  }
   for (const f of files) inputs.push(mk([f]));
   if (!inputs.length) {
     const base = DEFAULT_FILES.find((f) => existsSync(f));

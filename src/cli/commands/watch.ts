@@ -1,6 +1,6 @@
 import { readDaemonConfig } from '../../collect/docker.js';
 import { nodeHostIO } from '../../collect/host-io.js';
-import { openLogLines } from '../../exporter/logtail.js';
+import { openLogLines } from '../../collect/daemon-log.js';
 import { watch, type WatchLine } from '../../watch/watcher.js';
 
 function human(l: WatchLine): string {

@@ -1,7 +1,7 @@
 // --against-host: would this publish be refused (or hijacked) on THIS host right now? Reuses the
-// diagnose engine on the snapshot its collectors took, and names the holder. Containers of the
+// rules' findings on the snapshot its collectors took, and names the holder. Containers of the
 // same compose project are not a clash: redeploying replaces them.
-import { diagnose } from '../../diagnose.js';
+import { portFindings } from '../../port-query.js';
 import type { Holder } from '../../model.js';
 import type { ComposeRule, ProblemDraft } from './types.js';
 
@@ -34,12 +34,12 @@ export const hostPortInUse: ComposeRule = {
         for (const b of s.bindings) {
           if (b.hostPort === 'ephemeral') continue;
           for (let port = b.hostPort.start; port <= b.hostPort.end && port - b.hostPort.start < 64; port++) {
-            const d = diagnose(snap, { proto: b.proto, ip: b.hostIp, port });
-            const real = d.findings.filter(
+            // (a non-info finding is what makes a verdict other than port-free)
+            const real = portFindings(snap, { proto: b.proto, ip: b.hostIp, port }).findings.filter(
               (f) =>
                 f.severity !== 'info' && !f.holders.some((h) => h.kind === 'container' && h.composeProject === p.name),
             );
-            if (!real.length || d.verdict.cause === 'port-free') continue;
+            if (!real.length) continue;
             const f = real[0]!;
             const holder = f.holders[0];
             out.push({

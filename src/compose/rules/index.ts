@@ -21,6 +21,7 @@ export const composeRules = [
 export const LOADER_RULES = [
   'parse-error',
   'not-compose',
+  'invalid-compose',
   'invalid-port',
   'unknown-variable',
   'include-not-found',

@@ -1,5 +1,5 @@
 // Plan pieces shared by several causes' remedies. Pure; nothing here runs.
-import type { Finding, Holder, Plan, Precondition, Snapshot } from '../../model.js';
+import type { Finding, Holder, Plan, Precondition, Proto, Snapshot, Step } from '../../model.js';
 import type { RemedyContext } from './types.js';
 
 export type HolderOf<K extends Holder['kind']> = Extract<Holder, { kind: K }>;
@@ -12,27 +12,66 @@ export function composeStop(c: { composeProject: string | null; composeService: 
     : null;
 }
 
-export function moveAside(f: Finding, { diagnosis: d, freePort }: RemedyContext): Plan {
-  const p = freePort ?? d.subject.port + 1;
-  return {
-    remedy: 'publish-elsewhere',
-    safety: 'suggest',
-    title: `Publish the new container on another host port${freePort ? ` (${freePort} is free)` : ''} or on a specific host IP`,
-    disrupts: [],
-    warnings: [],
-    preconditions: [],
-    steps: [
-      {
-        argv: ['docker', 'run', '-p', `${p}:CONTAINER_PORT`, 'IMAGE'],
-        why: 'another host port avoids the holder entirely',
-      },
-      {
-        argv: ['docker', 'run', '-p', `127.0.0.1:${d.subject.port}:CONTAINER_PORT`, 'IMAGE'],
-        why: 'a loopback-only binding, when only this host needs it and the holder is not on 127.0.0.1 or a wildcard',
-      },
-    ],
-    rule: f.rule,
-  };
+/**
+ * The host IPs on which something already takes PORT/PROTO: sockets, running containers' bindings, DNAT rules
+ * ('*' for a rule that matches any address). null when a fact that could show one was not read: then no IP
+ * can be proven free.
+ */
+function takenIps(snap: Snapshot, proto: Proto, port: number): Set<string> | null {
+  const views = [snap.iptablesNft, snap.iptablesLegacy, snap.nft];
+  if (!snap.sockets.ok || !snap.containers.ok || views.every((v) => !v.ok)) return null;
+  const out = new Set<string>();
+  for (const s of snap.sockets.value) if (s.proto === proto && s.port === port) out.add(s.ip);
+  for (const c of snap.containers.value)
+    if (c.state === 'running' || c.state === 'paused' || c.state === 'restarting')
+      for (const b of c.published) if (b.proto === proto && b.hostPort === port) out.add(b.hostIp || '0.0.0.0');
+  for (const v of views)
+    if (v.ok)
+      for (const r of v.value.dnat)
+        if (r.proto === proto && r.dport <= port && port <= r.dportEnd) out.add(r.daddr ?? '*');
+  return out;
+}
+
+/**
+ * Ways around the holder, each proven against the snapshot: another host port only when one was checked
+ * free (ctx.freePort), the loopback address only when nothing takes the port on 127.0.0.1, a wildcard or
+ * any address. A pasted suggestion that fails again costs the user's trust in every other one.
+ * [] when neither is proven.
+ */
+export function moveAside(f: Finding, { diagnosis: d, snap, freePort }: RemedyContext): Plan[] {
+  const { proto, port, ip } = d.subject;
+  const suffix = proto === 'udp' ? '/udp' : '';
+  const steps: Step[] = [];
+  if (freePort !== null) {
+    const at = ip && ip !== '0.0.0.0' && ip !== '::' ? `${ip.includes(':') ? `[${ip}]` : ip}:` : '';
+    steps.push({
+      argv: ['docker', 'run', '-p', `${at}${freePort}:CONTAINER_PORT${suffix}`, 'IMAGE'],
+      why: `nothing holds ${freePort}/${proto} here: another host port avoids the holder entirely`,
+    });
+  }
+  const taken = takenIps(snap, proto, port);
+  const wildcardAsked = !ip || ip === '0.0.0.0' || ip === '::';
+  if (wildcardAsked && taken && !['127.0.0.1', '0.0.0.0', '::', '*'].some((a) => taken.has(a)))
+    steps.push({
+      argv: ['docker', 'run', '-p', `127.0.0.1:${port}:CONTAINER_PORT${suffix}`, 'IMAGE'],
+      why: `loopback only, when only this host needs it: nothing holds 127.0.0.1:${port}/${proto} or a wildcard`,
+    });
+  if (!steps.length) return [];
+  return [
+    {
+      remedy: 'publish-elsewhere',
+      safety: 'suggest',
+      title:
+        freePort !== null
+          ? `Publish the new container on another host port (${freePort} is free)${steps.length > 1 ? ' or on the loopback address' : ''}`
+          : 'Publish the new container on the loopback address only',
+      disrupts: [],
+      warnings: [],
+      preconditions: [],
+      steps,
+      rule: f.rule,
+    },
+  ];
 }
 
 export function deleteRulePlan(f: Finding, h: HolderOf<'rule'>, snap: Snapshot, dport: number): Plan | null {

@@ -64,7 +64,7 @@ export function holdingContainerPlans(f: Finding, ctx: RemedyContext, hostNetwor
       rule: f.rule,
     });
   }
-  plans.push(moveAside(f, ctx));
+  plans.push(...moveAside(f, ctx));
   return plans;
 }
 

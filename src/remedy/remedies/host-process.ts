@@ -35,7 +35,7 @@ export const hostProcess: Remedy = {
         ],
         rule: f.rule,
       },
-      moveAside(f, ctx),
+      ...moveAside(f, ctx),
     ];
   },
 };

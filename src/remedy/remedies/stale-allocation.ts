@@ -28,7 +28,7 @@ export const staleAllocation: Remedy = {
         ],
         rule: f.rule,
       },
-      moveAside(f, ctx),
+      ...moveAside(f, ctx),
     ];
   },
 };

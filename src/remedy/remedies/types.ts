@@ -6,7 +6,7 @@ export interface RemedyContext {
   readonly snap: Snapshot;
   /** running or paused containers: what a daemon restart would disrupt */
   readonly live: readonly Container[];
-  /** a free host port to suggest moving to (found by --suggest-port) */
+  /** a host port the snapshot shows free, to suggest moving to (nearestFreePort); null: none proven */
   readonly freePort: number | null;
 }
 

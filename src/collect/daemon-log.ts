@@ -1,9 +1,8 @@
 // dockerd's own log, counted: "address already in use", "port is already allocated" and userland
 // proxy failures. From the file its stderr goes to (like the lab's dockerd log) or from journald,
-// whichever this host has; only lines logged after the exporter started are counted.
-// eslint-disable-next-line no-restricted-imports -- known exception: the daemon-log reader moves behind HostIO into src/collect/
-import { statSync } from 'node:fs';
-import type { HostIO } from '../collect/host-io.js';
+// whichever this host has; only lines logged after the reader opened are seen. Read for the
+// exporter's counters and for watch's failed starts, through HostIO like every collector.
+import type { HostIO } from './host-io.js';
 
 export const LOG_SIGNALS = {
   address_in_use: /address already in use/i,
@@ -40,28 +39,23 @@ export async function openLogLines(io: HostIO, dockerdPid: number | null): Promi
   if (dockerdPid) {
     try {
       const target = io.readlink(`/proc/${dockerdPid}/fd/2`);
-      if (target.startsWith('/') && statSync(target).isFile()) {
-        let offset = statSync(target).size;
+      const size0 = target.startsWith('/') ? io.fileSize(target) : null;
+      if (size0 !== null) {
+        let offset = size0;
         let partial = '';
         return {
           source: 'file',
           where: target,
           async poll() {
-            const size = statSync(target).size;
+            const size = io.fileSize(target) ?? 0;
             if (size < offset) offset = 0; // rotated or truncated
             if (size === offset) return [];
-            const { open } = await import('node:fs/promises');
-            const fh = await open(target, 'r');
-            try {
-              const buf = Buffer.alloc(Math.min(size - offset, 16 * 1024 * 1024));
-              await fh.read(buf, 0, buf.length, offset);
-              offset += buf.length;
-              const lines = (partial + buf.toString('utf8')).split('\n');
-              partial = lines.pop() ?? '';
-              return lines;
-            } finally {
-              await fh.close();
-            }
+            const length = Math.min(size - offset, 16 * 1024 * 1024);
+            const text = await io.readRange(target, offset, length);
+            offset += length;
+            const lines = (partial + text).split('\n');
+            partial = lines.pop() ?? '';
+            return lines;
           },
         };
       }
