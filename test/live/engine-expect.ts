@@ -89,10 +89,7 @@ const TABLE: Record<EngineId, EngineExpect> = {
       hostBindInUse: (port) =>
         new RegExp(`PortManager\\.AddPort\\(\\): listen tcp4 0\\.0\\.0\\.0:${port}: bind: address already in use`),
     },
-    knownWrong: {
-      udpBesideReusableStub:
-        'diagnose says resolved-stub (certain) before the publish that then succeeds: the rule encodes 20.10; the `probe` helper (issue 11) owns it',
-    },
+    knownWrong: {},
   },
 };
 
