@@ -5,6 +5,7 @@
 #
 # Usage: scripts/test-env.sh [--engine 20.10|28.5]   (default: $PORTDOCTOR_TEST_ENGINE, else 20.10)
 #        scripts/test-env.sh --stop [20.10|28.5]      stop the dockerd(s) this project started, nothing else
+#        scripts/test-env.sh --restart 20.10|28.5     restart the one this project started (for watch tests)
 #
 # 20.10 is Debian 12's docker.io on /var/run/docker.sock. 28.5 is Debian sid's docker.io 28.5.2, unpacked
 # by scripts/engines.sh (never installed), with its own --data-root, --exec-root, pidfile, socket and
@@ -32,6 +33,7 @@ while [ $# -gt 0 ]; do
     --engine) ENGINE=${2:?--engine needs 20.10 or 28.5}; shift 2 ;;
     --engine=*) ENGINE=${1#*=}; shift ;;
     --stop) MODE=stop; shift; if [ $# -gt 0 ] && [[ "$1" != --* ]]; then ENGINE=$1; shift; else ENGINE=all; fi ;;
+    --restart) MODE=restart; ENGINE=${2:?--restart needs 20.10 or 28.5}; shift 2 ;;
     --print-env) PRINT=1; shift ;;
     *) echo "usage: scripts/test-env.sh [--engine 20.10|28.5] [--print-env] | --stop [20.10|28.5]" >&2; exit 2 ;;
   esac
@@ -75,6 +77,28 @@ stop_engine() {
   for _ in $(seq 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   if kill -0 "$pid" 2>/dev/null; then say "dockerd $pid did not stop in 30 s"; return 1; fi
   rm -f "$(pidfile "$1")"
+  [ "$1" = 28.5 ] && [ -z "$(host_dockerds)" ] && clean_28
+  return 0
+}
+# The chains dockerd 28 made (and left, as every dockerd does at exit) that 20.10 does not manage: its
+# FORWARD layout (DOCKER-FORWARD, DOCKER-CT, DOCKER-BRIDGE) and its ip6tables rules (20.10 runs without
+# ip6tables). Removed only right after our 28.5 dockerd stopped with no other dockerd here, jumps by exact
+# spec, then those chains alone; no table is flushed. 20.10 rebuilds its own chains when it starts.
+clean_28() {
+  say "removing the iptables chains the stopped dockerd 28.5 left that 20.10 does not manage"
+  iptables -w -t filter -D FORWARD -j DOCKER-FORWARD 2>/dev/null || true
+  for c in DOCKER-FORWARD DOCKER-CT DOCKER-BRIDGE; do iptables -w -t filter -F "$c" 2>/dev/null || true; done
+  for c in DOCKER-FORWARD DOCKER-CT DOCKER-BRIDGE; do iptables -w -t filter -X "$c" 2>/dev/null || true; done
+  command -v ip6tables >/dev/null || return 0
+  ip6tables -w -t filter -D FORWARD -j DOCKER-USER 2>/dev/null || true
+  ip6tables -w -t filter -D FORWARD -j DOCKER-FORWARD 2>/dev/null || true
+  ip6tables -w -t nat -D PREROUTING -m addrtype --dst-type LOCAL -j DOCKER 2>/dev/null || true
+  ip6tables -w -t nat -D OUTPUT ! -d ::1/128 -m addrtype --dst-type LOCAL -j DOCKER 2>/dev/null || true
+  local six="DOCKER-FORWARD DOCKER-CT DOCKER-BRIDGE DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2 DOCKER-USER DOCKER"
+  for c in $six; do ip6tables -w -t filter -F "$c" 2>/dev/null || true; done
+  for c in $six; do ip6tables -w -t filter -X "$c" 2>/dev/null || true; done
+  ip6tables -w -t nat -F DOCKER 2>/dev/null || true
+  ip6tables -w -t nat -X DOCKER 2>/dev/null || true
 }
 
 if [ "$MODE" = stop ]; then
@@ -82,6 +106,12 @@ if [ "$MODE" = stop ]; then
   exit 0
 fi
 
+if [ "$MODE" = restart ]; then
+  ours "$ENGINE" >/dev/null || { say "no $ENGINE dockerd started by this project is running: not restarting anything"; exit 3; }
+  stop_engine "$ENGINE"
+fi
+
+if [ "$MODE" != restart ]; then
 need_pkgs=()
 for pair in podman:podman runc:runc rootlesskit:rootlesskit slirp4netns:slirp4netns newuidmap:uidmap dockerd:docker.io nft:nftables iptables-legacy-save:iptables docker-compose:docker-compose ss:iproute2 conntrack:conntrack promtool:prometheus curl:curl; do
   bin=${pair%%:*}; pkg=${pair#*:}
@@ -115,6 +145,7 @@ if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
   say "making /dev/net/tun usable by non-root users (chmod 0666, Debian's default) for slirp4netns"
   chmod 0666 /dev/net/tun
 fi
+fi
 
 import_image() { # DOCKER_HOST is set by the caller for the engine
   docker image inspect "$IMAGE" >/dev/null 2>&1 && return 0
@@ -128,9 +159,15 @@ import_image() { # DOCKER_HOST is set by the caller for the engine
   rm -rf "$root"
 }
 
+# Compose v2 and rootlesskit 2 (both engines' tests use compose v2 beside Debian 12's v1), dockerd 28.5.2
+bash scripts/engines.sh fetch
+eval "$(bash scripts/engines.sh env)"
+
 if [ "$ENGINE" = 20.10 ]; then
   stop_engine 28.5
   unset DOCKER_HOST
+  # Debian 12's own binaries by path: a PATH with the 28.5 directory first must not pick dockerd 28
+  docker() { /usr/bin/docker "$@"; }
   if ! timeout 5 docker info >/dev/null 2>&1; then
     others=$(host_dockerds | tr '\n' ' ')
     if [ -n "$others" ]; then
@@ -139,7 +176,7 @@ if [ "$ENGINE" = 20.10 ]; then
     fi
     say "no dockerd answers on /var/run/docker.sock: starting Debian 12's dockerd 20.10 (log: $STATE/dockerd.log)"
     # iptables-nft is Debian's default; dockerd uses the first iptables on its PATH
-    daemon dockerd >"$STATE/dockerd.log" 2>&1 </dev/null
+    daemon /usr/sbin/dockerd >>"$STATE/dockerd.log" 2>&1 </dev/null
     echo $! >"$STATE/dockerd.pid"
     for _ in $(seq 60); do timeout 2 docker info >/dev/null 2>&1 && break; sleep 0.5; done
     timeout 5 docker info >/dev/null 2>&1 || { say "dockerd did not come up; see $STATE/dockerd.log"; tail -20 "$STATE/dockerd.log" >&2; exit 1; }
@@ -161,10 +198,9 @@ DOCKER_HOST=unix:///var/run/docker.sock
 PORTDOCTOR_TEST_DOCKER_PROXY=/usr/sbin/docker-proxy
 PORTDOCTOR_TEST_DOCKERD_ROOTLESS=/usr/share/docker.io/contrib/dockerd-rootless.sh
 PORTDOCTOR_TEST_ENGINE_PATH=
+PORTDOCTOR_TEST_COMPOSE_V2=$PORTDOCTOR_COMPOSE_V2
 EOF
 else
-  bash scripts/engines.sh fetch
-  eval "$(bash scripts/engines.sh env)"
   export DOCKER_HOST=unix://$D28_SOCK
   if pid=$(ours 28.5) && timeout 5 "$PORTDOCTOR_DOCKER_CLI28" info >/dev/null 2>&1; then
     say "dockerd 28.5.2 already running (pid $pid, started by an earlier test run)"
@@ -185,7 +221,7 @@ else
       --pidfile "$STATE/docker28-daemon.pid" -H "unix://$D28_SOCK" \
       --userland-proxy-path "$PORTDOCTOR_DOCKER_PROXY28" \
       --containerd-namespace portdoctor-moby28 --containerd-plugins-namespace portdoctor-plugins28 \
-      >"$STATE/dockerd28.log" 2>&1 </dev/null
+      >>"$STATE/dockerd28.log" 2>&1 </dev/null
     echo $! >"$STATE/dockerd28.pid"
     for _ in $(seq 80); do timeout 2 "$PORTDOCTOR_DOCKER_CLI28" info >/dev/null 2>&1 && break; sleep 0.5; done
     timeout 5 "$PORTDOCTOR_DOCKER_CLI28" info >/dev/null 2>&1 || {
@@ -195,13 +231,15 @@ else
   fi
   version=$("$PORTDOCTOR_DOCKER_CLI28" version --format '{{.Server.Version}}')
   case "$version" in 28.5.2*) ;; *) say "the dockerd on $D28_SOCK is $version, not 28.5.2"; exit 1 ;; esac
-  PATH="$PORTDOCTOR_ENGINE28_BIN:$PATH" import_image "dockerd $version"
+  docker() { "$PORTDOCTOR_DOCKER_CLI28" "$@"; }
+  import_image "dockerd $version"
   cat >"$STATE/engine.env" <<EOF
 PORTDOCTOR_TEST_ENGINE=28.5
 DOCKER_HOST=unix://$D28_SOCK
 PORTDOCTOR_TEST_DOCKER_PROXY=$PORTDOCTOR_DOCKER_PROXY28
 PORTDOCTOR_TEST_DOCKERD_ROOTLESS=$PORTDOCTOR_DOCKERD28_ROOTLESS
 PORTDOCTOR_TEST_ENGINE_PATH=$PORTDOCTOR_ENGINE28_BIN
+PORTDOCTOR_TEST_COMPOSE_V2=$PORTDOCTOR_COMPOSE_V2
 EOF
 fi
 [ "$PRINT" = 1 ] && cat "$STATE/engine.env"

@@ -3,6 +3,7 @@ import type { Diagnosis, Finding, Holder, Proto, Snapshot, Subject, Symptom } fr
 import { FACT_KEYS } from './model.js';
 import { portFindings } from './port-query.js';
 import { decide, subjectText } from './verdict.js';
+import { pathSummaries } from './path/summary.js';
 
 export interface Question {
   readonly proto?: Proto | null;
@@ -62,6 +63,8 @@ export function diagnose(snap: Snapshot, subject: Subject, symptom: Symptom | nu
   }
   const collectionErrors = FACT_KEYS.flatMap((k) => {
     const f = snap[k];
+    // a probe that was turned off, or a snapshot recorded without one, is not a failed collector
+    if (!f.ok && k === 'probe' && (f.error.code === 'unsupported' || f.error.code === 'absent')) return [];
     return f.ok ? [] : [{ fact: k, code: f.error.code, message: f.error.message }];
   });
   return {
@@ -79,6 +82,7 @@ export function diagnose(snap: Snapshot, subject: Subject, symptom: Symptom | nu
     inconclusive,
     symptom,
     collectionErrors,
+    ...pathSummaries(snap, subject),
   };
 }
 

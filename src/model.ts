@@ -39,9 +39,26 @@ export interface HostInfo {
   readonly localAddrs?: readonly string[];
   /** the interface of the IPv4 default route (/proc/net/route), where outside traffic usually arrives */
   readonly defaultIface?: string | null;
+  /** the host's own address on that interface's subnet: where outside clients usually connect */
+  readonly defaultAddr?: string | null;
 }
 
-export type SocketState = 'LISTEN' | 'UNCONN' | 'ESTABLISHED' | 'OTHER';
+export type SocketState =
+  | 'LISTEN'
+  | 'UNCONN'
+  | 'ESTABLISHED'
+  | 'SYN-SENT'
+  | 'SYN-RECV'
+  | 'FIN-WAIT-1'
+  | 'FIN-WAIT-2'
+  | 'TIME-WAIT'
+  | 'CLOSE'
+  | 'CLOSE-WAIT'
+  | 'LAST-ACK'
+  | 'CLOSING'
+  /** bound, neither listening nor connected (only sock_diag lists these) */
+  | 'BOUND'
+  | 'OTHER';
 
 export interface Socket {
   readonly proto: Proto;
@@ -263,6 +280,48 @@ export interface Symptom {
   readonly patternId: string;
 }
 
+/** What the kernel answered when asked the engine's own bind (socket options as that engine sets them). */
+export type ProbeOutcome =
+  /** bind(2) succeeded (and the socket was closed at once) */
+  | 'free'
+  /** EADDRINUSE */
+  | 'in-use'
+  /** EADDRNOTAVAIL / EAFNOSUPPORT: the address is not on this host (or IPv6 is off) */
+  | 'not-available'
+  /** EACCES: a privileged port and no CAP_NET_BIND_SERVICE */
+  | 'denied'
+  | 'failed';
+
+export interface ProbedBind {
+  readonly proto: Proto;
+  readonly ip: string;
+  readonly port: number;
+  readonly reuseAddr: boolean;
+  readonly v6only: boolean;
+  readonly outcome: ProbeOutcome;
+  /** errno name when bind(2) failed */
+  readonly errno: string | null;
+}
+
+export interface ProbeInfo {
+  /** the engine-semantics row whose bind was imitated (src/engines) */
+  readonly engine: string;
+  /** who binds the host socket under that engine (docker-proxy, dockerd, rootlesskit, conmon, …) */
+  readonly binder: string;
+  readonly binds: readonly ProbedBind[];
+  /** binds that were not probed, and why (options unknown, another namespace, --no-probe …) */
+  readonly skipped: readonly {
+    readonly proto: Proto;
+    readonly ip: string;
+    readonly port: number;
+    readonly why: string;
+  }[];
+  /** every socket of the host namespace on the probed ports, in any state, with the pids holding it */
+  readonly portSockets: readonly Socket[];
+  /** what the any-state look covered (and what it could not see) */
+  readonly looked: readonly string[];
+}
+
 export interface Snapshot {
   readonly schema: 'portdoctor.snapshot/1';
   readonly takenAt: string;
@@ -282,10 +341,12 @@ export interface Snapshot {
   readonly dockerNetworks?: Fact<readonly DockerNetwork[]>;
   readonly otherEngines?: Fact<readonly ForeignContainer[]>;
   readonly engineBinaries?: Fact<EngineBinaries>;
+  /** the bind probe (src/collect/probe.ts); absent in snapshots made before it existed */
+  readonly probe: Fact<ProbeInfo>;
 }
 
 export type FactKey =
-  'host' | 'sockets' | 'processes' | 'engine' | 'containers' | 'iptablesNft' | 'iptablesLegacy' | 'nft';
+  'host' | 'sockets' | 'processes' | 'engine' | 'containers' | 'iptablesNft' | 'iptablesLegacy' | 'nft' | 'probe';
 export const FACT_KEYS: readonly FactKey[] = [
   'host',
   'sockets',
@@ -295,6 +356,7 @@ export const FACT_KEYS: readonly FactKey[] = [
   'iptablesNft',
   'iptablesLegacy',
   'nft',
+  'probe',
 ];
 
 /**
@@ -435,6 +497,17 @@ export interface Diagnosis {
   readonly inconclusive: readonly Inconclusive[];
   readonly symptom: Symptom | null;
   readonly collectionErrors: readonly { readonly fact: FactKey; readonly code: string; readonly message: string }[];
+  /** when a running container publishes the port: does each client path reach it? (src/path) */
+  readonly paths?: readonly PathSummary[];
+}
+
+export interface PathSummary {
+  /** outside | host:loopback | host:address | container:NAME */
+  readonly from: string;
+  readonly container: string;
+  /** true: reaches the container (directly or through docker-proxy); false: does not; null: undecided */
+  readonly reaches: boolean | null;
+  readonly outcome: string;
 }
 
 /** A fact the executor re-checks against a fresh look at the host right before a step runs. */

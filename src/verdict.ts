@@ -111,6 +111,14 @@ export function decide(
 ): Verdict {
   const top = ranked.find((f) => f.severity !== 'info');
   const blind = NEEDED_FOR_FREE.filter((k) => !snap[k].ok);
+  if (top && top.data.reuseDependent === true && top.confidence === 'possible') {
+    // the socket refuses the bind only if it lacks SO_REUSEADDR, and the kernel was not asked
+    return {
+      cause: 'unknown',
+      confidence: 'possible',
+      summary: `${top.message} (Only if that socket lacks SO_REUSEADDR, which /proc does not show and the bind probe was not there to ask: ${snap.probe?.ok ? 'it did not cover this bind' : (snap.probe?.error.message ?? 'no probe')}.)`,
+    };
+  }
   if (top) {
     let summary = top.message;
     let confidence = top.confidence;
@@ -124,6 +132,9 @@ export function decide(
     }
     return { cause: top.cause, confidence, summary };
   }
+  // the kernel's answer to the engine's own bind (rules/bind-probe.ts): port-free follows it
+  const probe = ranked.find((f) => f.rule === 'bind-probe' && f.cause === 'port-free');
+  const probeFree = probe?.data.allFree === true;
   if (blind.length) {
     const reasons = blind.map((k) => {
       const f = snap[k];
@@ -142,10 +153,33 @@ export function decide(
       summary: `The error you saw (${symptom.stage}) says something held ${subjectText}, but nothing holds it now: it was released since, or the error came from another host or engine.`,
     };
   }
+  if (probe && probeFree) {
+    return {
+      cause: 'port-free',
+      // the model saw a holder the kernel did not weigh: follow the kernel, but not with certainty
+      confidence: probe.data.disagrees === true ? 'likely' : 'certain',
+      summary: `Nothing holds ${subjectText} that would refuse it: no Docker allocation, no DNAT rule, and ${probe.message.replace(/^The kernel/, 'the kernel')}`,
+    };
+  }
+  const pf = snap.probe;
+  if (pf && !pf.ok && pf.error.code !== 'unsupported' && pf.error.code !== 'absent') {
+    // the kernel should have been asked and could not be: a bound-only socket would go unseen
+    return {
+      cause: 'unknown',
+      confidence: 'possible',
+      summary: `Nothing seen holding ${subjectText}, but the engine's bind could not be asked of the kernel (${pf.error.message}): a bound or connected socket without SO_REUSEADDR would not show otherwise.`,
+    };
+  }
+  const why = !pf?.ok
+    ? (pf?.error.message ?? 'no bind probe')
+    : probe
+      ? `the test binds did not all succeed: ${probe.message}`
+      : 'the bind probe did not cover this bind';
   return {
     cause: 'port-free',
-    confidence: 'certain',
-    summary: `Nothing holds ${subjectText}: no listener, no Docker allocation and no DNAT rule for it; docker run -p would get it.`,
+    // only the kernel sees bound-only and connected sockets that can still refuse the bind
+    confidence: 'likely',
+    summary: `Nothing holds ${subjectText}: no listener, no Docker allocation and no DNAT rule for it; docker run -p would get it (not confirmed by the kernel: ${why}).`,
   };
 }
 

@@ -70,6 +70,19 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     examples: [['sudo portdoctor exporter --listen 127.0.0.1:9468', 'serve /metrics']],
     exits: { 0: 'stopped by SIGINT/SIGTERM' },
   },
+  trace: {
+    examples: [
+      ['sudo portdoctor trace 8080', 'where a new connection to 8080/tcp goes, from outside and from this host'],
+      ['sudo portdoctor trace 8080 --from container:web', 'from a client inside container web'],
+      ['sudo portdoctor trace 127.0.0.1:8080 --from container:web', 'why localhost inside a container is not the host'],
+      ['sudo portdoctor trace 5353/udp --json', 'hop by hop, machine-readable'],
+    ],
+    exits: {
+      0: 'every path reaches a listener',
+      1: 'a path is dropped, refused or answered by nobody',
+      3: 'undecided (the path depends on something the rule sets do not say)',
+    },
+  },
   collect: {
     examples: [['sudo portdoctor collect --out host.json', 'then: portdoctor diagnose 8080 --from host.json']],
     exits: { 0: 'the snapshot was written' },

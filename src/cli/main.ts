@@ -83,6 +83,7 @@ async function main(rawArgv: string[]): Promise<number> {
     .option('--json', 'machine-readable output')
     .option('--from <file>', 'replay a snapshot saved by `portdoctor collect --out` (no host access)')
     .option('--timeout <ms>', 'per-collector timeout in milliseconds')
+    .option('--no-probe', "do not ask the kernel the engine's own bind (the verdict then rests on the model alone)")
     .action(async (target: string | undefined, o) => {
       const m = await import('./commands/diagnose.js');
       if (process.env.PORTDOCTOR_TRACE === '1')
@@ -179,11 +180,31 @@ async function main(rawArgv: string[]): Promise<number> {
     });
 
   program
+    .command('trace')
+    .addHelpText('after', helpAfter('trace'))
+    .argument('[target]', 'PORT[/PROTO] | IP:PORT[/PROTO] (the address the client connects to)')
+    .description('the path of a new connection to the port, hop by hop: table, chain, rule, verdict, who answers')
+    .option(
+      '--from <origin>',
+      'outside | host | host:loopback | host:address | container:NAME[@NETWORK] (default: outside and host)',
+    )
+    .option(
+      '--json',
+      'machine-readable: {schema, walks:[{spec, packet, paths:[{hops, outcome, assumptions}], outcome}]}',
+    )
+    .option('--snapshot <file>', 'read a snapshot saved by `portdoctor collect --out` (no host access)')
+    .option('--timeout <ms>', 'per-collector timeout in milliseconds')
+    .action(async (target: string | undefined, o) => {
+      code = await (await import('./commands/trace.js')).runTrace(target, o);
+    });
+
+  program
     .command('collect')
     .addHelpText('after', helpAfter('collect'))
     .description('save a redacted snapshot of this host (sockets, owners, containers, NAT rules) for replay')
     .option('--out <file>', 'where to write the snapshot JSON')
     .option('--port <port...>', 'limit to these ports (default: the whole host)')
+    .option('--no-probe', 'do not record the bind probe for the ports given')
     .action(async (o) => {
       code = await (await import('./commands/collect.js')).runCollect(o);
     });

@@ -39,6 +39,44 @@ export interface DaemonConfig {
   readonly iptablesVariant: 'nft' | 'legacy' | null;
 }
 
+const alive = (io: HostIO, pid: number): boolean => {
+  try {
+    return io.readText(`/proc/${pid}/comm`).trim() === 'dockerd';
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A dockerd started with its own --pidfile (not /var/run/docker.pid): the dockerd process that holds
+ * the listening unix socket DOCKER_HOST names, found by that socket's inode in /proc/net/unix. Only
+ * processes named dockerd are looked at, so this stays cheap on a busy host.
+ */
+function daemonBySocket(io: HostIO): number | null {
+  const sock = dockerEndpoint(io.env).socketPath;
+  if (!sock) return null;
+  try {
+    let inode: string | null = null;
+    for (const line of io.readText('/proc/net/unix').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[7] === sock && f[3] === '00010000') inode = f[6] ?? null; // __SO_ACCEPTCON: listening
+    }
+    if (!inode) return null;
+    for (const d of io.readdir('/proc')) {
+      if (!/^\d+$/.test(d) || !alive(io, Number(d))) continue;
+      try {
+        for (const fd of io.readdir(`/proc/${d}/fd`))
+          if (io.readlink(`/proc/${d}/fd/${fd}`) === `socket:[${inode}]`) return Number(d);
+      } catch {
+        /* gone, or not ours to read */
+      }
+    }
+  } catch {
+    /* no /proc/net/unix */
+  }
+  return null;
+}
+
 /** dockerd argv and daemon.json: userland-proxy, live-restore, firewall-backend; which iptables it runs. */
 export function readDaemonConfig(io: HostIO): DaemonConfig {
   const pids: number[] = [];
@@ -49,6 +87,10 @@ export function readDaemonConfig(io: HostIO): DaemonConfig {
     } catch {
       /* not there */
     }
+  }
+  if (!pids.some((pid) => alive(io, pid))) {
+    const bySocket = daemonBySocket(io);
+    if (bySocket !== null) pids.push(bySocket);
   }
   let argv: string[] = [];
   let path: string | null = null;

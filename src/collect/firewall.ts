@@ -14,6 +14,7 @@ const EMPTY = (backend: FirewallView['backend']): FirewallView => ({
   incompatible: [],
   hasDockerChain: false,
   warnings: [],
+  rulesets: [],
 });
 
 function execFailure(

@@ -6,6 +6,7 @@ import { open, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { contextHost, type ContextHost } from './docker-context.js';
+import { kernelBind, type BindAsk } from './kernel-bind.js';
 
 export interface ExecResult {
   readonly code: number | null;
@@ -40,6 +41,8 @@ export interface HostIO {
   dockerStream(path: string, onData: (chunk: string) => void, signal?: AbortSignal, onOpen?: () => void): Promise<void>;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly uid: number;
+  /** bind (never listen, never send) and close at once: the errno name, or null when it bound; absent = cannot ask */
+  readonly bindProbe?: (a: BindAsk) => string | null;
 }
 
 export interface NodeHostIOOptions {
@@ -89,6 +92,8 @@ export function nodeHostIO(opts: NodeHostIOOptions = {}): HostIO {
   return {
     env,
     uid: opts.uid ?? (typeof process.getuid === 'function' ? process.getuid() : 0),
+    // a fixture root is not this kernel: asking it about binds would answer for the wrong host
+    ...(root === '/' ? { bindProbe: kernelBind } : {}),
     readText: (path) => readFileSync(p(path), 'utf8'),
     readTextAsync: (path) => readFile(p(path), 'utf8'),
     readdir: (path) => readdirSync(p(path)),

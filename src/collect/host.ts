@@ -2,7 +2,8 @@
 import type { Fact, HostInfo } from '../model.js';
 import { ok } from './fact.js';
 import type { HostIO } from './host-io.js';
-import { parseDefaultIface, parseFibTrieLocal, parseIfInet6 } from './parse/proc-addrs.js';
+import { ifaceSubnets, parseDefaultIface, parseFibTrieLocal, parseIfInet6 } from './parse/proc-addrs.js';
+import { inCidr } from '../util/cidr.js';
 
 const SYSCTLS = [
   'net/ipv6/bindv6only',
@@ -72,11 +73,15 @@ export function collectHost(io: HostIO): Fact<HostInfo> {
   const if6 = tryRead(io, '/proc/net/if_inet6');
   const route = tryRead(io, '/proc/net/route');
   const localAddrs = fib === null ? undefined : [...parseFibTrieLocal(fib), ...(if6 ? parseIfInet6(if6) : [])];
+  const defaultIface = route === null ? null : parseDefaultIface(route);
+  const subnets = route && defaultIface ? ifaceSubnets(route, defaultIface) : [];
+  const defaultAddr = localAddrs?.find((a) => subnets.some((s) => inCidr(a, s))) ?? null;
   return ok(
     {
       kernel,
       ...(localAddrs ? { localAddrs } : {}),
-      defaultIface: route === null ? null : parseDefaultIface(route),
+      defaultIface,
+      defaultAddr,
       wsl: wslFlavour(kernel, version, io.env),
       uid: io.uid,
       hostNetns,

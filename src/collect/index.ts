@@ -1,6 +1,6 @@
 // collectSnapshot: run every collector (concurrently where they wait on other processes), wrap
 // each result in a Fact, and never throw: a broken collector becomes a named error in the snapshot.
-import type { Fact, FirewallView, Snapshot } from '../model.js';
+import type { Fact, FirewallView, ProbeInfo, Snapshot } from '../model.js';
 import { collectDocker } from './docker.js';
 import { collectEngineBinaries } from './engine-binaries.js';
 import { collectDockerNetworks, collectRouting } from './network.js';
@@ -11,6 +11,7 @@ import { collectIptablesLegacy, collectIptablesNft, collectNft, hasIp6Nat, listC
 import { collectHost } from './host.js';
 import { nodeHostIO, type HostIO } from './host-io.js';
 import { scanOwners } from './processes.js';
+import { collectPortSockets, probeBinds, probeFact, probeOff, type ProbeRequest } from './probe.js';
 import { collectSockets } from './sockets.js';
 import { trace, traced } from '../util/trace.js';
 
@@ -19,6 +20,11 @@ export interface CollectOptions {
   readonly ports?: readonly number[];
   readonly timeoutMs?: number;
   readonly now?: () => Date;
+  /**
+   * the binds to probe (src/collect/probe.ts); default: tcp and udp of each asked port on the engine's
+   * default host IPs; false: no probe (--no-probe). Without `ports` nothing is probed.
+   */
+  readonly probe?: readonly ProbeRequest[] | false;
 }
 
 export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOptions = {}): Promise<Snapshot> {
@@ -34,10 +40,26 @@ export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOp
   const iptLegacyP = traced('iptables-legacy-save', collectIptablesLegacy(io, legacy, t, ports));
   const nftP = traced('nft -j', collectNft(io, iptNftP.then(nftSkipTables), t, chainsP));
   const socketsF = await traced('sockets', collectSockets(io, ports));
+  const probeAsked: readonly ProbeRequest[] =
+    opts.probe === false || !ports
+      ? []
+      : (opts.probe ??
+        [...ports].flatMap((port) => (['tcp', 'udp'] as const).map((proto) => ({ proto, ip: null, port }))));
+  const probePorts = new Set(probeAsked.map((r) => r.port));
+  const anyState = probePorts.size
+    ? await traced('any-state sockets', collectPortSockets(io, probePorts, host.ok ? host.value : null, t))
+    : null;
   const docker = await dockerP;
   const dockerdPids = docker.engine.ok ? docker.engine.value.dockerdPids : [];
-  const owners = socketsF.ok ? scanOwners(io, socketsF.value, dockerdPids) : null;
+  // one owner scan for the listeners and for every other socket on the probed ports
+  const listening = socketsF.ok ? socketsF.value : [];
+  const seenInodes = new Set(listening.map((s) => s.inode));
+  const extra = (anyState?.sockets ?? []).filter((s) => s.inode === 0 || !seenInodes.has(s.inode));
+  const owners = socketsF.ok || extra.length ? scanOwners(io, [...listening, ...extra], dockerdPids) : null;
   trace('owners scanned');
+  const probeBindsDone = probeAsked.length
+    ? probeBinds(io, probeAsked, docker.engine.ok ? docker.engine.value : null)
+    : null;
   // a docker-proxy that no dockerd started: is its executable an engine's? (src/owners/process-owner.ts)
   const procs = owners?.processes.ok ? owners.processes.value : [];
   const strayProxy = procs.some(
@@ -57,7 +79,23 @@ export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOp
         rules.some((r) => chainManager(r)?.kind === 'podman') ? traced('podman ps', collectPodman(io, t)) : undefined,
       ])
     : [undefined, undefined, undefined];
-  const sockets = owners && socketsF.ok ? { ...socketsF, value: owners.sockets } : socketsF;
+  const withPids = owners?.sockets ?? [];
+  const sockets = owners && socketsF.ok ? { ...socketsF, value: withPids.slice(0, listening.length) } : socketsF;
+  // the any-state view keeps the listeners too, so it stands on its own
+  const portSockets = anyState
+    ? [
+        ...withPids.slice(0, listening.length).filter((s) => probePorts.has(s.port)),
+        ...withPids.slice(listening.length),
+      ]
+    : [];
+  const probe =
+    probeBindsDone && anyState
+      ? probeFact(probeBindsDone, portSockets, anyState.looked)
+      : probeOff<ProbeInfo>(
+          opts.probe === false
+            ? 'the bind probe was turned off (--no-probe)'
+            : 'no port was asked: the bind probe only binds the ports a question names',
+        );
   return {
     schema: 'portdoctor.snapshot/1',
     takenAt: (opts.now?.() ?? new Date()).toISOString(),
@@ -76,6 +114,7 @@ export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOp
     ...(dockerNetworks ? { dockerNetworks } : {}),
     ...(otherEngines ? { otherEngines } : {}),
     ...(engineBinaries ? { engineBinaries } : {}),
+    probe,
   };
 }
 

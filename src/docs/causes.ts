@@ -73,18 +73,18 @@ export const CAUSE_DOCS = {
     title: "Docker's firewall rules are missing",
     summary:
       "A container publishes the port but Docker's DNAT or its chains are gone (a firewall reload wiped them), so traffic never reaches it.",
-    detected: false,
+    detected: true,
   },
   'firewall-drop': {
     title: 'A firewall rule drops the traffic',
     summary:
       'A filter rule on the path drops or rejects packets to the published port before they reach the container.',
-    detected: false,
+    detected: true,
   },
   'conntrack-full': {
     title: 'The conntrack table is full',
     summary: 'The kernel drops new connections because its connection-tracking table is full.',
-    detected: false,
+    detected: true,
   },
   'port-free': {
     title: 'The port is free',

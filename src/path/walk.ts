@@ -310,6 +310,8 @@ export function describeOutcome(o: Outcome): string {
 
 /** The host's own non-loopback address to use when the client's target is not given. */
 function hostAddr(snap: Snapshot, family: 4 | 6, gateways: ReadonlySet<string>): string | null {
+  const preferred = snap.host.ok ? snap.host.value.defaultAddr : null;
+  if (family === 4 && preferred) return preferred;
   const addrs = snap.host.ok ? (snap.host.value.localAddrs ?? []) : [];
   const fam = (ip: string): boolean => (family === 4 ? !ip.includes(':') : ip.includes(':'));
   return (
@@ -353,6 +355,13 @@ export function walkPath(snap: Snapshot, spec: PacketSpec): Walk {
   let iif: string | null = defaultIface;
   let start: 'prerouting' | 'output' = 'prerouting';
   if (spec.from.kind === 'outside') {
+    const addr = snap.host.ok ? snap.host.value.defaultAddr : null;
+    if (!daddr && addr && family === 4) {
+      daddr = addr;
+      notes.push(
+        `outside clients are taken to connect to ${addr} (the host's address on the default route's interface)`,
+      );
+    }
     if (defaultIface)
       notes.push(`outside traffic is taken to arrive on ${defaultIface} (the default route's interface)`);
     else notes.push('the interface outside traffic arrives on is not known');

@@ -14,6 +14,7 @@ const FACT_NAMES: Record<FactKey, string> = {
   iptablesNft: 'iptables-nft rules',
   iptablesLegacy: 'iptables-legacy rules',
   nft: 'nft rules',
+  probe: "the bind probe (the engine's bind asked of the kernel)",
 };
 
 function why(snap: Snapshot, k: FactKey): string {

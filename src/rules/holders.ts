@@ -1,6 +1,6 @@
 // Holder records (the contract's `holders`) built from index entries.
-import type { Bind, Container, DnatRule, Holder, NatOwnerRecord, Proc } from '../model.js';
-import type { SocketOwner } from '../snapshot/index.js';
+import type { Bind, Container, DnatRule, Evidence, Holder, NatOwnerRecord, Proc } from '../model.js';
+import type { Conflict, SnapshotIndex, SocketOwner } from '../snapshot/index.js';
 import { displayBind } from '../util/ip.js';
 
 export function processHolder(p: Proc, bind: Bind): Holder {
@@ -56,3 +56,16 @@ export function containerLabel(c: Container): string {
 }
 
 export { displayBind };
+
+/** The bind probe's answer for a conflict's requested bind, as an evidence line (none when not probed). */
+export function probeEvidence(index: SnapshotIndex, c: Conflict): Evidence[] {
+  const b = index.probeOf(c.requested);
+  if (!b || !index.probe) return [];
+  const said = b.outcome === 'free' ? 'bound' : (b.errno ?? b.outcome);
+  return [
+    {
+      fact: 'probe',
+      says: `bind ${displayBind(b)} as ${index.probe.binder} would (${b.reuseAddr ? 'SO_REUSEADDR' : 'no SO_REUSEADDR'}), no listen: ${said}`,
+    },
+  ];
+}

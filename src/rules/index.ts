@@ -1,5 +1,10 @@
 import { allocationWithoutListener } from './allocation-without-listener.js';
 import { dnatOwnerUnknown } from './dnat-owner-unknown.js';
+import { bindProbe } from './bind-probe.js';
+import { bindRefusedUnexplained } from './bind-refused-unexplained.js';
+import { conntrackFull } from './conntrack-full.js';
+import { dockerRulesMissing } from './docker-rules-missing.js';
+import { firewallDrop } from './firewall-drop.js';
 import { firewallSplitBrain } from './firewall-split-brain.js';
 import { foreignDnat } from './foreign-dnat.js';
 import { orphanDnat } from './orphan-dnat.js';
@@ -30,7 +35,12 @@ export const rules = [
   foreignDnat,
   dnatOwnerUnknown,
   firewallSplitBrain,
+  dockerRulesMissing,
+  firewallDrop,
+  conntrackFull,
   stoppedContainerClaimsPort,
+  bindRefusedUnexplained,
+  bindProbe,
 ] as const satisfies readonly Rule[];
 
 export type RuleId = (typeof rules)[number]['meta']['id'];

@@ -4,13 +4,29 @@
 // Tests assert messageIds and data, never this wording, so it can be edited freely here.
 
 export const HOST_RULE_MESSAGES = {
+  'docker-rules-missing': {
+    dnatGone:
+      "Container {{container}} publishes {{bind}}, but the DNAT rule for {{hostPort}}/{{proto}} → {{containerIp}}:{{containerPort}} is gone from Docker's DOCKER chain: a firewall reload (firewalld, iptables-restore, a nat flush) removed it while dockerd still believes the port is mapped. {{#stillAnswers}}Outside traffic still arrives because {{outcome}}, but the client's source address is lost and it breaks as soon as the proxy is off (userland-proxy=false).{{/stillAnswers}}{{^stillAnswers}}Outside clients no longer reach it: {{outcome}}.{{/stillAnswers}}",
+    jumpGone:
+      "Container {{container}} publishes {{bind}}; its DNAT rule is still there ({{rule}}) but nothing jumps to chain {{chain}} from PREROUTING/OUTPUT any more: a firewall reload (firewalld, iptables-restore, a nat flush) removed the jump while dockerd still believes the port is mapped. {{#stillAnswers}}Outside traffic still arrives because {{outcome}}, but the client's source address is lost and it breaks as soon as the proxy is off (userland-proxy=false).{{/stillAnswers}}{{^stillAnswers}}Outside clients no longer reach it: {{outcome}}.{{/stillAnswers}}",
+    chainGone:
+      "Container {{container}} publishes {{bind}}, but Docker's nat DOCKER chain is gone altogether, and with it every DNAT for published ports (a firewall reload, an iptables-restore or a nat flush; unless this dockerd runs with --iptables=false). {{#stillAnswers}}Outside traffic still arrives because {{outcome}}, but the client's source address is lost and it breaks as soon as the proxy is off (userland-proxy=false).{{/stillAnswers}}{{^stillAnswers}}Outside clients no longer reach it: {{outcome}}.{{/stillAnswers}}",
+  },
+  'firewall-drop': {
+    dropped:
+      'Traffic from outside to {{bind}} (container {{container}}) is {{#rejected}}rejected{{/rejected}}{{^rejected}}dropped{{/rejected}} by {{where}}: {{ruleText}}{{#someClients}}, for some clients only ({{assumptions}}){{/someClients}}. Connections from the host itself do not cross this rule, so a local check still passes.',
+  },
+  'conntrack-full': {
+    full: 'The conntrack table holds {{count}} of {{max}} entries (nf_conntrack_max): it is full, so the kernel drops the first packet of every new connection silently (its log says "nf_conntrack: table full, dropping packet"). Raise the limit (net.netfilter.nf_conntrack_max={{suggestedMax}}) and find what fills it (conntrack -S).',
+    near: 'The conntrack table holds {{count}} of {{max}} entries ({{percent}}% of nf_conntrack_max): under load the kernel drops the first packet of new connections silently. Raise the limit (net.netfilter.nf_conntrack_max={{suggestedMax}}) and find what fills it (conntrack -S).',
+  },
   'rootless-regression': {
     regression:
       'Rootless Docker {{version}} has the slirp4netns port-driver regression ({{issue}}, affects {{first}}-{{last}}, fixed in {{fixed}}): every publish fails with "address already in use" on 10.0.2.100, whoever holds the port.',
   },
   'port-allocated-to-container': {
     allocated:
-      'Container {{container}} already publishes {{bind}}: dockerd\'s port allocator refuses a second mapping of it ("port is already allocated").',
+      'Container {{container}} already publishes {{bind}}: dockerd\'s port allocator refuses a second mapping of it ("port is already allocated"){{#via}} (it publishes {{via}}, and this engine\'s allocator also refuses an overlapping host IP){{/via}}.',
     podmanPublished:
       'Podman container {{container}} already publishes {{bind}}: a second publish fails ("cannot listen on the TCP port … address already in use").',
   },
@@ -44,7 +60,17 @@ export const HOST_RULE_MESSAGES = {
   'port-held-by-host-process': {
     held: '{{owner}} on the host holds {{held}}{{#dualStack}} (a dual-stack [::] socket also covers IPv4){{/dualStack}}{{#maybeDualStack}} (a [::] socket whose IPV6_V6ONLY flag could not be read: it covers IPv4 unless it is v6-only){{/maybeDualStack}}, so the kernel refuses Docker\'s bind of {{requested}} ("address already in use").',
   },
+  'bind-probe': {
+    accepted:
+      "The kernel accepted {{accepted}} of {{asked}} test binds as {{binder}} would make them ({{engine}}){{#overruled}}; the model expected {{overruled}} to refuse it, but the kernel accepted the bind (the holder may have just gone, or set options the model cannot see){{/overruled}}{{#lifted}}; {{lifted}} can share the port with {{binder}}'s socket (the kernel accepted the bind beside it: both set SO_REUSEADDR){{/lifted}}.",
+  },
+  'bind-refused-unexplained': {
+    unexplained:
+      "The kernel refused {{binder}}'s bind of {{bind}} ({{errno}}), but no socket holding it could be found: looked at {{looked}}{{#others}}; on the port there are only {{others}}, none of which overlaps it{{/others}}. It may be held by a socket this host cannot list.",
+  },
   'port-held-by-unseen-owner': {
+    timeWait:
+      'A TIME-WAIT left by a closed connection on {{held}} is the only socket that overlaps {{requested}}, and the kernel refused the bind: no process owns it; it expires within 60 s (retry then).',
     hiddenFromRoot:
       'Something owned by uid {{uid}} holds {{held}}, which overlaps {{requested}}, but no visible process holds it: it may live in another PID namespace or be kernel-owned.',
     notRoot:

@@ -1,7 +1,7 @@
-// Lab: other-container, compose-duplicate. dockerd's in-memory allocator keys on the exact
-// (host IP, proto, port): a live container with that mapping makes the next one fail with
-// "Bind for IP:P failed: port is already allocated" before the kernel is even asked.
-import { publishesExactly } from '../snapshot/index.js';
+// Lab: other-container, compose-duplicate. dockerd's in-memory allocator refuses a mapping a live
+// container already holds, before the kernel is asked: "Bind for IP:P failed: port is already
+// allocated". Which binds collide is the engine table's `allocator` key (src/engines).
+import { allocatorClaims } from '../snapshot/index.js';
 import { containerHolder, containerLabel, displayBind } from './holders.js';
 import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
@@ -17,20 +17,26 @@ export const portAllocatedToContainer = defineRule({
   check({ snap, index }) {
     const out: FindingDraft[] = [];
     const engine = snap.engine.ok ? snap.engine.value : null;
+    // which binds the allocator keys on comes from the engine table (exact IP up to 28.2; from 28.3
+    // also 127.0.0.1:P against 0.0.0.0:P)
+    const key = index.semantics?.allocator ?? 'exact-ip';
     for (const c of index.liveContainers) {
-      const binds = index.requested.filter((b) => publishesExactly(c, b));
+      const binds = index.requested.filter((b) => allocatorClaims(c, b, key));
       if (binds.length === 0) continue;
       // a mapping whose docker-proxy is gone is the stale-allocation rule's business
       const proxyExpected = engine?.userlandProxy !== false && !engine?.rootless;
-      const alive = binds.some((b) =>
+      // the container's own mappings that make the claim (the same IP, or the family's wildcard)
+      const held = c.published.filter((p) => binds.some((b) => allocatorClaims({ ...c, published: [p] }, b, key)));
+      const alive = held.some((p) =>
         index.socketsOnPort.some(
           (s) =>
-            s.ip === b.ip &&
+            s.ip === p.hostIp &&
             index.ownersOf(s).some((o) => o.kind === 'docker-proxy' || o.kind === 'dockerd' || o.kind === 'unseen'),
         ),
       );
       if (proxyExpected && snap.sockets.ok && !alive) continue;
       const b = binds[0]!;
+      const via = held.find((p) => p.hostIp !== b.ip);
       out.push({
         severity: 'error',
         // without sockets its proxy cannot be checked: it may be a stale allocation
@@ -46,6 +52,7 @@ export const portAllocatedToContainer = defineRule({
         data: {
           container: containerLabel(c),
           bind: displayBind(b),
+          via: via ? displayBind({ ip: via.hostIp, port: via.hostPort, proto: via.proto }) : null,
           containerId: c.id,
           containerName: c.name,
           composeProject: c.composeProject,

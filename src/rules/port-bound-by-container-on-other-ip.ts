@@ -1,7 +1,7 @@
-// Lab: other-container `-p 127.0.0.1:P` against a container on 0.0.0.0:P. The allocator keys on the
-// host IP, so it lets the mapping through; the kernel then refuses the bind because the container's
-// docker-proxy holds the wildcard: "address already in use", caused by a container.
-import { publishesExactly } from '../snapshot/index.js';
+// Lab: other-container `-p 127.0.0.1:P` against a container on 0.0.0.0:P. Where the allocator keys on
+// the exact host IP (src/engines: 20.10-28.2) it lets the mapping through; the kernel then refuses the
+// bind because the container's socket holds the wildcard: "address already in use", caused by a container.
+import { allocatorClaims, conflictConfidence } from '../snapshot/index.js';
 import { containerHolder, containerLabel, displayBind, sockBind } from './holders.js';
 import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
@@ -37,13 +37,14 @@ export const portBoundByContainerOnOtherIp = defineRule({
               }
             : o0;
         if (o.kind !== 'docker-proxy' || !o.parentIsDockerd || !o.container) continue;
-        if (publishesExactly(o.container, c.requested)) continue; // that is the allocator's refusal
+        // that is the allocator's refusal (which binds it keys on comes from the engine table)
+        if (allocatorClaims(o.container, c.requested, index.semantics?.allocator ?? 'exact-ip')) continue;
         const key = `${o.container.id} ${c.requested.ip}`;
         if (seen.has(key)) continue;
         seen.add(key);
         out.push({
           severity: 'error',
-          confidence: c.overlap === 'yes' ? 'certain' : 'likely',
+          confidence: conflictConfidence(c),
           messageId: 'overlaps',
           holders: [containerHolder(o.container, sockBind(c.socket), o.proc)],
           evidence: [
@@ -55,6 +56,7 @@ export const portBoundByContainerOnOtherIp = defineRule({
             },
           ],
           data: {
+            reuseDependent: c.reuseDependent,
             container: containerLabel(o.container),
             held: displayBind(c.socket),
             requested: displayBind(c.requested),

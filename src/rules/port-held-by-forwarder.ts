@@ -2,7 +2,7 @@
 // forwarder — rootlesskit (builtin driver), slirp4netns, pasta, Podman's rootlessport, or conmon
 // (rootful Podman) — not by docker-proxy. The container behind it is the holder.
 import { containerHolder, describeOwner, displayBind, processHolder, sockBind } from './holders.js';
-import { ownersOfKind } from '../snapshot/index.js';
+import { conflictConfidence, ownersOfKind } from '../snapshot/index.js';
 import { FORWARDERS, HOST_RULE_MESSAGES, UNKNOWN_FORWARDER } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
 
@@ -19,7 +19,7 @@ export const portHeldByForwarder = defineRule({
     for (const { c, o } of ownersOfKind(index, 'forwarder')) {
       out.push({
         severity: 'error',
-        confidence: o.container ? (c.overlap === 'yes' ? 'certain' : 'likely') : 'likely',
+        confidence: o.container ? conflictConfidence(c) : 'likely',
         messageId: o.container ? 'forContainer' : 'forOtherEngine',
         holders: [
           o.container
@@ -34,6 +34,7 @@ export const portHeldByForwarder = defineRule({
           },
         ],
         data: {
+          reuseDependent: c.reuseDependent,
           owner: describeOwner(o),
           what: FORWARDERS[o.proc.comm] ?? UNKNOWN_FORWARDER,
           held: displayBind(c.socket),

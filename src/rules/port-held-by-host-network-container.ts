@@ -2,7 +2,7 @@
 // ps` shows no Ports for it, `ss` shows the app (not docker-proxy), and only its cgroup
 // (/docker/<id>) and parent (containerd-shim) betray the container.
 import { containerHolder, describeOwner, displayBind, processHolder, sockBind } from './holders.js';
-import { ownersOfKind } from '../snapshot/index.js';
+import { conflictConfidence, ownersOfKind } from '../snapshot/index.js';
 import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
 
@@ -19,7 +19,7 @@ export const portHeldByHostNetworkContainer = defineRule({
     for (const { c, o } of ownersOfKind(index, 'container-process')) {
       out.push({
         severity: 'error',
-        confidence: c.overlap === 'yes' ? 'certain' : 'likely',
+        confidence: conflictConfidence(c),
         messageId: 'holds',
         holders: [
           o.container
@@ -42,6 +42,7 @@ export const portHeldByHostNetworkContainer = defineRule({
             : []),
         ],
         data: {
+          reuseDependent: c.reuseDependent,
           owner: describeOwner(o),
           held: displayBind(c.socket),
           shortId: (o.container?.id ?? o.proc.containerId)?.slice(0, 12) ?? 'undefined',

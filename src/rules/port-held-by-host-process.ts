@@ -1,7 +1,7 @@
 // Lab: host-process and its loopback / v6only / v6dual / udp variants. A process of the host holds
 // an overlapping socket, so docker-proxy's (or, from 28.0, dockerd's) bind fails with EADDRINUSE.
-import { describeOwner, displayBind, processHolder, sockBind } from './holders.js';
-import { ownersOfKind } from '../snapshot/index.js';
+import { describeOwner, displayBind, probeEvidence, processHolder, sockBind } from './holders.js';
+import { conflictConfidence, ownersOfKind } from '../snapshot/index.js';
 import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
 
@@ -19,7 +19,7 @@ export const portHeldByHostProcess = defineRule({
       const dual = c.socket.family === 6 && c.socket.ip === '::' && c.requested.ip.indexOf(':') < 0;
       out.push({
         severity: 'error',
-        confidence: c.overlap === 'yes' ? 'certain' : 'likely',
+        confidence: conflictConfidence(c),
         messageId: 'held',
         holders: [processHolder(o.proc, sockBind(c.socket))],
         evidence: [
@@ -31,8 +31,10 @@ export const portHeldByHostProcess = defineRule({
             fact: 'processes',
             says: `pid ${o.proc.pid} ${o.proc.comm}: ${o.proc.argv.join(' ')}; cgroup ${o.proc.cgroup || '?'}${o.proc.unit ? `; unit ${o.proc.unit}` : ''}`,
           },
+          ...probeEvidence(index, c),
         ],
         data: {
+          reuseDependent: c.reuseDependent,
           owner: describeOwner(o),
           held: displayBind(c.socket),
           requested: displayBind(c.requested),

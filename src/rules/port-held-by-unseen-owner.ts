@@ -17,6 +17,24 @@ export const portHeldByUnseenOwner = defineRule({
     const root = snap.host.ok && snap.host.value.uid === 0;
     for (const c of index.conflicts) {
       if (!c.owners.every((o) => o.kind === 'unseen')) continue;
+      if (c.socket.state === 'TIME-WAIT') {
+        // no process owns a TIME-WAIT: the kernel keeps it for up to 60 s after a connection closed
+        out.push({
+          severity: 'error',
+          confidence: 'possible',
+          messageId: 'timeWait',
+          holders: [],
+          evidence: [{ fact: 'probe', says: `TIME-WAIT ${displayBind(c.socket)}, no owning process (kernel-held)` }],
+          data: {
+            held: displayBind(c.socket),
+            requested: displayBind(c.requested),
+            uid: c.socket.uid,
+            heldIp: c.socket.ip,
+            requestedIp: c.requested.ip,
+          },
+        });
+        continue;
+      }
       out.push({
         severity: 'error',
         confidence: 'possible',

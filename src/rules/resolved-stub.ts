@@ -1,8 +1,8 @@
 // Lab: resolved-stub. systemd-resolved listens on 127.0.0.53:53 (udp+tcp); `-p 53:53` binds the
 // wildcard, which overlaps it. `-p 127.0.0.1:53:53` (or another host IP) avoids it without
 // disabling the stub.
-import { displayBind, processHolder, sockBind } from './holders.js';
-import { ownersOfKind } from '../snapshot/index.js';
+import { displayBind, probeEvidence, processHolder, sockBind } from './holders.js';
+import { conflictConfidence, ownersOfKind } from '../snapshot/index.js';
 import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
 
@@ -20,7 +20,7 @@ export const resolvedStub = defineRule({
     for (const { c, o } of ownersOfKind(index, 'resolved-stub')) {
       out.push({
         severity: 'error',
-        confidence: c.overlap === 'yes' ? 'certain' : 'likely',
+        confidence: conflictConfidence(c),
         messageId: 'stub',
         holders: [processHolder(o.proc, sockBind(c.socket))],
         evidence: [
@@ -29,8 +29,10 @@ export const resolvedStub = defineRule({
             fact: 'processes',
             says: `pid ${o.proc.pid} comm ${o.proc.comm}${o.proc.unit ? ` unit ${o.proc.unit}` : ''}`,
           },
+          ...probeEvidence(index, c),
         ],
         data: {
+          reuseDependent: c.reuseDependent,
           held: displayBind(c.socket),
           requested: displayBind(c.requested),
           pid: o.proc.pid,

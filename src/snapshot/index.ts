@@ -2,11 +2,14 @@
 // (Lighthouse's computed artifacts). Pure: no I/O.
 import type {
   Bind,
+  Confidence,
   Container,
   DnatRule,
   DockerProxyArgs,
   FirewallView,
   Proc,
+  ProbedBind,
+  ProbeInfo,
   Snapshot,
   Socket,
   Subject,
@@ -14,7 +17,8 @@ import type {
 // eslint-disable-next-line no-restricted-imports -- known exception: docker-proxy args are to be parsed at collect time
 import { parseDockerProxyArgv, isDockerProxy } from '../collect/parse/docker-proxy-argv.js';
 import { dockerProxyProof } from '../owners/process-owner.js';
-import { bindOverlap, requestedIps, type Overlap } from '../util/ip.js';
+import { hostBinder, semanticsFor, type AllocatorKey, type EngineSemantics } from '../engines/index.js';
+import { familyOf, isWildcard, kernelOverlap, type Overlap } from '../util/ip.js';
 
 /** What kind of thing holds a socket. */
 export type SocketOwner =
@@ -46,7 +50,18 @@ export interface Conflict {
   readonly requested: Bind;
   readonly socket: Socket;
   readonly overlap: Overlap;
+  /** collides only if the holder lacks SO_REUSEADDR, which /proc does not show (see kernelOverlap) */
+  readonly reuseDependent: boolean;
+  /** what the bind probe said for `requested`; null = not probed */
+  readonly probe: ProbedBind['outcome'] | null;
   readonly owners: readonly SocketOwner[];
+}
+
+/** How sure a socket-holder finding can be, from the overlap and the kernel's own answer. */
+export function conflictConfidence(c: Conflict): Confidence {
+  if (c.probe === 'in-use') return c.overlap === 'yes' && !c.reuseDependent ? 'certain' : 'likely';
+  if (c.reuseDependent) return 'possible';
+  return c.overlap === 'yes' ? 'certain' : 'likely';
 }
 
 export interface SnapshotIndex {
@@ -63,6 +78,14 @@ export interface SnapshotIndex {
   readonly socketsOnPort: readonly Socket[];
   /** DNAT rules for the subject's proto/port from every firewall view that could be read */
   readonly dnat: readonly DnatRule[];
+  /** the engine-semantics row for the snapshot's engine (src/engines); null when unknown */
+  readonly semantics: EngineSemantics | null;
+  /** the bind probe, when it ran */
+  readonly probe: ProbeInfo | null;
+  /** the probe's answer for one requested bind */
+  probeOf(b: Bind): ProbedBind | null;
+  /** conflicts the model saw that the kernel's answer ("free") cleared */
+  readonly clearedByProbe: readonly Conflict[];
   ownersOf(s: Socket): SocketOwner[];
 }
 
@@ -132,14 +155,39 @@ export function buildIndex(snap: Snapshot, subject: Subject): SnapshotIndex {
     });
   };
 
-  const requested: Bind[] = requestedIps(subject.ip).map((ip) => ({ proto: subject.proto, ip, port: subject.port }));
+  const engine = snap.engine.ok ? snap.engine.value : null;
+  const semantics = semanticsFor(engine);
+  const probe = snap.probe?.ok ? snap.probe.value : null;
+  const probeOf = (b: Bind): ProbedBind | null =>
+    probe?.binds.find((x) => x.proto === b.proto && x.ip === b.ip && x.port === b.port) ?? null;
+  const reuseAddr =
+    semantics && engine ? (hostBinder(semantics, engine).opts?.[subject.proto].reuseAddr ?? null) : null;
+  const defaults = semantics?.defaultHostIps ?? ['0.0.0.0', '::'];
+  const requested: Bind[] = (subject.ip === null ? defaults : [subject.ip]).map((ip) => ({
+    proto: subject.proto,
+    ip,
+    port: subject.port,
+  }));
   const sockets = snap.sockets.ok ? snap.sockets.value : [];
   const socketsOnPort = sockets.filter((s) => s.port === subject.port && s.proto === subject.proto);
+  // every other socket on the port (bound-only, ESTABLISHED, TIME-WAIT …): weighed only against a
+  // bind the kernel refused, to find who refused it
+  const listed = new Set(socketsOnPort.map((s) => s.inode).filter((i) => i > 0));
+  const otherStates = (probe?.portSockets ?? []).filter(
+    (s) => s.port === subject.port && s.proto === subject.proto && (s.inode === 0 || !listed.has(s.inode)),
+  );
   const conflicts: Conflict[] = [];
+  const clearedByProbe: Conflict[] = [];
   for (const req of requested) {
-    for (const s of socketsOnPort) {
-      const overlap = bindOverlap(req, s);
-      if (overlap !== 'no') conflicts.push({ requested: req, socket: s, overlap, owners: ownersOf(s) });
+    const p = probeOf(req)?.outcome ?? null;
+    const candidates = p === 'in-use' ? [...socketsOnPort, ...otherStates] : socketsOnPort;
+    for (const s of candidates) {
+      const k = kernelOverlap(req, s, reuseAddr);
+      if (k.overlap === 'no') continue;
+      const c: Conflict = { requested: req, socket: s, ...k, probe: p, owners: ownersOf(s) };
+      // the kernel accepted the engine's own bind: whatever the model thought, this socket did not refuse it
+      if (p === 'free') clearedByProbe.push(c);
+      else conflicts.push(c);
     }
   }
   const dnat = firewallViews(snap)
@@ -155,8 +203,26 @@ export function buildIndex(snap: Snapshot, subject: Subject): SnapshotIndex {
     conflicts,
     socketsOnPort,
     dnat,
+    semantics,
+    probe,
+    probeOf,
+    clearedByProbe,
     ownersOf,
   };
+}
+
+/**
+ * Would dockerd's allocator refuse `b` because container `c` publishes it? 'exact-ip' (20.10-28.2):
+ * the same host IP only. 'ip-or-family-wildcard' (28.3+): also a specific IP against the family's
+ * wildcard and the reverse. 'none' (Podman): the kernel decides, so only the exact bind is a claim.
+ */
+export function allocatorClaims(c: Container, b: Bind, key: AllocatorKey): boolean {
+  return c.published.some((p) => {
+    if (p.proto !== b.proto || p.hostPort !== b.port) return false;
+    if (p.hostIp === b.ip) return true;
+    if (key !== 'ip-or-family-wildcard' || familyOf(p.hostIp) !== familyOf(b.ip)) return false;
+    return isWildcard(p.hostIp) || isWildcard(b.ip);
+  });
 }
 
 /** Does container `c` publish exactly this host bind (the allocator's key: host IP, proto, port)? */

@@ -22,6 +22,13 @@ export function parseSnapshot(text: string, origin: string): Snapshot {
       `${origin} is not a portdoctor snapshot (schema "${String((s as { schema?: unknown } | null)?.schema)}", expected "portdoctor.snapshot/1"); make one with: portdoctor collect --out FILE`,
     );
   }
+  // snapshots recorded before the bind probe existed replay without it
+  if ((s as Record<string, unknown>).probe === undefined)
+    (s as Record<string, unknown>).probe = {
+      ok: false,
+      error: { code: 'absent', message: 'the snapshot was recorded without a bind probe' },
+      source: 'snapshot',
+    };
   for (const k of FACT_KEYS) {
     const f = (s as Record<string, unknown>)[k] as { ok?: unknown } | undefined;
     if (!f || typeof f.ok !== 'boolean') throw new SnapshotFileError(`${origin}: fact "${k}" is missing or malformed`);

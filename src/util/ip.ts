@@ -161,6 +161,23 @@ export function bindOverlap(req: { proto: Proto; ip: string; port: number }, hel
   return 'no';
 }
 
+/**
+ * The kernel's view with the requester's SO_REUSEADDR known (src/engines): a listener always
+ * collides; any other bound socket (UDP, or TCP bound-only, ESTABLISHED, TIME-WAIT …) collides when
+ * the requester lacks SO_REUSEADDR, and otherwise only when the holder lacks it, which /proc cannot
+ * show (`reuseDependent`: only the bind probe can tell). `reuseAddr` null = the requester is unknown.
+ */
+export function kernelOverlap(
+  req: { proto: Proto; ip: string; port: number },
+  held: Socket,
+  reuseAddr: boolean | null,
+): { overlap: Overlap; reuseDependent: boolean } {
+  const addr = bindOverlap(req, held.state === 'LISTEN' ? held : { ...held, state: 'LISTEN' });
+  if (addr === 'no') return { overlap: 'no', reuseDependent: false };
+  if (held.proto === 'tcp' && held.state === 'LISTEN') return { overlap: addr, reuseDependent: false };
+  return { overlap: addr, reuseDependent: reuseAddr !== false };
+}
+
 /** The host IPs `docker run -p PORT:...` binds when no IP is given. */
 export function requestedIps(ip: string | null): string[] {
   return ip === null ? [WILDCARD4, WILDCARD6] : [ip];

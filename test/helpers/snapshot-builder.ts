@@ -3,11 +3,13 @@
 import type {
   Container,
   DockerNetwork,
-  EngineInfo,
   EngineBinaries,
+  EngineInfo,
+  Fact,
   FirewallView,
   ForeignContainer,
   HostInfo,
+  ProbeInfo,
   Proc,
   Routing,
   Snapshot,
@@ -135,7 +137,15 @@ export interface Build {
   routing?: Routing;
   otherEngines?: ForeignContainer[];
   engineBinaries?: EngineBinaries;
+  /** default: recorded without a probe */
+  probe?: Fact<ProbeInfo>;
 }
+
+export const NO_PROBE: Fact<ProbeInfo> = {
+  ok: false,
+  error: { code: 'absent', message: 'recorded without a bind probe' },
+  source: 'test',
+};
 
 export function snapshot(b: Build = {}): Snapshot {
   const ok = <T>(value: T) => ({ ok: true as const, value, source: 'test' });
@@ -155,5 +165,6 @@ export function snapshot(b: Build = {}): Snapshot {
     ...(b.routing ? { routing: ok(b.routing) } : {}),
     ...(b.otherEngines ? { otherEngines: ok(b.otherEngines) } : {}),
     ...(b.engineBinaries ? { engineBinaries: ok(b.engineBinaries) } : {}),
+    probe: b.probe ?? NO_PROBE,
   };
 }

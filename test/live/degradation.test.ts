@@ -117,13 +117,20 @@ describe.skipIf(notReady !== null)(`degradation on the real host${notReady ? ` (
     expect(d.holders[0]).toMatchObject({ kind: 'process', pid });
     const p6 = P(7);
     const pid6 = await lab.hold({ proto: 'tcp', host: '::', port: p6, v6only: true });
-    const s6 = await collectSnapshot(withExec({ ss: 'absent' }), { ports: [p6] });
+    const s6 = await collectSnapshot(withExec({ ss: 'absent' }), { ports: [p6], probe: false });
     expect(s6.sockets.ok && s6.sockets.notes?.join(' ')).toMatch(/v6only unknown/);
     const d6 = diagnose(s6, { proto: 'tcp', ip: '0.0.0.0', port: p6 });
-    // a v6-only holder does not block 0.0.0.0, but without ss that cannot be known: "likely", never "certain"
+    // a v6-only holder does not block 0.0.0.0, but without ss (and without the bind probe) that cannot be known: "likely", never "certain"
     expect(d6.verdict.cause).toBe('host-process');
     expect(d6.verdict.confidence).toBe('likely');
     expect(d6.holders[0]).toMatchObject({ pid: pid6 });
+    // the bind probe asks the kernel instead: 0.0.0.0 binds beside a v6-only [::] holder
+    const probed = diagnose(await collectSnapshot(withExec({ ss: 'absent' }), { ports: [p6] }), {
+      proto: 'tcp',
+      ip: '0.0.0.0',
+      port: p6,
+    });
+    expect(probed.verdict.cause).toBe('port-free');
   });
 
   it('on a busy host sockets come from ss with a kernel-side port filter: same holder, and v6only read', async () => {

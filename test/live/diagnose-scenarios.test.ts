@@ -1,11 +1,12 @@
 // Every lab scenario that can be rebuilt, rebuilt here on the real dockerd with a real `docker run`
 // on a test port, then `bin/portdoctor diagnose … --json`: the cause AND the named holder must be
-// the pid we started, the container we created, the rule we wrote.
+// the pid we started, the container we created, the rule we wrote. What the engine itself answers
+// (its wording, success or refusal) comes from ./engine-expect.ts, one row per engine.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { diagnoseJson, dockerReady, IMAGE, Lab, nftHandle, portBlock, sh, TAG } from './helpers.js';
+import { COMPOSE_V2, diagnoseJson, dockerReady, ENGINE, IMAGE, Lab, nftHandle, portBlock, sh, TAG } from './helpers.js';
 
 const P = portBlock(0);
 const ORPHAN_IP = '172.17.0.250'; // inside docker0's /16, never handed out here; never contacted
@@ -14,7 +15,7 @@ const lab = new Lab();
 afterEach(() => lab.cleanup());
 
 describe.skipIf(notReady !== null)(
-  `live diagnose on the real dockerd${notReady ? ` (skipped: ${notReady})` : ''}`,
+  `live diagnose on dockerd ${ENGINE.id}${notReady ? ` (skipped: ${notReady})` : ''}`,
   () => {
     beforeAll(() => {
       // the DOCKER nat chain exists once dockerd has started with iptables enabled
@@ -25,7 +26,7 @@ describe.skipIf(notReady !== null)(
       const port = P(1);
       const pid = await lab.hold({ proto: 'tcp', host: '0.0.0.0', port });
       const err = lab.runFails(['-p', `${port}:80`]);
-      expect(err).toMatch(/address already in use/);
+      expect(err).toMatch(ENGINE.hostBindInUse({ ip: '0.0.0.0', port }));
       const d = diagnoseJson(String(port), ['--error', err]);
       expect(d.json.verdict.cause).toBe('host-process');
       expect(d.json.holders[0]).toMatchObject({ kind: 'process', pid, comm: 'node' });
@@ -50,7 +51,7 @@ describe.skipIf(notReady !== null)(
       const port = P(3);
       const pid = await lab.hold({ proto: 'tcp', host: '::', port, v6only: true });
       const err = lab.runFails(['-p', `${port}:80`]);
-      expect(err).toMatch(/tcp6 \[::\]/);
+      expect(err).toMatch(ENGINE.hostBindInUse({ ip: '::', port }));
       const d = diagnoseJson(String(port), ['--error', err]);
       expect(d.json.verdict.cause).toBe('host-process');
       expect(d.json.holders[0]).toMatchObject({ pid, bind: { ip: '::', v6only: true } });
@@ -61,6 +62,7 @@ describe.skipIf(notReady !== null)(
       const port = P(4);
       const pid = await lab.hold({ proto: 'tcp', host: '::', port, v6only: false });
       const err = lab.runFails(['-p', `127.0.0.1:${port}:80`]);
+      expect(err).toMatch(ENGINE.hostBindInUse({ ip: '127.0.0.1', port }));
       const d = diagnoseJson(`127.0.0.1:${port}`, ['--error', err]);
       expect(d.json.verdict).toMatchObject({ cause: 'host-process', confidence: 'certain' });
       expect(d.json.holders[0]).toMatchObject({ pid, bind: { ip: '::', v6only: false } });
@@ -70,22 +72,23 @@ describe.skipIf(notReady !== null)(
       const port = P(5);
       const pid = await lab.hold({ proto: 'udp', host: '0.0.0.0', port });
       const err = lab.runFails(['-p', `${port}:80/udp`]);
+      expect(err).toMatch(ENGINE.hostBindInUse({ ip: '0.0.0.0', port, proto: 'udp' }));
       const d = diagnoseJson(`${port}/udp`, ['--error', err]);
       expect(d.json.verdict.cause).toBe('host-process');
       expect(d.json.holders[0]).toMatchObject({ pid, bind: { proto: 'udp' } });
       expect(diagnoseJson(`${port}/tcp`).json.verdict.cause).toBe('port-free');
     });
 
-    it('other-container: "already allocated" on the same IP, "address in use" from 127.0.0.1 — both a container', () => {
+    it('other-container: "already allocated" on the same IP; from 127.0.0.1 the engine\'s own refusal — both a container', () => {
       const port = P(6);
       const id = lab.run(['--name', `pdtest-holder-${port}`, '-p', `${port}:80`]);
       const err = lab.runFails(['-p', `${port}:80`]);
-      expect(err).toMatch(/port is already allocated/);
+      expect(err).toMatch(ENGINE.allocated({ port }));
       const d = diagnoseJson(String(port), ['--error', err]);
       expect(d.json.verdict.cause).toBe('container');
       expect(d.json.holders[0]).toMatchObject({ kind: 'container', id, name: `pdtest-holder-${port}` });
       const err2 = lab.runFails(['-p', `127.0.0.1:${port}:80`]);
-      expect(err2).toMatch(/address already in use/);
+      expect(err2).toMatch(ENGINE.loopbackBesideWildcard(port));
       const d2 = diagnoseJson(`127.0.0.1:${port}`, ['--error', err2]);
       expect(d2.json.verdict.cause).toBe('container');
       expect(d2.json.holders[0]).toMatchObject({ kind: 'container', id });
@@ -102,7 +105,7 @@ describe.skipIf(notReady !== null)(
       );
       const running = lab.run(['-p', `${port}:80`]);
       const startErr = sh(['docker', 'start', created], { allowFail: true });
-      expect(startErr.stderr).toMatch(/port is already allocated/);
+      expect(startErr.stderr).toMatch(ENGINE.allocated({ port }));
       const d2 = diagnoseJson(String(port), ['--error', startErr.stderr]);
       expect(d2.json.verdict.cause).toBe('container');
       expect(d2.json.holders[0]).toMatchObject({ id: running });
@@ -114,6 +117,7 @@ describe.skipIf(notReady !== null)(
       for (let i = 0; i < 50 && !sh(['ss', '-Hltn', `sport = :${port}`]).stdout.trim(); i++) sh(['sleep', '0.1']);
       expect(sh(['docker', 'ps', '--filter', `id=${id}`, '--format', '{{.Ports}}']).stdout.trim()).toBe('');
       const err = lab.runFails(['-p', `${port}:80`]);
+      expect(err).toMatch(ENGINE.hostBindInUse({ ip: '0.0.0.0', port }));
       const d = diagnoseJson(String(port), ['--error', err]);
       expect(d.json.verdict.cause).toBe('host-network-container');
       expect(d.json.holders[0]).toMatchObject({ kind: 'container', id, comm: 'busybox' });
@@ -329,7 +333,7 @@ describe.skipIf(notReady !== null)(
       const port = P(14);
       const pid = await lab.spawnWithFd3(
         [
-          '/usr/sbin/docker-proxy',
+          ENGINE.dockerProxy, // a stale proxy of this engine's own build
           '-proto',
           'tcp',
           '-host-ip',
@@ -344,6 +348,7 @@ describe.skipIf(notReady !== null)(
         port,
       );
       const err = lab.runFails(['-p', `0.0.0.0:${port}:80`]);
+      expect(err).toMatch(ENGINE.hostBindInUse({ ip: '0.0.0.0', port }));
       const d = diagnoseJson(`0.0.0.0:${port}`, ['--error', err]);
       expect(d.json.verdict.cause).toBe('stale-docker-proxy');
       expect(d.json.holders[0]).toMatchObject({ kind: 'docker-proxy', pid, containerIp: ORPHAN_IP });
@@ -360,33 +365,88 @@ describe.skipIf(notReady !== null)(
         .filter((f) => dockerd.includes(f[1] ?? '') && f.join(' ').includes(`-host-port ${port} -container-ip ${ip} `))
         .map((f) => f[0] as string);
       expect(pids.length).toBeGreaterThan(0);
+      // 28: dockerd bound the host socket itself and handed it over (-use-listen-fd); 20.10: the proxy binds
+      const proxyArgs = sh(['ps', '-o', 'args=', '-p', pids.join(',')]).stdout;
+      expect(proxyArgs.includes('-use-listen-fd')).toBe(ENGINE.dockerdBindsHostSockets);
       sh(['kill', '-9', ...pids]); // only this test container's own proxies
       sh(['sleep', '0.3']);
       const err = lab.runFails(['-p', `${port}:80`]);
-      expect(err).toMatch(/port is already allocated/);
+      expect(err).toMatch(ENGINE.allocated({ port }));
       const d = diagnoseJson(String(port), ['--error', err]);
       expect(d.json.verdict.cause).toBe('stale-allocation');
       expect(d.json.holders[0]).toMatchObject({ kind: 'container', id });
     });
 
-    it('resolved-stub: a process named systemd-resolve on 127.0.0.53 (udp+tcp) → resolved-stub; 127.0.0.1:P is free', async () => {
+    it('resolved-stub: a process named systemd-resolve on 127.0.0.53 (udp without SO_REUSEADDR, tcp) → resolved-stub; 127.0.0.1:P is free', async () => {
       const port = P(16); // the real stub uses 53; the test stays in its port range
       const upid = await lab.hold({ proto: 'udp', host: '127.0.0.53', port, comm: 'systemd-resolve' });
       await lab.hold({ proto: 'tcp', host: '127.0.0.53', port, comm: 'systemd-resolve' });
-      const err = lab.runFails(['-p', `${port}:53/udp`]);
+      const err = lab.runFails(['-p', `${port}:53/udp`]); // refused on every engine: no SO_REUSEADDR on the stub
+      expect(err).toMatch(ENGINE.hostBindInUse({ ip: '0.0.0.0', port, proto: 'udp' }));
       const d = diagnoseJson(`${port}/udp`, ['--error', err]);
       expect(d.json.verdict.cause).toBe('resolved-stub');
       expect(d.json.holders[0]).toMatchObject({ kind: 'process', pid: upid, comm: 'systemd-resolve' });
       expect(diagnoseJson(`127.0.0.1:${port}/udp`).json.verdict.cause).toBe('port-free');
     });
 
-    it('compose-duplicate: two compose services on one port → container, naming the compose project and service', () => {
-      const port = P(17);
-      const dir = mkdtempSync(join(tmpdir(), 'pdtest-compose-'));
-      const project = `pdtest${port}`;
-      writeFileSync(
-        join(dir, 'docker-compose.yml'),
-        `version: "3.7"
+    // systemd-resolved sets SO_REUSEADDR on its stub's UDP socket; whether -p P/udp then works is the
+    // engine's own socket options (engine-expect.ts: udpBesideReusableStub)
+    const stubUdp = async (port: number) => {
+      const upid = await lab.hold({ proto: 'udp', host: '127.0.0.53', port, comm: 'systemd-resolve', reuseAddr: true });
+      await lab.hold({ proto: 'tcp', host: '127.0.0.53', port, comm: 'systemd-resolve' });
+      return upid;
+    };
+    const publishUdp = (port: number): { published: boolean; err: string } => {
+      try {
+        lab.run(['-p', `${port}:53/udp`]);
+        return { published: true, err: '' };
+      } catch (e) {
+        return { published: false, err: (e as { stderr?: string }).stderr ?? String(e) };
+      }
+    };
+
+    it(`resolved-stub-reuseaddr, the engine: -p P/udp beside a SO_REUSEADDR stub is ${ENGINE.udpBesideReusableStub} on ${ENGINE.id}`, async () => {
+      const port = P(18);
+      await stubUdp(port);
+      const r = publishUdp(port);
+      expect(r.published ? 'published' : 'refused').toBe(ENGINE.udpBesideReusableStub);
+      if (!r.published) expect(r.err).toMatch(ENGINE.hostBindInUse({ ip: '0.0.0.0', port, proto: 'udp' }));
+    });
+
+    const known = ENGINE.knownWrong.udpBesideReusableStub;
+    (known ? it.fails : it)(
+      `resolved-stub-reuseaddr, the verdict before the publish follows what the engine then did${known ? ` (KNOWN WRONG on ${ENGINE.id}: ${known})` : ''}`,
+      async () => {
+        const port = P(19);
+        const upid = await stubUdp(port);
+        const before = diagnoseJson(`${port}/udp`);
+        const r = publishUdp(port);
+        if (r.published) {
+          expect(before.json.verdict.cause).toBe('port-free');
+          expect(before.code).toBe(0);
+        } else {
+          expect(before.json.verdict.cause).toBe('resolved-stub');
+          expect(before.json.holders[0]).toMatchObject({ kind: 'process', pid: upid, comm: 'systemd-resolve' });
+        }
+      },
+    );
+
+    // Compose v1 (Debian 12's docker-compose 1.29) and Compose v2 (sid's 2.40.3, scripts/engines.sh)
+    for (const [n, compose] of [
+      [17, 'docker-compose'],
+      [20, COMPOSE_V2],
+    ] as const)
+      it.skipIf(compose === null)(
+        `compose-duplicate (${n === 17 ? 'Compose v1' : 'Compose v2'}): two services on one port → container, naming the compose project and service`,
+        () => {
+          const port = P(n);
+          const bin = compose as string;
+          const dir = mkdtempSync(join(tmpdir(), 'pdtest-compose-'));
+          const project = `pdtest${port}`;
+          const file = join(dir, 'docker-compose.yml');
+          writeFileSync(
+            file,
+            `version: "3.7"
 services:
   web-a:
     image: ${IMAGE}
@@ -397,25 +457,22 @@ services:
     ports: ["${port}:80"]
     labels: {portdoctor.test: "1"}
 `,
+          );
+          lab.onCleanup(() => {
+            sh([bin, '-p', project, '-f', file, 'down', '-t', '1'], { allowFail: true });
+            const left = sh(['docker', 'ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`], {
+              allowFail: true,
+            }).stdout.trim();
+            if (left) sh(['docker', 'rm', '-f', ...left.split('\n')], { allowFail: true });
+          });
+          const up = sh([bin, '--ansi', 'never', '-p', project, '-f', file, 'up', '-d'], { allowFail: true });
+          expect(up.code).not.toBe(0);
+          expect(up.stderr).toMatch(ENGINE.allocated({ port }));
+          const d = diagnoseJson(String(port), ['--error', up.stderr]);
+          expect(d.json.verdict.cause).toBe('container');
+          expect(d.json.holders[0]).toMatchObject({ kind: 'container', composeProject: project });
+          expect(['web-a', 'web-b']).toContain(d.json.holders[0]?.composeService);
+        },
       );
-      lab.onCleanup(() => {
-        sh(['docker-compose', '-p', project, '-f', join(dir, 'docker-compose.yml'), 'down', '-t', '1'], {
-          allowFail: true,
-        });
-        const left = sh(['docker', 'ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`], {
-          allowFail: true,
-        }).stdout.trim();
-        if (left) sh(['docker', 'rm', '-f', ...left.split('\n')], { allowFail: true });
-      });
-      const up = sh(
-        ['docker-compose', '--ansi', 'never', '-p', project, '-f', join(dir, 'docker-compose.yml'), 'up', '-d'],
-        { allowFail: true },
-      );
-      expect(up.code).not.toBe(0);
-      const d = diagnoseJson(String(port), ['--error', up.stderr]);
-      expect(d.json.verdict.cause).toBe('container');
-      expect(d.json.holders[0]).toMatchObject({ kind: 'container', composeProject: project });
-      expect(['web-a', 'web-b']).toContain(d.json.holders[0]?.composeService);
-    });
   },
 );

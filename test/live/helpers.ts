@@ -3,10 +3,13 @@
 // PORTDOCTOR_TEST=1, firewall rules carry the comment portdoctor-test; everything is removed by
 // id / pid / exact spec / handle in cleanup(), never by name pattern or by flushing a table.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ENGINE_ID } from './engine-expect.js';
+
+export { ENGINE, ENGINE_ID, type EngineExpect, type EngineId } from './engine-expect.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin/portdoctor');
@@ -14,6 +17,12 @@ export const IMAGE = process.env.PORTDOCTOR_TEST_IMAGE ?? 'portdoctor-test-bb:la
 export const LABEL = 'portdoctor.test=1';
 export const TAG = 'portdoctor-test';
 const PATH = `${process.env.PATH ?? ''}:/usr/sbin:/sbin`;
+const ENGINES_DIR = process.env.PORTDOCTOR_ENGINES_DIR ?? '/var/lib/portdoctor-test/engines';
+/** Compose v2 (docker-compose 2.40.3 from Debian sid, unpacked by scripts/engines.sh), or null */
+export const COMPOSE_V2: string | null =
+  process.env.PORTDOCTOR_TEST_COMPOSE_V2 ??
+  [`${ENGINES_DIR}/docker-compose-2.40.3/usr/libexec/docker/cli-plugins/docker-compose`].find((p) => existsSync(p)) ??
+  null;
 
 export function sh(
   argv: string[],
@@ -36,6 +45,8 @@ export function dockerReady(): string | null {
   if (r.status !== 0) return `no dockerd: ${(r.stderr || '').trim().split('\n')[0]}`;
   const i = spawnSync('docker', ['image', 'inspect', IMAGE], { encoding: 'utf8' });
   if (i.status !== 0) return `test image ${IMAGE} missing (run scripts/test-env.sh)`;
+  if (ENGINE_ID === null)
+    return `dockerd ${r.stdout.trim()} has no row in test/live/engine-expect.ts (PORTDOCTOR_TEST_ENGINE=${process.env.PORTDOCTOR_TEST_ENGINE ?? ''})`;
   return null;
 }
 
@@ -122,11 +133,13 @@ export class Lab {
     port: number;
     v6only?: boolean;
     comm?: string;
+    /** UDP: set SO_REUSEADDR, as systemd-resolved does on its stub (node sets it on every TCP listener) */
+    reuseAddr?: boolean;
   }): Promise<number> {
     const code =
       o.proto === 'tcp'
         ? `require('net').createServer(c=>c.end('held\\n')).listen({host:${JSON.stringify(o.host)},port:${o.port}${o.v6only !== undefined ? `,ipv6Only:${o.v6only}` : ''}},()=>console.log('ready'))`
-        : `const s=require('dgram').createSocket({type:${JSON.stringify(o.host.includes(':') ? 'udp6' : 'udp4')}${o.v6only !== undefined ? `,ipv6Only:${o.v6only}` : ''}});s.bind(${o.port},${JSON.stringify(o.host)},()=>console.log('ready'))`;
+        : `const s=require('dgram').createSocket({type:${JSON.stringify(o.host.includes(':') ? 'udp6' : 'udp4')}${o.v6only !== undefined ? `,ipv6Only:${o.v6only}` : ''}${o.reuseAddr ? ',reuseAddr:true' : ''}});s.bind(${o.port},${JSON.stringify(o.host)},()=>console.log('ready'))`;
     let exe = process.execPath;
     if (o.comm) {
       // the kernel names a process after the file it executed: a symlink gives it `comm`

@@ -138,7 +138,12 @@ describe.skipIf(notReady !== null)(`watch and exporter${notReady ? ` (skipped: $
     lab.runFails(['-p', `${P(12)}:80`]);
     for (let i = 0; i < 50; i++) {
       const t = await scrape(mport);
-      if ((value(t, 'portdoctor_container_start_failures_total{stage="port-allocator"}') ?? 0) >= 1) break;
+      // a scrape may answer from the previous collection (stale-while-revalidate): wait for both signals
+      if (
+        (value(t, 'portdoctor_container_start_failures_total{stage="port-allocator"}') ?? 0) >= 1 &&
+        (value(t, 'portdoctor_daemon_log_errors_total{error="port_already_allocated"}') ?? 0) >= 1
+      )
+        break;
       await new Promise((r) => setTimeout(r, 200));
     }
     const after = await scrape(mport);

@@ -2,13 +2,13 @@
 // Only ever restarts a dockerd that the test command itself started (scripts/test-env.sh records its
 // pid); on a machine whose dockerd it did not start, this test says so and is skipped.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, dockerReady, Lab, portBlock } from './helpers.js';
+import { BIN, dockerReady, ENGINE, Lab, portBlock, ROOT } from './helpers.js';
 
 const STATE = process.env.PORTDOCTOR_TEST_STATE ?? '/run/portdoctor-test';
-const PIDFILE = join(STATE, 'dockerd.pid');
+const PIDFILE = join(STATE, ENGINE.id === '28.5' ? 'dockerd28.pid' : 'dockerd.pid');
 const ours = existsSync(PIDFILE) ? Number(readFileSync(PIDFILE, 'utf8').trim()) : null;
 const alive = ours !== null && spawnSync('kill', ['-0', String(ours)]).status === 0;
 const notReady =
@@ -22,52 +22,49 @@ afterEach(() => {
   lab.cleanup();
 });
 
+// the test command's own restart: the same binary, flags, roots and pidfile as its first start
 function restartDockerd(): void {
-  process.kill(ours as number, 'SIGTERM');
-  for (let i = 0; i < 100 && spawnSync('kill', ['-0', String(ours)]).status === 0; i++) spawnSync('sleep', ['0.2']);
-  const log = openSync(join(STATE, 'dockerd.log'), 'a');
-  const d = spawn('dockerd', [], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` },
+  const r = spawnSync('bash', [join(ROOT, 'scripts/test-env.sh'), '--restart', ENGINE.id], {
+    encoding: 'utf8',
+    timeout: 90_000,
   });
-  d.unref();
-  writeFileSync(PIDFILE, String(d.pid));
-  for (let i = 0; i < 60 && spawnSync('docker', ['info'], { stdio: 'ignore' }).status !== 0; i++)
-    spawnSync('sleep', ['0.5']);
+  if (r.status !== 0) throw new Error(`test-env.sh --restart ${ENGINE.id} failed: ${r.stderr}`);
 }
 
-describe.skipIf(notReady !== null)(`watch across a dockerd restart${notReady ? ` (skipped: ${notReady})` : ''}`, () => {
-  it('reports disconnected / reconnected, and the failure made right after the restart', async () => {
-    const child = spawn(BIN, ['watch', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    children.push(child);
-    const lines: string[] = [];
-    let buf = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      buf += String(d);
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        lines.push(buf.slice(0, i));
-        buf = buf.slice(i + 1);
-      }
+describe.skipIf(notReady !== null)(
+  `watch across a restart of dockerd ${ENGINE.id}${notReady ? ` (skipped: ${notReady})` : ''}`,
+  () => {
+    it('reports disconnected / reconnected, and the failure made right after the restart', async () => {
+      const child = spawn(BIN, ['watch', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      children.push(child);
+      const lines: string[] = [];
+      let buf = '';
+      child.stdout?.on('data', (d: Buffer) => {
+        buf += String(d);
+        let i;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          lines.push(buf.slice(0, i));
+          buf = buf.slice(i + 1);
+        }
+      });
+      const waitFor = async (re: RegExp, ms = 60_000) => {
+        const t0 = Date.now();
+        for (;;) {
+          const h = lines.find((l) => re.test(l));
+          if (h) return h;
+          if (Date.now() - t0 > ms) throw new Error(`no ${re} in:\n${lines.join('\n')}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      await waitFor(/"event":"watching"/);
+      const port = P(1);
+      await lab.hold({ proto: 'tcp', host: '0.0.0.0', port });
+      restartDockerd();
+      await waitFor(/"event":"disconnected"/);
+      lab.runFails(['--name', `pdtest-after-restart-${port}`, '-p', `${port}:80`]);
+      await waitFor(/"event":"reconnected"/);
+      const l = JSON.parse(await waitFor(/"event":"start-failed"/)) as { container: { name: string }; cause: string };
+      expect(l).toMatchObject({ container: { name: `pdtest-after-restart-${port}` }, cause: 'host-process' });
     });
-    const waitFor = async (re: RegExp, ms = 60_000) => {
-      const t0 = Date.now();
-      for (;;) {
-        const h = lines.find((l) => re.test(l));
-        if (h) return h;
-        if (Date.now() - t0 > ms) throw new Error(`no ${re} in:\n${lines.join('\n')}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
-    await waitFor(/"event":"watching"/);
-    const port = P(1);
-    await lab.hold({ proto: 'tcp', host: '0.0.0.0', port });
-    restartDockerd();
-    await waitFor(/"event":"disconnected"/);
-    lab.runFails(['--name', `pdtest-after-restart-${port}`, '-p', `${port}:80`]);
-    await waitFor(/"event":"reconnected"/);
-    const l = JSON.parse(await waitFor(/"event":"start-failed"/)) as { container: { name: string }; cause: string };
-    expect(l).toMatchObject({ container: { name: `pdtest-after-restart-${port}` }, cause: 'host-process' });
-  });
-});
+  },
+);

@@ -193,8 +193,9 @@ describe('Docker 28 iptables layout', () => {
     expect(v.tables).toEqual(['ip nat', 'ip raw']);
   });
   it('with userland-proxy=false dockerd itself holds the socket: a 127.0.0.1 request against it is a container, not a host process', () => {
+    // 28.0-28.2: the allocator keys on the exact IP, so the kernel refuses 127.0.0.1 next to 0.0.0.0
     const s = snapshot({
-      engine: { version: '28.5.1', userlandProxy: false },
+      engine: { version: '28.2.2', userlandProxy: false },
       containers: [c2],
       iptablesNft: v,
       sockets: [sock('tcp', '0.0.0.0', 8080, [900])],
@@ -207,6 +208,25 @@ describe('Docker 28 iptables layout', () => {
     expect(d.verdict.cause).toBe('container');
     expect(d.holders[0]).toMatchObject({ kind: 'container', name: 'web', comm: 'dockerd' });
     expect(diagnose(s, { proto: 'tcp', ip: null, port: 8081 }).verdict.cause).toBe('orphan-dnat');
+  });
+
+  it('from 28.3 the allocator itself refuses 127.0.0.1:P while a container maps 0.0.0.0:P ("port is already allocated")', () => {
+    const s = snapshot({
+      engine: { version: '28.5.2', userlandProxy: false },
+      containers: [c2],
+      iptablesNft: v,
+      sockets: [sock('tcp', '0.0.0.0', 8080, [900])],
+    });
+    const d = diagnose(s, { proto: 'tcp', ip: '127.0.0.1', port: 8080 });
+    expect(d.verdict.cause).toBe('container');
+    expect(d.findings[0]).toMatchObject({ rule: 'port-allocated-to-container', data: { stage: 'port-allocator' } });
+    expect(d.findings[0]?.data).toMatchObject({ bind: '127.0.0.1:8080/tcp', via: '0.0.0.0:8080/tcp' });
+    // the same request on 28.2 reaches the kernel instead
+    const old = diagnose(
+      { ...s, engine: { ...s.engine, ...(s.engine.ok ? { value: { ...s.engine.value, version: '28.2.2' } } : {}) } },
+      { proto: 'tcp', ip: '127.0.0.1', port: 8080 },
+    );
+    expect(old.findings[0]?.rule).toBe('port-bound-by-container-on-other-ip');
   });
 });
 

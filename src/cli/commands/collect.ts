@@ -4,19 +4,24 @@ import { saveSnapshot } from '../../snapshot/io.js';
 import { redactSnapshot } from '../../snapshot/redact.js';
 import { parseTarget, UsageError } from '../target.js';
 
-export async function runCollect(o: { out?: string; port?: string[] }): Promise<number> {
+export async function runCollect(o: { out?: string; port?: string[]; probe?: boolean }): Promise<number> {
   if (!o.out)
     throw new UsageError(
       'collect needs --out FILE (the snapshot is JSON; replay it with: portdoctor diagnose PORT --from FILE)',
     );
   const ports = (o.port ?? []).map((p) => parseTarget(p).port);
-  const snap = redactSnapshot(await collectSnapshot(nodeHostIO(), { ports }));
+  const snap = redactSnapshot(
+    await collectSnapshot(nodeHostIO(), { ports, ...(o.probe === false ? { probe: false as const } : {}) }),
+  );
   saveSnapshot(o.out, snap);
   const errs = (
     ['host', 'sockets', 'processes', 'engine', 'containers', 'iptablesNft', 'iptablesLegacy', 'nft'] as const
   ).filter((k) => !snap[k].ok);
+  const probe = snap.probe.ok
+    ? `bind probe: ${snap.probe.value.binds.map((b) => `${b.proto} ${b.ip}:${b.port} ${b.outcome}`).join(', ') || 'nothing probed'}`
+    : `no bind probe (${snap.probe.error.message})`;
   process.stderr.write(
-    `portdoctor: snapshot written to ${o.out}${errs.length ? ` (could not read: ${errs.join(', ')})` : ''}\n`,
+    `portdoctor: snapshot written to ${o.out}${errs.length ? ` (could not read: ${errs.join(', ')})` : ''}; ${probe}\n`,
   );
   return 0;
 }

@@ -13,6 +13,8 @@ export interface DiagnoseOpts {
   json?: boolean;
   from?: string;
   timeout?: string;
+  /** false: --no-probe */
+  probe?: boolean;
 }
 
 export async function runDiagnose(target: string | undefined, o: DiagnoseOpts): Promise<number> {
@@ -41,7 +43,11 @@ export async function runDiagnose(target: string | undefined, o: DiagnoseOpts): 
   // must name a port this very collection saw free
   const snap = o.from
     ? loadSnapshot(o.from)
-    : await collectSnapshot(nodeHostIO(), { ports: [subject.port, ...candidatePorts(subject.port, 7)], timeoutMs });
+    : await collectSnapshot(nodeHostIO(), {
+        ports: [subject.port, ...candidatePorts(subject.port, 7)],
+        timeoutMs,
+        probe: o.probe === false ? false : [{ proto: subject.proto, ip: subject.ip, port: subject.port }],
+      });
   const d = diagnose(snap, subject, symptom);
   const free =
     d.verdict.cause === 'port-free' || d.verdict.cause === 'unknown'

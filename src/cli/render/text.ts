@@ -59,6 +59,18 @@ export function renderDiagnosis(d: Diagnosis, plans: readonly Plan[], width = ou
     lines.push('', bold('Also'));
     for (const f of info) lines.push(`  ${dim('○')} ${f.message}`);
   }
+  if (d.paths?.length) {
+    lines.push('', bold('Paths') + dim(' (from the rule sets; `portdoctor trace` shows each hop)'));
+    for (const p of d.paths)
+      lines.push(
+        `  ${p.reaches === true ? green('✓') : p.reaches === false ? red('✗') : yellow('?')} from ${p.from}: ${p.outcome}`,
+      );
+    lines.push(
+      dim(
+        '  a client inside a container that connects to localhost reaches that container itself: use host.docker.internal (--add-host=host.docker.internal:host-gateway) or the network gateway IP',
+      ),
+    );
+  }
   if (d.symptom)
     lines.push('', `${bold('Your error')} came from the ${d.symptom.stage} stage (${d.symptom.patternId}).`);
   if (plans.length) {

@@ -38,3 +38,20 @@ export function parseDefaultIface(text: string): string | null {
   }
   return null;
 }
+
+const hexIp = (h: string): string => [6, 4, 2, 0].map((i) => parseInt(h.slice(i, i + 2), 16)).join('.');
+
+/** the IPv4 subnets routed directly on `iface` (/proc/net/route lines with no gateway) */
+export function ifaceSubnets(text: string, iface: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 8 || f[0] !== iface || f[2] !== '00000000' || f[1] === '00000000') continue;
+    const mask = hexIp(f[7] as string)
+      .split('.')
+      .map(Number)
+      .reduce((n, o) => n + (o.toString(2).match(/1/g)?.length ?? 0), 0);
+    out.push(`${hexIp(f[1] as string)}/${mask}`);
+  }
+  return out;
+}

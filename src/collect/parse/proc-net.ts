@@ -2,14 +2,34 @@
 import type { Family, Proto, Socket, SocketState } from '../../model.js';
 import { decodeProcNetAddr } from '../../util/ip.js';
 
-const TCP_STATES: Record<string, SocketState> = { '01': 'ESTABLISHED', '0A': 'LISTEN' };
+const TCP_STATES: Record<string, SocketState> = {
+  '01': 'ESTABLISHED',
+  '02': 'SYN-SENT',
+  '03': 'SYN-RECV',
+  '04': 'FIN-WAIT-1',
+  '05': 'FIN-WAIT-2',
+  '06': 'TIME-WAIT',
+  '07': 'CLOSE',
+  '08': 'CLOSE-WAIT',
+  '09': 'LAST-ACK',
+  '0A': 'LISTEN',
+  '0B': 'CLOSING',
+  '0C': 'SYN-RECV',
+};
 
 /**
  * Parse one /proc/net table. `ports`, when given, keeps only sockets bound to those local ports
  * (a single-port question need not allocate 5,000 objects). v6only is not in this table: it is
- * null here and filled in from `ss` when that is available.
+ * null here and filled in from `ss` when that is available. TCP keeps only listeners unless
+ * `allStates` (the bind probe's any-state look at one port).
  */
-export function parseProcNet(text: string, proto: Proto, family: Family, ports?: ReadonlySet<number>): Socket[] {
+export function parseProcNet(
+  text: string,
+  proto: Proto,
+  family: Family,
+  ports?: ReadonlySet<number>,
+  allStates = false,
+): Socket[] {
   const out: Socket[] = [];
   let pos = text.indexOf('\n') + 1; // skip header
   while (pos > 0 && pos < text.length) {
@@ -39,7 +59,7 @@ export function parseProcNet(text: string, proto: Proto, family: Family, ports?:
     let state: SocketState;
     if (proto === 'udp') state = st === '01' ? 'ESTABLISHED' : 'UNCONN';
     else state = TCP_STATES[st] ?? 'OTHER';
-    if (proto === 'tcp' && state !== 'LISTEN') continue; // only listeners block a TCP bind (see bindOverlap)
+    if (proto === 'tcp' && state !== 'LISTEN' && !allStates) continue; // see bindOverlap
     out.push({
       proto,
       family,

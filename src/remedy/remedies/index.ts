@@ -1,7 +1,10 @@
 // The remedy registry: one entry per cause, checked by the compiler. A new cause in src/model.ts
 // fails to compile until it is given a module here (or `{ none: why }` when no plan exists yet).
 import type { Cause } from '../../model.js';
+import { conntrackFull } from './conntrack-full.js';
 import { container } from './container.js';
+import { dockerRulesMissing } from './docker-rules-missing.js';
+import { firewallDrop } from './firewall-drop.js';
 import { firewallSplitBrain } from './firewall-split-brain.js';
 import { foreignDnat } from './foreign-dnat.js';
 import { hostNetworkContainer } from './host-network-container.js';
@@ -25,9 +28,9 @@ export const REMEDIES = {
   'foreign-dnat': foreignDnat,
   'firewall-split-brain': firewallSplitBrain,
   'rootless-regression': rootlessRegression,
-  'docker-rules-missing': { none: 'none yet: the rule that reports it is not written' },
-  'firewall-drop': { none: 'none yet: the rule that reports it is not written' },
-  'conntrack-full': { none: 'none yet: the rule that reports it is not written' },
+  'docker-rules-missing': dockerRulesMissing,
+  'firewall-drop': firewallDrop,
+  'conntrack-full': conntrackFull,
   'port-free': { none: 'nothing to fix' },
   unknown,
 } as const satisfies Record<Cause, Remedy>;
