@@ -6,6 +6,12 @@ import { ruleTester } from '../../helpers/rule-tester.js';
 ruleTester(firewallSplitBrain, {
   valid: [
     {
+      // the legacy OUTPUT rule to 127.0.0.1 is a host port forward: foreign-dnat names it, not a split brain
+      name: 'nat-order-probe 18493/tcp: a host forward in the other backend',
+      snapshot: snapshotFromCapture('nat-order-probe'),
+      subject: { proto: 'tcp', ip: null, port: 18493 },
+    },
+    {
       name: 'nat-order-probe 2024/tcp: another rule explains it',
       snapshot: snapshotFromCapture('nat-order-probe'),
       subject: { proto: 'tcp', ip: null, port: 2024 },
@@ -23,28 +29,14 @@ ruleTester(firewallSplitBrain, {
   ],
   invalid: [
     {
-      name: 'nat-order-probe 18493/tcp',
-      snapshot: snapshotFromCapture('nat-order-probe'),
-      subject: { proto: 'tcp', ip: null, port: 18493 },
+      name: 'orphan-dnat-legacy 18403/tcp',
+      snapshot: snapshotFromCapture('orphan-dnat-legacy'),
+      subject: { proto: 'tcp', ip: null, port: 18403 },
       findings: [
         {
           messageId: 'otherBackend',
           severity: 'error',
-          confidence: 'certain',
-          data: {
-            dnatPort: 'tcp/18493',
-            destination: '127.0.0.1:18495',
-            victim: null,
-            backend: 'iptables-legacy',
-            table: 'nat',
-            chain: 'OUTPUT',
-            handle: null,
-            toIp: '127.0.0.1',
-            toPort: 18495,
-            dockerBackend: 'iptables-nft',
-            wsl: false,
-            victimId: null,
-          },
+          data: { backend: 'iptables-legacy', table: 'nat', toIp: '172.17.0.250', dockerBackend: 'iptables-nft' },
         },
       ],
     },

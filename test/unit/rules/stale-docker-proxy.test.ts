@@ -1,4 +1,5 @@
 // stale-docker-proxy: lab captures in, messageIds and data out (test/helpers/rule-tester.ts).
+// the lab captures record no /proc/PID/exe, so a docker-proxy whose parent is not dockerd is only 'possible'
 import { staleDockerProxy } from '../../../src/rules/stale-docker-proxy.js';
 import { snapshotFromCapture } from '../../helpers/lab-capture.js';
 import { ruleTester } from '../../helpers/rule-tester.js';
@@ -30,7 +31,7 @@ ruleTester(staleDockerProxy, {
         {
           messageId: 'notDockerdsChild',
           severity: 'error',
-          confidence: 'certain',
+          confidence: 'possible',
           data: {
             held: '0.0.0.0:18501/tcp',
             target: '172.17.0.250:80',
@@ -45,7 +46,7 @@ ruleTester(staleDockerProxy, {
         {
           messageId: 'notDockerdsChild',
           severity: 'error',
-          confidence: 'certain',
+          confidence: 'possible',
           data: {
             held: '[::]:18501/tcp',
             target: '172.17.0.250:80',
@@ -67,7 +68,7 @@ ruleTester(staleDockerProxy, {
         {
           messageId: 'notDockerdsChild',
           severity: 'error',
-          confidence: 'certain',
+          confidence: 'possible',
           data: {
             held: '0.0.0.0:18501/tcp',
             target: '172.17.0.250:80',
@@ -89,7 +90,7 @@ ruleTester(staleDockerProxy, {
         {
           messageId: 'childOfDockerd',
           severity: 'error',
-          confidence: 'likely',
+          confidence: 'possible',
           data: {
             held: '0.0.0.0:18701/tcp',
             target: '10.99.1.2:80',
@@ -104,7 +105,7 @@ ruleTester(staleDockerProxy, {
         {
           messageId: 'childOfDockerd',
           severity: 'error',
-          confidence: 'likely',
+          confidence: 'possible',
           data: {
             held: '[::]:18701/tcp',
             target: '10.99.1.2:80',
