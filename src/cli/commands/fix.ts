@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import { collectSnapshot } from '../../collect/index.js';
-import { nodeHostIO } from '../../collect/host-io.js';
+import { type HostIO, nodeHostIO } from '../../collect/host-io.js';
 import { diagnose, resolveSubject } from '../../diagnose.js';
-import type { Plan, Step } from '../../model.js';
+import type { Plan, Step, Subject, Symptom } from '../../model.js';
 import { acquireLock, applyPlan, LockBusy, stateDir, undoLatest } from '../../remedy/execute.js';
 import { planRemedies } from '../../remedy/plan.js';
 import { candidatePorts, composeServiceOf, nearestFreePort } from '../../remedy/suggest-port.js';
@@ -70,6 +70,35 @@ export async function runFix(target: string | undefined, o: FixOpts): Promise<nu
       '--apply asks before each step on a terminal; with no terminal, add --yes to run the safe steps',
     );
 
+  // --apply holds the lock from before the snapshot: a second fix that waited sees what the first left
+  let release: () => void = () => undefined;
+  if (o.apply) {
+    try {
+      release = acquireLock(dir);
+    } catch (e) {
+      if (e instanceof LockBusy) {
+        process.stderr.write(`portdoctor: ${e.message}\n`);
+        if (o.json)
+          process.stdout.write(`${JSON.stringify({ subject, applied: null, refused: e.message }, null, 2)}\n`);
+        return EXIT.undecided;
+      }
+      throw e;
+    }
+  }
+  try {
+    return await planAndApply(subject, symptom, o, io, dir);
+  } finally {
+    release();
+  }
+}
+
+async function planAndApply(
+  subject: Subject,
+  symptom: Symptom | null,
+  o: FixOpts,
+  io: HostIO,
+  dir: string,
+): Promise<number> {
   // the neighbours are collected too: a printed "use port N instead" names only a port seen free
   const span = o.suggestPort ? 50 : 7;
   const ports = [subject.port, ...candidatePorts(subject.port, span)];
@@ -128,42 +157,28 @@ export async function runFix(target: string | undefined, o: FixOpts): Promise<nu
     );
     return done(EXIT.found, null);
   }
-  let release: () => void;
-  try {
-    release = acquireLock(dir);
-  } catch (e) {
-    if (e instanceof LockBusy) {
-      process.stderr.write(`portdoctor: ${e.message}\n`);
-      return done(EXIT.undecided, null);
-    }
-    throw e;
+  const r = await applyPlan(first, {
+    io,
+    subject: `${subject.ip ?? '*'}:${subject.port}/${subject.proto}`,
+    stateDir: dir,
+    fresh: () => collectSnapshot(io, { ports: [subject.port] }),
+    confirm: o.yes ? undefined : confirmOnTty,
+  });
+  say(`${first.title}: ran ${r.ran}/${first.steps.length} step(s); journal ${r.journalPath}\n`);
+  const applied = { title: first.title, rule: first.rule, steps: first.steps.length, ...r };
+  if (r.refused) {
+    process.stderr.write(`portdoctor: ${r.refused}\n`);
+    return done(EXIT.found, applied);
   }
-  try {
-    const r = await applyPlan(first, {
-      io,
-      subject: `${subject.ip ?? '*'}:${subject.port}/${subject.proto}`,
-      stateDir: dir,
-      fresh: () => collectSnapshot(io, { ports: [subject.port] }),
-      confirm: o.yes ? undefined : confirmOnTty,
-    });
-    say(`${first.title}: ran ${r.ran}/${first.steps.length} step(s); journal ${r.journalPath}\n`);
-    const applied = { title: first.title, rule: first.rule, steps: first.steps.length, ...r };
-    if (r.refused) {
-      process.stderr.write(`portdoctor: ${r.refused}\n`);
-      return done(EXIT.found, applied);
-    }
-    if (r.failed) {
-      process.stderr.write(`portdoctor: ${r.failed}\n`);
-      return done(EXIT.found, applied);
-    }
-    const after = diagnose(await collectSnapshot(io, { ports: [subject.port] }), subject);
-    const still = after.findings.filter((f) => f.rule === first.rule);
-    say(`now: ${after.verdict.cause} — ${after.verdict.summary}\n`);
-    return done(still.length === 0 ? EXIT.ok : EXIT.found, applied, {
-      cause: after.verdict.cause,
-      summary: after.verdict.summary,
-    });
-  } finally {
-    release();
+  if (r.failed) {
+    process.stderr.write(`portdoctor: ${r.failed}\n`);
+    return done(EXIT.found, applied);
   }
+  const after = diagnose(await collectSnapshot(io, { ports: [subject.port] }), subject);
+  const still = after.findings.filter((f) => f.rule === first.rule);
+  say(`now: ${after.verdict.cause} — ${after.verdict.summary}\n`);
+  return done(still.length === 0 ? EXIT.ok : EXIT.found, applied, {
+    cause: after.verdict.cause,
+    summary: after.verdict.summary,
+  });
 }
