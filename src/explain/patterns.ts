@@ -31,7 +31,8 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'privileged-port',
     stage: 'permission',
-    re: /cannot expose privileged port|bind: permission denied|unexpected error Permission denied|access a socket in a way forbidden by its access permissions/i,
+    // vpnkit (Docker for Windows / Toolbox) reports EACCES as an OCaml Unix_error; podman 5 as "Port(s) already bound: 80: Permission denied"
+    re: /cannot expose privileged port|bind: permission denied|unexpected error Permission denied|access a socket in a way forbidden by its access permissions|Unix_error\(Unix\.EACCES|already bound: \d{1,5}: Permission denied/i,
     all: [[/Listen failed for HOST \w+ port/i, /Permission denied/i]],
     conflict: false,
     meaning:
@@ -67,7 +68,9 @@ export const PATTERNS: readonly Pattern[] = [
     id: 'app-own-bind',
     stage: 'other',
     // nginx, Apache httpd, Kestrel, MongoDB, Python asyncio, Node.js: the app's own listen, not the engine's
-    re: /bind\(\) to \S{1,64} failed \(98: Address (?:already )?in use\)|make_sock: could not bind to address|Failed to bind to address https?:\/\/|SocketException: Address already in use|error while attempting to bind on address \(|listen EADDRINUSE: address already in use/i,
+    // a bare "2023/04/21 21:51:23 listen tcp …" line is Go's standard log prefix: an application's own
+    // log (dockerd logs through logrus: time="…" level=…, and the CLI prefixes "Error response from daemon")
+    re: /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d listen (?:tcp|udp)[46]? \S{1,64}: bind: address already in use|bind\(\) to \S{1,64} failed \(98: Address (?:already )?in use\)|make_sock: could not bind to address|Failed to bind to address https?:\/\/|SocketException: Address already in use|error while attempting to bind on address \(|listen EADDRINUSE: address already in use/i,
     all: [[/\[emerg\]/, /bind/i]],
     conflict: false,
     meaning:
@@ -79,7 +82,7 @@ export const PATTERNS: readonly Pattern[] = [
     stage: 'other',
     // libnetwork's IPAM says "Address already in use" (capital A, no "bind:") when an IP is taken;
     // the kernel's EADDRINUSE reaches Docker's messages as "bind: address already in use"
-    re: /failed to allocate gateway \([^)]{0,64}\): Address already in use|(?:^|[a-z] |failed: )Address already in use\.?$/,
+    re: /failed to allocate gateway \([^)]{0,64}\): Address already in use|(?:^|[a-z] |(?:failed|daemon): )Address already in use\.?$/,
     conflict: false,
     meaning:
       "Not a port conflict: an IP address is taken, not a port. The network's gateway, or a container's static IP (ipv4_address / --ip), is already allocated in Docker's IPAM: by a running container, a leftover endpoint, or an overlapping network.",
@@ -133,7 +136,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'rootless-port-driver',
     stage: 'rootless-port-driver',
-    re: /RootlessKit PortManager|PortManager\.AddPort|rootlessport|slirp4netns|add_hostfwd|pasta failed|Failed to bind port \S{1,64} \([^)]{0,200}\) for option|unsupported IP \(v6\?\)|rootlesskit/i,
+    re: /port bindings are not yet supported by rootless containers|RootlessKit PortManager|PortManager\.AddPort|rootlessport|slirp4netns|add_hostfwd|pasta failed|Failed to bind port \S{1,64} \([^)]{0,200}\) for option|unsupported IP \(v6\?\)|rootlesskit/i,
     conflict: true,
     meaning:
       "The rootless port driver (RootlessKit's builtin/slirp4netns driver, Podman's rootlessport, or pasta) could not listen on the port in the REAL host namespace: a host process, another rootless engine or the container's own previous forwarder holds it. Docker's allocator inside the rootless namespace cannot see that.",
@@ -155,7 +158,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'port-allocator',
     stage: 'port-allocator',
-    re: /port is already allocated|port '\d{1,5}' is already in use by service|unable to find a node with port \d{1,5} available/i,
+    re: /port is already allocated|port '\d{1,5}' is already in use by service|unable to find a node with port \d{1,5} available|host-mode port already in use on \d{1,5} nodes?/i,
     conflict: true,
     meaning:
       "dockerd's in-memory allocator already holds exactly this host IP, protocol and port for another mapping of the SAME daemon: usually a running container (or compose service), sometimes one whose docker-proxy died (then nothing listens). The kernel was never asked, so ss/lsof may show nothing. It keys on the host IP: the same port on another IP is not refused here.",
@@ -200,6 +203,15 @@ export const PATTERNS: readonly Pattern[] = [
     meaning:
       'A bind() on the host failed with EADDRINUSE: some socket already holds an overlapping address on that port.',
     next: ['sudo ss -tulpn "sport = :{port}"', DIAG],
+  },
+  {
+    id: 'windows-hns',
+    stage: 'other',
+    re: /HNS failed with error/,
+    conflict: false,
+    meaning:
+      "Windows containers: the Host Networking Service (HNS) refused the endpoint (often a NAT network or port reservation left over). Not a Linux port conflict: portdoctor's diagnose does not apply on Windows.",
+    next: ['Get-NetNatStaticMapping; Get-HnsEndpoint (PowerShell, as administrator)', 'Restart-Service hns'],
   },
   {
     id: 'compose-v1-host-in-use',
