@@ -31,8 +31,9 @@ describe('the public corpus', () => {
     const h1 = score(heldout.filter((e) => !e.batch));
     const h2 = score(heldout.filter((e) => e.batch === 2));
     const h3 = score(heldout.filter((e) => e.batch === 3));
+    const h4 = score(heldout.filter((e) => e.batch === 4));
     const h = score(heldout);
-    expect([t.n, h1.n, h2.n, h3.n]).toEqual([74, 40, 9, 40]);
+    expect([t.n, h1.n, h2.n, h3.n, h4.n]).toEqual([74, 40, 9, 40, 33]);
     expect(t.stageOk).toBeGreaterThanOrEqual(74);
     expect(t.portOk).toBeGreaterThanOrEqual(74);
     // the goal is 95 % on unseen messages. First held-out batch (split before tuning): stage
@@ -50,7 +51,17 @@ describe('the public corpus', () => {
     expect(h3.protoIpLabelled).toBe(40);
     expect(h3.protoOk).toBeGreaterThanOrEqual(40);
     expect(h3.ipOk).toBeGreaterThanOrEqual(39);
-    expect([h.stageOk, h.portOk]).toEqual([h1.stageOk + h2.stageOk + h3.stageOk, h1.portOk + h2.portOk + h3.portOk]);
+    // fourth batch (33 messages from yet other threads), collected after the tuning on batches 1-3 and
+    // scored untouched: stage 27/33, port 30/33, proto 32/33, host IP 32/33 (the misses: docs/explain-accuracy.md)
+    expect(h4.stageOk).toBeGreaterThanOrEqual(27);
+    expect(h4.portOk).toBeGreaterThanOrEqual(30);
+    expect(h4.protoIpLabelled).toBe(33);
+    expect(h4.protoOk).toBeGreaterThanOrEqual(32);
+    expect(h4.ipOk).toBeGreaterThanOrEqual(32);
+    expect([h.stageOk, h.portOk]).toEqual([
+      h1.stageOk + h2.stageOk + h3.stageOk + h4.stageOk,
+      h1.portOk + h2.portOk + h3.portOk + h4.portOk,
+    ]);
   });
 });
 
