@@ -207,6 +207,14 @@ export function buildProject(input: ProjectInput): ProjectResult {
       if (!isPair(pair) || !isScalar(pair.key)) continue;
       const name = String(pair.key.value);
       let node = pair.value as Node | null;
+      // a later file's `web: !reset null` removes the service, `web: !override {…}` replaces it whole
+      // (docker compose config 2.40.3 does so; the oracle test has both)
+      const tag = (node as { tag?: string } | null)?.tag;
+      if (tag === '!reset') {
+        defs.delete(name);
+        continue;
+      }
+      if (tag === '!override') defs.set(name, []);
       if (isAlias(node)) node = node.resolve(p.doc) as Node | null;
       if (!node) continue;
       if (!defs.has(name)) defs.set(name, []);
