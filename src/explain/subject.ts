@@ -100,6 +100,19 @@ const EXTRACTORS: readonly Ex[] = [
     const m = new RegExp(String.raw`error binding to ${IP}:(\d{1,5})\b`, 'i').exec(s);
     return m ? { port: Number(m[2]), ip: m[1] ?? null } : null;
   },
+  // a redacted host IP (listen tcp MYIP:443 / <ip>:443): the port is still the text's
+  (s) => {
+    const m = /listen (tcp|udp)([46]?) <?[A-Za-z_-]{1,32}>?:(\d{1,5}): bind/i.exec(s);
+    return m ? { port: Number(m[3]), proto: proto(m[1]), family: fam(m[2]) } : null;
+  },
+  // dnsmasq: failed to create listening socket for port 53 ; HAProxy: cannot create listening socket [:::2375]
+  (s) => {
+    const m =
+      /listening socket for port (\d{1,5})/.exec(s) ??
+      /cannot (?:create listening|bind) socket \[([0-9a-fA-F:.]{0,45}):(\d{1,5})\]/.exec(s);
+    if (!m) return null;
+    return m[2] === undefined ? { port: Number(m[1]) } : { port: Number(m[2]), ip: m[1] || null };
+  },
   // pasta: Listen failed for HOST TCP port */80
   (s) => {
     const m = /Listen failed for HOST (TCP|UDP) port \*?\/?(\d+)/i.exec(s);

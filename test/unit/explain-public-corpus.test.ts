@@ -166,12 +166,45 @@ describe('the classes the held-out batches missed', () => {
       p(
         'ERROR: for web  Cannot start service web: failed to create endpoint w on network nat: HNS failed with error : The process cannot access the file because it is being used by another process.',
       ),
-    ).toMatchObject({ stage: 'other', pattern: 'windows-hns' });
+    ).toMatchObject({ stage: 'other', pattern: 'windows-containers' });
     expect(
       p(
         "thread 'main' panicked at 'error binding to [::]:8080: error creating server listener: Address family not supported by protocol (os error 97)'",
       )?.subject,
     ).toMatchObject({ port: 8080, ip: '::' });
     expect(p('2023/04/21 21:51:23 listen tcp 127.0.0.1:10000: bind: address already in use')?.stage).toBe('other');
+  });
+  it('batch 4: dnsmasq and HAProxy in the container, a subnet clash, podman machine, nf_tables, a redacted IP, WinNAT', () => {
+    expect(
+      p(
+        '[2022-10-04 17:43:28.557 6828M] FATAL ERROR in dnsmasq core: failed to create listening socket for port 53: Address already in use',
+      ),
+    ).toMatchObject({ pattern: 'app-own-bind', subject: { port: 53 } });
+    expect(
+      p(
+        'netdata_proxy  | [ALERT] 098/102718 (1) : Starting frontend dockerfrontend: cannot create listening socket [:::2375]',
+      ),
+    ).toMatchObject({ stage: 'other', subject: { port: 2375, ip: '::' } });
+    expect(
+      p(
+        'ERROR: cannot create network 9a05 (br-9a05): conflicts with network 6c25 (br-6c25): networks have overlapping IPv4',
+      ),
+    ).toMatchObject({ pattern: 'network-overlap', stage: 'other' });
+    expect(
+      p(
+        'Error response from daemon: something went wrong with the request: "listen tcp :5000: bind: address already in use\\n"',
+      ),
+    ).toMatchObject({ stage: 'desktop-vpnkit', subject: { port: 5000 } });
+    expect(p('iptables v1.8.11 (nf_tables): CHAIN_ADD failed (No such file or directory)')?.stage).toBe(
+      'firewall-programming',
+    );
+    expect(
+      p('Error starting userland proxy: listen tcp MYIP:443: bind: cannot assign requested address')?.subject,
+    ).toMatchObject({ port: 443, ip: null, proto: 'tcp' });
+    expect(
+      p(
+        'ERROR: for api  Cannot start service api: failed to create endpoint api on network x_default: Windows does not support host IP addresses in NAT settings',
+      )?.pattern,
+    ).toBe('windows-containers');
   });
 });
