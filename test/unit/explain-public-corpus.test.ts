@@ -32,10 +32,10 @@ describe('the public corpus', () => {
     const h2 = score(heldout.filter((e) => e.batch === 2));
     const h3 = score(heldout.filter((e) => e.batch === 3));
     const h4 = score(heldout.filter((e) => e.batch === 4));
+    const h5 = score(heldout.filter((e) => e.batch === 5));
     const h = score(heldout);
-    expect([t.n, h1.n, h2.n, h3.n, h4.n]).toEqual([74, 40, 9, 40, 33]);
-    expect(t.stageOk).toBeGreaterThanOrEqual(74);
-    expect(t.portOk).toBeGreaterThanOrEqual(74);
+    expect([t.n, h1.n, h2.n, h3.n, h4.n, h5.n]).toEqual([74, 40, 9, 40, 33, 31]);
+    expect([t.stageOk, t.portOk]).toEqual([74, 74]);
     // the issue's goal is 95 % on unseen messages. First held-out batch (split before tuning): stage
     // 37/40, port 39/40; the three stage misses: a Go app's own listen in a host-network container (the
     // same words as docker-proxy's), Windows vpnkit's EACCES (labelled permission), Podman 0.12's "port
@@ -58,9 +58,16 @@ describe('the public corpus', () => {
     expect(h4.protoIpLabelled).toBe(33);
     expect(h4.protoOk).toBeGreaterThanOrEqual(32);
     expect(h4.ipOk).toBeGreaterThanOrEqual(32);
+    // fifth batch (31 messages from yet other threads), collected after the tuning on batch 4 and scored
+    // untouched: stage 30/31, port 30/31, proto 31/31, host IP 30/31
+    expect(h5.stageOk).toBeGreaterThanOrEqual(30);
+    expect(h5.portOk).toBeGreaterThanOrEqual(30);
+    expect(h5.protoIpLabelled).toBe(31);
+    expect(h5.protoOk).toBeGreaterThanOrEqual(31);
+    expect(h5.ipOk).toBeGreaterThanOrEqual(30);
     expect([h.stageOk, h.portOk]).toEqual([
-      h1.stageOk + h2.stageOk + h3.stageOk + h4.stageOk,
-      h1.portOk + h2.portOk + h3.portOk + h4.portOk,
+      h1.stageOk + h2.stageOk + h3.stageOk + h4.stageOk + h5.stageOk,
+      h1.portOk + h2.portOk + h3.portOk + h4.portOk + h5.portOk,
     ]);
   });
 });
