@@ -23,9 +23,16 @@ function execFailure(
 ): { code: 'absent' | 'timeout' | 'denied' | 'failed'; message: string } {
   if (r.error === 'absent') return { code: 'absent', message: `${what} is not installed` };
   if (r.error === 'timeout') return { code: 'timeout', message: `${what} did not finish in time` };
+  if (r.error === 'denied') return { code: 'denied', message: `${what}: permission denied (cannot execute it)` };
   if (/permission denied|operation not permitted|must be root/i.test(r.stderr))
     return { code: 'denied', message: `${what}: permission denied (run as root)` };
   return { code: 'failed', message: `${what} exited ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}` };
+}
+
+/** iptables-save output: empty (no tables), or `*table` blocks; anything else is not its output. */
+function notSaveOutput(cmd: string, stdout: string): Fact<FirewallView> | null {
+  if (stdout.trim() === '' || /^\*\w+\s*$/m.test(stdout)) return null;
+  return fail('unparsable', `${cmd} printed something that is not iptables-save output`, cmd);
 }
 
 async function saveFirst(
@@ -69,10 +76,12 @@ export async function collectIptablesNft(
   ) {
     return fail('unsupported', 'iptables-save is the legacy variant and no iptables-nft-save exists', 'iptables-save');
   }
+  const garbled = notSaveOutput(v4.cmd, v4.r.stdout);
+  if (garbled) return garbled;
   const views = [parseIptablesSave(v4.r.stderr + v4.r.stdout, 'iptables-nft', 'ip', ports)];
   const notes: string[] = [];
   if (v6 === 'none') notes.push('no ip6 nat table in nf_tables: no IPv6 NAT rules to read');
-  else if (v6 && v6.r.code === 0)
+  else if (v6 && v6.r.code === 0 && !notSaveOutput(v6.cmd, v6.r.stdout))
     views.push(parseIptablesSave(v6.r.stderr + v6.r.stdout, 'iptables-nft', 'ip6', ports));
   else notes.push('ip6tables-nft-save unavailable: IPv6 NAT rules not read');
   return ok(
@@ -111,6 +120,8 @@ export async function collectIptablesLegacy(
       const f = execFailure(cmd, r);
       return fail(f.code, f.message, cmd);
     }
+    const garbled = notSaveOutput(cmd, r.stdout);
+    if (garbled) return garbled;
     views.push(parseIptablesSave(r.stdout, 'iptables-legacy', fam, ports));
   }
   return ok(mergeViews('iptables-legacy', views), 'iptables-legacy-save (no -t)');

@@ -2,7 +2,7 @@
 // and `lsof` do; done here so neither needs to be installed. Stops as soon as every wanted inode
 // has an owner, so a single-port question touches few processes on a busy host.
 import type { Fact, Proc, Socket } from '../model.js';
-import { fail, ok } from './fact.js';
+import { errnoCode, fail, ok } from './fact.js';
 import type { HostIO } from './host-io.js';
 import { parseCgroup } from './parse/cgroup.js';
 
@@ -71,7 +71,10 @@ export function scanOwners(io: HostIO, sockets: readonly Socket[], extraPids: re
       .filter((d) => /^\d+$/.test(d))
       .map(Number);
   } catch (e) {
-    return { sockets: [...sockets], processes: fail('failed', `cannot list /proc: ${(e as Error).message}`, '/proc') };
+    return {
+      sockets: [...sockets],
+      processes: fail(errnoCode(e), `cannot list /proc: ${(e as Error).message}`, '/proc'),
+    };
   }
   let remaining = wanted.size;
   let denied = 0;

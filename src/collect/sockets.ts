@@ -79,6 +79,9 @@ export async function collectSockets(io: HostIO, ports: ReadonlySet<number> | nu
       }
       return fail(errnoCode(e), `cannot read ${path}: ${(e as Error).message}`, path);
     }
+    // the kernel always prints the header: without it this is not the table (and not "no sockets")
+    if (!/^\s*sl\s+local_address/.test(text))
+      return fail('unparsable', `${path} does not look like a /proc/net socket table`, path);
     out.push(...parseProcNet(text, proto, family, ports ?? undefined));
   }
   // IPV6_V6ONLY is not in /proc/net; `ss` reads it over sock_diag. Only asked when a [::] socket is in play.
