@@ -6,6 +6,7 @@ import { fail, ok } from './fact.js';
 import type { ExecResult, HostIO } from './host-io.js';
 import { mergeViews, parseIptablesSave } from './parse/iptables-save.js';
 import { countXtDnat, parseNftJson } from './parse/nft.js';
+import { isNftFamily, isNftName } from '../util/nft-name.js';
 
 const EMPTY = (backend: FirewallView['backend']): FirewallView => ({
   backend,
@@ -161,9 +162,17 @@ export async function collectNft(
     const chains = parseNftJson(r.stdout);
     const tables = [...new Set(chains.tables.length ? chains.tables : listTablesOfChains(r.stdout))];
     const want = tables.filter((t) => !skip.has(t) && /^(ip|ip6|inet) /.test(t));
+    // every name goes into nft's argv below: one nft would misread is never passed (see util/nft-name.ts)
+    const bad = want.find((t) => !nftTableArgs(t));
+    if (bad !== undefined)
+      return fail(
+        'unparsable',
+        `nft table ${JSON.stringify(bad)} has a name nft would read as more than one word (nft joins its arguments and parses them again; \`;\` starts a new command), so it was not read and the nft rules are unknown; look at it with \`nft list tables\` by hand`,
+        'nft -j list chains',
+      );
     const views = await Promise.all(
       want.map(async (t) => {
-        const [fam, name] = t.split(' ') as [string, string];
+        const [fam, name] = nftTableArgs(t) as [string, string];
         const j = await io.exec(['nft', '-j', 'list', 'table', fam, name], { timeoutMs });
         if (j.code !== 0)
           throw Object.assign(new Error(`nft list table ${t}: ${j.stderr.trim()}`), { fact: execFailure('nft', j) });
@@ -194,6 +203,15 @@ export async function collectNft(
     if (f) return fail(f.code, f.message, 'nft -j list table');
     return fail('unparsable', `nft -j output could not be parsed: ${(e as Error).message}`, 'nft -j list chains');
   }
+}
+
+/** "family name" → [family, name] when both are what nft reads as one plain word each; else null */
+export function nftTableArgs(t: string): [string, string] | null {
+  const i = t.indexOf(' ');
+  if (i < 0) return null;
+  const fam = t.slice(0, i);
+  const name = t.slice(i + 1);
+  return isNftFamily(fam) && isNftName(name) ? [fam, name] : null;
 }
 
 function listTablesOfChains(json: string): string[] {
