@@ -10,6 +10,7 @@ import type { Snapshot } from '../../model.js';
 import { VERSION } from '../../version.js';
 import { readStdin } from '../io.js';
 import { colorEnabled } from '../output.js';
+import { sarifSourceRoot } from '../render/sarif-root.js';
 import { UsageError } from '../target.js';
 
 export interface LintOpts {
@@ -164,7 +165,10 @@ export async function runLint(files: string[], o: LintOpts): Promise<number> {
   }
   const r = lintBuilt(built, { config, host, fix: o.fix });
   if (format === 'json') process.stdout.write(`${formatJson(r)}\n`);
-  else if (format === 'sarif') process.stdout.write(`${formatSarif(r, VERSION)}\n`);
+  else if (format === 'sarif')
+    process.stdout.write(
+      `${formatSarif(r, VERSION, { cwd: process.cwd(), srcRoot: sarifSourceRoot(process.cwd(), process.env) })}\n`,
+    );
   else if (format === 'github') {
     const g = formatGithub(r);
     if (g) process.stdout.write(`${g}\n`);
