@@ -2,6 +2,7 @@ import { readDaemonConfig } from '../../collect/docker.js';
 import { nodeHostIO } from '../../collect/host-io.js';
 import { openLogLines } from '../../collect/daemon-log.js';
 import { watch, type WatchLine } from '../../watch/watcher.js';
+import type { WatchLineJson } from '../json-types.js';
 
 function human(l: WatchLine): string {
   const who = l.container ? ` ${l.container.name ?? l.container.id.slice(0, 12)}` : '';
@@ -20,7 +21,7 @@ export async function runWatch(o: { json?: boolean; restartThreshold?: string })
     restartThreshold: o.restartThreshold ? Number(o.restartThreshold) : undefined,
     emit: (l) => {
       if (o.json) {
-        process.stdout.write(`${JSON.stringify(l)}\n`);
+        process.stdout.write(`${JSON.stringify(l satisfies WatchLineJson)}\n`);
         process.stderr.write(`${human(l)}\n`);
       } else process.stdout.write(`${human(l)}\n`);
     },
