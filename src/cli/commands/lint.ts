@@ -12,6 +12,7 @@ import { readStdin } from '../io.js';
 import { READ_CAPS, ReadRefused, readFileCapped } from '../../snapshot/io.js';
 import { writeFixedFile } from './lint-write.js';
 import { colorEnabled } from '../output.js';
+import { sarifSourceRoot } from '../render/sarif-root.js';
 import { UsageError } from '../target.js';
 
 export interface LintOpts {
@@ -210,7 +211,10 @@ export async function runLint(files: string[], o: LintOpts): Promise<number> {
   }
   const r = lintBuilt(built, { config, host, fix: o.fix });
   if (format === 'json') process.stdout.write(`${formatJson(r)}\n`);
-  else if (format === 'sarif') process.stdout.write(`${formatSarif(r, VERSION)}\n`);
+  else if (format === 'sarif')
+    process.stdout.write(
+      `${formatSarif(r, VERSION, { cwd: process.cwd(), srcRoot: sarifSourceRoot(process.cwd(), process.env) })}\n`,
+    );
   else if (format === 'github') {
     const g = formatGithub(r);
     if (g) process.stdout.write(`${g}\n`);
