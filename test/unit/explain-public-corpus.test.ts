@@ -214,4 +214,12 @@ describe('the classes the held-out batches missed', () => {
       )?.pattern,
     ).toBe('windows-containers');
   });
+  it('batch 5: a copy cut by progress output does not outrank the whole failure that names its port', () => {
+    const paste = [
+      'ERROR: for nodedice_web_1  Cannot start service web: driver failed programming external connectivity on endpoint nodedice_web_1 (1d09): Error starting userland proxy: Bind for 0.0.Starting nodedice_mongo_1 ... done',
+      '',
+      'ERROR: for web  Cannot start service web: driver failed programming external connectivity on endpoint nodedice_web_1 (1d09): Error starting userland proxy: Bind for 0.0.0.0:80: unexpected error Permission denied',
+    ].join('\n');
+    expect(primary(explain(paste))).toMatchObject({ stage: 'permission', subject: { port: 80 } });
+  });
 });
