@@ -33,8 +33,9 @@ describe('the public corpus', () => {
     const h3 = score(heldout.filter((e) => e.batch === 3));
     const h4 = score(heldout.filter((e) => e.batch === 4));
     const h5 = score(heldout.filter((e) => e.batch === 5));
+    const h6 = score(heldout.filter((e) => e.batch === 6));
     const h = score(heldout);
-    expect([t.n, h1.n, h2.n, h3.n, h4.n, h5.n]).toEqual([74, 40, 9, 40, 33, 31]);
+    expect([t.n, h1.n, h2.n, h3.n, h4.n, h5.n, h6.n]).toEqual([74, 40, 9, 40, 33, 31, 32]);
     expect([t.stageOk, t.portOk]).toEqual([74, 74]);
     // the goal is 95 % on unseen messages. First held-out batch (split before tuning): stage
     // 37/40, port 39/40; the three stage misses: a Go app's own listen in a host-network container (the
@@ -65,9 +66,16 @@ describe('the public corpus', () => {
     expect(h5.protoIpLabelled).toBe(31);
     expect(h5.protoOk).toBeGreaterThanOrEqual(31);
     expect(h5.ipOk).toBeGreaterThanOrEqual(30);
+    // sixth batch (32 messages from yet other threads), collected after the tuning on batch 5 and scored
+    // untouched: stage 29/32, port 30/32, proto 31/32, host IP 32/32
+    expect(h6.stageOk).toBeGreaterThanOrEqual(29);
+    expect(h6.portOk).toBeGreaterThanOrEqual(30);
+    expect(h6.protoIpLabelled).toBe(32);
+    expect(h6.protoOk).toBeGreaterThanOrEqual(31);
+    expect(h6.ipOk).toBeGreaterThanOrEqual(32);
     expect([h.stageOk, h.portOk]).toEqual([
-      h1.stageOk + h2.stageOk + h3.stageOk + h4.stageOk + h5.stageOk,
-      h1.portOk + h2.portOk + h3.portOk + h4.portOk + h5.portOk,
+      h1.stageOk + h2.stageOk + h3.stageOk + h4.stageOk + h5.stageOk + h6.stageOk,
+      h1.portOk + h2.portOk + h3.portOk + h4.portOk + h5.portOk + h6.portOk,
     ]);
   });
 });
@@ -213,5 +221,13 @@ describe('the classes the held-out batches missed', () => {
         'ERROR: for api  Cannot start service api: failed to create endpoint api on network x_default: Windows does not support host IP addresses in NAT settings',
       )?.pattern,
     ).toBe('windows-containers');
+  });
+  it('batch 5: a copy cut by progress output does not outrank the whole failure that names its port', () => {
+    const paste = [
+      'ERROR: for nodedice_web_1  Cannot start service web: driver failed programming external connectivity on endpoint nodedice_web_1 (1d09): Error starting userland proxy: Bind for 0.0.Starting nodedice_mongo_1 ... done',
+      '',
+      'ERROR: for web  Cannot start service web: driver failed programming external connectivity on endpoint nodedice_web_1 (1d09): Error starting userland proxy: Bind for 0.0.0.0:80: unexpected error Permission denied',
+    ].join('\n');
+    expect(primary(explain(paste))).toMatchObject({ stage: 'permission', subject: { port: 80 } });
   });
 });
