@@ -107,7 +107,7 @@ export function buildProjects(inputs: readonly ProjectInput[]): BuiltProjects {
     const r = buildProject(input);
     projects.push(r.project);
     problems.push(...r.problems);
-    for (const f of input.files) texts.set(f.path, f.text);
+    for (const f of input.files) if (!r.hidden.has(f.path)) texts.set(f.path, f.text);
     for (const [path, p] of r.parsed) texts.set(path, p.text);
   }
   return { projects, problems, texts, firstFile: inputs[0]?.files[0]?.path ?? '' };

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { collectSnapshot } from '../../collect/index.js';
 import { type HostIO, nodeHostIO } from '../../collect/host-io.js';
 import { diagnose, resolveSubject } from '../../diagnose.js';
-import type { Plan, Step, Subject, Symptom } from '../../model.js';
+import type { Cause, Plan, Step, Subject, Symptom } from '../../model.js';
 import { acquireLock, applyPlan, LockBusy, stateDir, undoLatest } from '../../remedy/execute.js';
 import { planRemedies } from '../../remedy/plan.js';
 import { candidatePorts, composeServiceOf, nearestFreePort } from '../../remedy/suggest-port.js';
@@ -11,6 +11,7 @@ import { textArg } from '../io.js';
 import { outputWidth, wrapLine } from '../output.js';
 import { bold, renderPlans, shellQuote, yellow } from '../render/text.js';
 import { parseTarget, UsageError } from '../target.js';
+import type { AppliedJson, FixApplyJson, FixPlanJson, FixUndoJson } from '../json-types.js';
 
 export interface FixOpts {
   json?: boolean;
@@ -41,7 +42,7 @@ export async function runFix(target: string | undefined, o: FixOpts): Promise<nu
       const r = await undoLatest({ io, stateDir: dir });
       if (o.json)
         process.stdout.write(
-          `${JSON.stringify({ undone: r.ran, journal: r.journalPath ?? null, skipped: r.skipped, failed: r.failed ?? null }, null, 2)}\n`,
+          `${JSON.stringify({ undone: r.ran, journal: r.journalPath ?? null, skipped: r.skipped, failed: r.failed ?? null } satisfies FixUndoJson, null, 2)}\n`,
         );
       if (!r.journalPath) {
         process.stderr.write('portdoctor: no applied fix to undo\n');
@@ -79,7 +80,9 @@ export async function runFix(target: string | undefined, o: FixOpts): Promise<nu
       if (e instanceof LockBusy) {
         process.stderr.write(`portdoctor: ${e.message}\n`);
         if (o.json)
-          process.stdout.write(`${JSON.stringify({ subject, applied: null, refused: e.message }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ subject, applied: null, refused: e.message } satisfies FixApplyJson, null, 2)}\n`,
+          );
         return EXIT.undecided;
       }
       throw e;
@@ -119,7 +122,7 @@ async function planAndApply(
   if (!o.apply) {
     if (o.json) {
       process.stdout.write(
-        `${JSON.stringify({ subject: d.subject, cause: d.verdict.cause, summary: d.verdict.summary, freePort: free, composeEdit: edit, plans }, null, 2)}\n`,
+        `${JSON.stringify({ subject: d.subject, cause: d.verdict.cause, summary: d.verdict.summary, freePort: free, composeEdit: edit, plans } satisfies FixPlanJson, null, 2)}\n`,
       );
     } else {
       process.stdout.write(`${wrapLine(`${bold(d.verdict.cause)}: ${d.verdict.summary}`, outputWidth())}\n`);
@@ -136,10 +139,14 @@ async function planAndApply(
 
   // with --json the human lines go to stderr and one JSON object ends the run on stdout
   const say = (s: string): boolean => (o.json ? process.stderr : process.stdout).write(s);
-  const done = (code: number, applied: object | null, now: object | null = null): number => {
+  const done = (
+    code: number,
+    applied: AppliedJson | null,
+    now: { cause: Cause; summary: string } | null = null,
+  ): number => {
     if (o.json)
       process.stdout.write(
-        `${JSON.stringify({ subject: d.subject, cause: d.verdict.cause, summary: d.verdict.summary, applied, now }, null, 2)}\n`,
+        `${JSON.stringify({ subject: d.subject, cause: d.verdict.cause, summary: d.verdict.summary, applied, now } satisfies FixApplyJson, null, 2)}\n`,
       );
     return code;
   };

@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parseOutput } from '../../helpers/json-schema.js';
 
 const DIR = fileURLToPath(new URL('../../fixtures/compose/two-projects/', import.meta.url));
 // dist/ is built once before the unit tests (test/helpers/build-once.ts)
@@ -29,7 +30,7 @@ function lint(
     env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
     encoding: 'utf8',
   });
-  return { code: r.status, out: r.stdout ? (JSON.parse(r.stdout) as Out) : null, stderr: r.stderr };
+  return { code: r.status, out: r.stdout ? parseOutput<Out>('lint', r.stdout) : null, stderr: r.stderr };
 }
 
 describe('two projects, each with several files, in one call', () => {

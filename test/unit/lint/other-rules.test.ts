@@ -286,7 +286,7 @@ describe('formats', () => {
         locations: [
           {
             physicalLocation: {
-              artifactLocation: { uri: 'c.yaml' },
+              artifactLocation: { uri: 'c.yaml', uriBaseId: '%SRCROOT%' },
               region: { startLine: 4, startColumn: 24, endLine: 4, endColumn: 33 },
             },
           },
