@@ -123,7 +123,7 @@ export function readDaemonConfig(io: HostIO): DaemonConfig {
   const bool = (v: unknown): boolean | null =>
     v === true || v === 'true' ? true : v === false || v === 'false' ? false : null;
   let iptablesVariant: DaemonConfig['iptablesVariant'] = null;
-  // dockerd runs the first `iptables` on its own PATH (FINDINGS, Daemon facts)
+  // dockerd runs the first `iptables` on its own PATH (recorded in test/fixtures/lab/_env/backend-and-rootless.txt)
   for (const dir of (path ?? '').split(':').filter(Boolean)) {
     try {
       const real = io.realpath(`${dir}/iptables`);

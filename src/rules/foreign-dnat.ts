@@ -1,4 +1,4 @@
-// Issue 11, problem 3: a DNAT for the port that belongs to another manager (Podman's CNI/netavark
+// A DNAT for the port that belongs to another manager (Podman's CNI/netavark
 // chains, kube-proxy, libvirt, firewalld) or whose target is reached through a non-Docker interface
 // (a VM bridge, a VPN, the default gateway). It takes the port's outside traffic, so a new
 // `docker run -p` would succeed yet be mis-routed; and it serves someone's live workload, so

@@ -217,6 +217,7 @@ describe('hostile input never throws and never hangs', () => {
     }
   });
   it('every corpus message mutated (truncated, case-flipped, spliced) still yields at most one verdict per record without throwing', () => {
+    let explained = 0;
     for (const e of corpus) {
       for (const t of [
         e.message.slice(0, e.message.length / 2),
@@ -226,10 +227,13 @@ describe('hostile input never throws and never hangs', () => {
       ]) {
         expect(() => explain(t)).not.toThrow();
         for (const x of explain(t).explanations) {
+          explained++;
           expect(STAGES).toContain(x.stage);
           if (x.subject.port !== null) expect(x.subject.port).toBeLessThanOrEqual(65535);
         }
       }
     }
+    // most mutations still read as an error: the checks above ran on real explanations
+    expect(explained).toBeGreaterThan(corpus.length);
   });
 });
