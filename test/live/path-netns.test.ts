@@ -33,7 +33,7 @@ const PATH = `${ENGINE_BIN ? `${ENGINE_BIN}:` : ''}${process.env.PATH ?? ''}:/us
 const skip = ((): string | null => {
   if (process.getuid?.() !== 0) return 'needs root';
   if (!existsSync(DOCKERD)) return `no dockerd at ${DOCKERD}`;
-  for (const b of ['nsenter', 'ip', 'conntrack', 'busybox'])
+  for (const b of ['nsenter', 'ip', 'conntrack', 'curl'])
     if (spawnSync('sh', ['-c', `command -v ${b}`], { env: { ...process.env, PATH } }).status !== 0) return `no ${b}`;
   return null;
 })();
@@ -68,11 +68,10 @@ const docker = (args: string[], o: Parameters<typeof run>[1] = {}): Run =>
   run(['docker', ...args], { ...o, env: { DOCKER_HOST: `unix://${sock}`, ...o.env } });
 const ipt = (args: string[]): Run => inD(['iptables', '-w', ...args]);
 
-/** the client in C asks D's address; what came back, or why nothing did */
+/** the client in C asks D's address; what came back, or why nothing did (busybox wget segfaults on this host: curl) */
 function fetch(): { ok: boolean; body: string; err: string } {
-  const r = inNs(NS_C, ['busybox', 'wget', '-q', '-O', '-', '-T', '3', `http://${HOST_IP}:${PORT}/`], {
-    allowFail: true,
-  });
+  forgetConntrack();
+  const r = inNs(NS_C, ['curl', '-sS', '-m', '3', `http://${HOST_IP}:${PORT}/`], { allowFail: true });
   return { ok: r.code === 0, body: r.stdout.trim(), err: r.stderr.trim() };
 }
 
@@ -87,6 +86,19 @@ interface Walk {
   outcome: { kind: string; ip?: string; port?: number; name?: string; by?: Hop; containerIp?: string };
   paths: Array<{ hops: Hop[]; outcome: { kind: string } }>;
 }
+/**
+ * With PORTDOCTOR_PATH_CAPTURE=DIR, each case's snapshot is written there (`collect --out`): the
+ * unit tests' fixtures in test/fixtures/path/ were recorded this way.
+ */
+function capture(name: string): void {
+  const dir = process.env.PORTDOCTOR_PATH_CAPTURE;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  inD([BIN, 'collect', '--out', join(dir, `${ENGINE}-${name}.json`), '--port', String(PORT)], {
+    env: { DOCKER_HOST: `unix://${sock}`, PORTDOCTOR_TEST: '1' },
+  });
+}
+
 function trace(): Walk {
   const r = inD([BIN, 'trace', String(PORT), '--from', 'outside', '--json'], {
     env: { DOCKER_HOST: `unix://${sock}`, PORTDOCTOR_TEST: '1' },
@@ -279,6 +291,7 @@ describe.skipIf(skip !== null)(
   `live (${ENGINE}, dockerd in its own netns): the path model agrees with the packet${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
     it('healthy: the model says the container answers, and it does, through Docker DNAT', () => {
+      capture('healthy');
       const w = trace();
       expect(w.outcome).toMatchObject({ kind: 'container', ip, port: 80 });
       expect(w.paths[0]?.hops.some((h) => h.verdict === `dnat to ${ip}:80`)).toBe(true);
@@ -299,6 +312,7 @@ describe.skipIf(skip !== null)(
       const r = saveLine('nat', (l) => l.includes(`--dport ${PORT} `) && l.includes('-j DNAT'));
       ipt(['-t', 'nat', '-D', r.chain, ...r.argv]);
       try {
+        capture('dnat-deleted');
         const d = diagnose();
         const f = d.findings.find((x) => x.rule === 'docker-rules-missing');
         expect(f?.data).toMatchObject({ missing: 'dnat', containerIp: ip, hostPort: PORT });
@@ -315,6 +329,7 @@ describe.skipIf(skip !== null)(
       const r = saveLine('nat', (l) => l.startsWith('-A PREROUTING ') && l.endsWith('-j DOCKER'));
       ipt(['-t', 'nat', '-D', r.chain, ...r.argv]);
       try {
+        capture('prerouting-jump-deleted');
         const d = diagnose();
         const f = d.findings.find((x) => x.rule === 'docker-rules-missing');
         expect(f?.data).toMatchObject({ missing: 'jump', containerIp: ip });
@@ -331,6 +346,7 @@ describe.skipIf(skip !== null)(
       const spec = ['-d', `${ip}/32`, '-m', 'comment', '--comment', TAG, '-j', 'DROP'];
       ipt(['-t', 'filter', '-I', 'DOCKER-USER', '1', ...spec]);
       try {
+        capture('docker-user-drop');
         const w = trace();
         expect(w.outcome.kind).toBe('dropped');
         expect(w.outcome.by).toMatchObject({ table: 'filter', chain: 'DOCKER-USER' });
@@ -374,6 +390,7 @@ describe.skipIf(skip !== null)(
       ];
       ipt(['-t', 'nat', '-I', docker.chain, '1', ...spec]);
       try {
+        capture('orphan-ahead');
         const w = trace();
         expect(w.paths[0]?.hops.some((h) => h.verdict === `dnat to ${ORPHAN_IP}:80` && h.rule?.includes(TAG))).toBe(
           true,
