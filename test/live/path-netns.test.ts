@@ -79,6 +79,7 @@ interface Hop {
   table: string | null;
   chain: string | null;
   rule: string | null;
+  position: number | null;
   verdict: string;
   spec: string[] | null;
 }
@@ -154,6 +155,16 @@ function policyCount(table: string, chain: string): { policy: string; packets: n
   const head = ipt(['-t', table, '-L', chain, '-v', '-x', '-n']).stdout.split('\n')[0] ?? '';
   const m = /policy (\w+) (\d+) packets/.exec(head);
   return { policy: m?.[1] ?? '', packets: Number(m?.[2] ?? -1) };
+}
+
+/** the packet counter of the rule (or the policy) a hop of the model names, read from the kernel */
+function hopCounter(h: Hop): number {
+  if (!h.table || !h.chain) throw new Error(`hop names no chain: ${JSON.stringify(h)}`);
+  if (h.rule === null || h.position === null) return policyCount(h.table, h.chain).packets;
+  const out = ipt(['-t', h.table, '-L', h.chain, '-v', '-x', '-n', '--line-numbers']).stdout.split('\n');
+  const line = out.find((l) => l.trim().split(/\s+/)[0] === String(h.position! + 1));
+  if (!line) throw new Error(`no rule ${h.position + 1} in ${h.table} ${h.chain}`);
+  return Number(line.trim().split(/\s+/)[1]);
 }
 
 /** a rule's iptables-save line in D, as argv after -A CHAIN */
@@ -397,19 +408,21 @@ describe.skipIf(skip !== null)(
         );
         const d = diagnose();
         expect(d.findings.map((f) => f.rule)).toContain('orphan-dnat');
-        const policy = policyCount('filter', 'FORWARD');
+        const by = w.outcome.kind === 'dropped' ? w.outcome.by : undefined;
+        const before = by ? hopCounter(by) : 0;
         const got = fetch();
         expect(got.ok).toBe(false);
-        // the kernel's word: the connection was translated to the orphan's target, which never replied
         const ct = conntrack();
-        expect(ct.length).toBeGreaterThan(0);
-        expect(ct.every((c) => c.replySrc === ORPHAN_IP && c.unreplied)).toBe(true);
-        if (w.outcome.kind === 'dropped') {
-          expect(w.outcome.by).toMatchObject({ chain: 'FORWARD', verdict: 'policy drop' });
-          expect(policyCount('filter', 'FORWARD').packets).toBeGreaterThan(policy.packets);
+        if (by) {
+          // Docker 28 drops what reaches its bridge for an unpublished address: the kernel's counter of
+          // the very rule the model names moved, and the connection was never confirmed (no entry)
+          expect(hopCounter(by)).toBeGreaterThan(before);
+          expect(ct).toEqual([]);
         } else {
+          // the kernel's word: the connection was translated to the orphan's target, which never replied
           expect(w.outcome).toMatchObject({ kind: 'blackhole', ip: ORPHAN_IP, port: 80 });
-          expect(policy.policy).toBe('ACCEPT');
+          expect(ct.length).toBeGreaterThan(0);
+          expect(ct.every((c) => c.replySrc === ORPHAN_IP && c.unreplied)).toBe(true);
         }
       } finally {
         ipt(['-t', 'nat', '-D', docker.chain, ...spec]);

@@ -17,7 +17,7 @@ const load = (engine: string, name: string) =>
 const outside = (s: ReturnType<typeof load>) => walkPath(s, { proto: 'tcp', port: PORT, from: { kind: 'outside' } });
 const drm = (d: ReturnType<typeof diagnose>) => d.findings.find((f) => f.cause === 'docker-rules-missing');
 
-describe.each(['20.10'])('path on the netns captures (dockerd %s, --bridge pdtbr81)', (engine) => {
+describe.each(['20.10', '28.5'])('path on the netns captures (dockerd %s, --bridge pdtbr81)', (engine) => {
   it('healthy: outside → DNAT → the container; no path cause', () => {
     const s = load(engine, 'healthy');
     expect(outside(s).outcome).toMatchObject({ kind: 'container', ip: IP, port: 80 });
