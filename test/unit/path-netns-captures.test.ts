@@ -2,6 +2,7 @@
 // (`collect --out` in the network namespace of a dockerd the test started with `--bridge pdtbr81`),
 // one per case, where the live test also watched the real packet: healthy, Docker's DNAT deleted,
 // the PREROUTING jump to DOCKER deleted (OUTPUT's kept), a DOCKER-USER drop, an orphan DNAT ahead.
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnose.js';
@@ -15,6 +16,8 @@ const IP = '198.19.81.2';
 const load = (engine: string, name: string) =>
   loadSnapshot(fileURLToPath(new URL(`../fixtures/path/netns-${engine}/${engine}-${name}.json`, import.meta.url)));
 const outside = (s: ReturnType<typeof load>) => walkPath(s, { proto: 'tcp', port: PORT, from: { kind: 'outside' } });
+const fixture = (engine: string, name: string) =>
+  fileURLToPath(new URL(`../fixtures/path/netns-${engine}/${engine}-${name}.json`, import.meta.url));
 const drm = (d: ReturnType<typeof diagnose>) => d.findings.find((f) => f.cause === 'docker-rules-missing');
 
 describe.each(['20.10', '28.5'])('path on the netns captures (dockerd %s, --bridge pdtbr81)', (engine) => {
@@ -68,5 +71,27 @@ describe.each(['20.10', '28.5'])('path on the netns captures (dockerd %s, --brid
     const d = diagnose(s, SUBJECT);
     expect(d.findings.map((f) => f.cause)).toContain('orphan-dnat');
     expect(drm(d)).toBeUndefined();
+  });
+
+  it('a client in the container reaching localhost:PORT gets its own loopback; trace says what to use instead', () => {
+    const w = walkPath(load(engine, 'healthy'), {
+      proto: 'tcp',
+      port: PORT,
+      from: { kind: 'container', name: 'pdtest-path-web' },
+      daddr: '127.0.0.1',
+    });
+    expect(w.outcome).toMatchObject({ kind: 'own-loopback', container: 'pdtest-path-web' });
+    // the gateway of this daemon's own bridge, not docker0's 172.17.0.1
+    if (w.outcome.kind === 'own-loopback') expect(w.outcome.instead.join(' ')).toContain('198.19.81.1:28101');
+    const bin = fileURLToPath(new URL('../../bin/portdoctor', import.meta.url));
+    const r = spawnSync(
+      bin,
+      ['trace', `localhost:${PORT}`, '--from', 'container:pdtest-path-web', '--snapshot', fixture(engine, 'healthy')],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('localhost inside container pdtest-path-web is the container itself, not the host');
+    expect(r.stdout).toContain('use instead: host.docker.internal:28101');
   });
 });
