@@ -55,7 +55,12 @@ export const dockerRulesMissing = defineRule({
         reachable.length > 0 &&
         !p.b.hostIp.startsWith('127.') &&
         w.paths.length > 0 &&
-        w.paths.every((x) => !x.hops.some((h) => h.verdict.startsWith('dnat') || h.verdict.startsWith('redirect')));
+        // a path the model could not follow to its end may yet have been translated: say nothing then
+        w.paths.every(
+          (x) =>
+            x.outcome.kind !== 'unknown' &&
+            !x.hops.some((h) => h.verdict.startsWith('dnat') || h.verdict.startsWith('redirect')),
+        );
       if (reachable.length && !outsideMissed) continue;
       const chainGone = !views.some((v) => v.hasDockerChain);
       const still = reaches(w, p.c);
