@@ -38,7 +38,7 @@ function ownDnat(port: number, ip: string): { chain: string; argv: string[]; ind
 describe.skipIf(notReady !== null)(
   `live (${ENGINE_ID ?? '?'}, host daemon, no traffic): path causes${notReady ? ` (skipped: ${notReady})` : ''}`,
   () => {
-    it('its own DNAT deleted by exact spec: docker-rules-missing, each remedy naming what it disrupts; restored by the same spec', () => {
+    it('its own DNAT deleted by exact spec: docker-rules-missing, its restarts naming what they disrupt; restored by the same spec', () => {
       const port = P(1);
       const id = lab.run(['-p', `${port}:80`]);
       const ip = lab.inspect(id, '{{.NetworkSettings.IPAddress}}');
