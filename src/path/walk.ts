@@ -267,6 +267,16 @@ function bridges(containers: readonly Container[], tables: readonly NfTable[]): 
   return out;
 }
 
+/**
+ * The bridge a container address sits behind, as this host's rules say (Docker's MASQUERADE
+ * `-s NET ! -o BR` names a daemon's own `--bridge`), else the network's default name; null if no
+ * Docker network holds the address.
+ */
+export function bridgeOfAddress(snap: Snapshot, ip: string): string | null {
+  const containers = snap.containers.ok ? snap.containers.value : [];
+  return bridges(containers, allTables(snap).tables).find((b) => inCidr(ip, b.cidr))?.name ?? null;
+}
+
 function outcomeKey(o: Outcome): string {
   switch (o.kind) {
     case 'container':

@@ -6,7 +6,7 @@
 import { containerHolder, containerLabel } from './holders.js';
 import { dockerBackend, sameWorld } from './dnat.js';
 import { hostDnatEngine, outsideWalk, publishedOnSubject, reaches } from './published.js';
-import { describeOutcome } from '../path/index.js';
+import { bridgeOfAddress, describeOutcome } from '../path/index.js';
 import { firewallViews } from '../snapshot/index.js';
 import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
@@ -48,9 +48,21 @@ export const dockerRulesMissing = defineRule({
           (r.daddr === null || p.b.hostIp === '0.0.0.0' || r.daddr === p.b.hostIp),
       );
       const reachable = own.filter((r) => r.reachable !== false);
-      if (reachable.length) continue;
-      const chainGone = !views.some((v) => v.hasDockerChain);
       const w = outsideWalk(snap, p);
+      // a DNAT reachable only from OUTPUT (PREROUTING's jump gone, OUTPUT's kept) translates the host's
+      // own connections but no outside packet: every outside path then passes untranslated
+      const outsideMissed =
+        reachable.length > 0 &&
+        !p.b.hostIp.startsWith('127.') &&
+        w.paths.length > 0 &&
+        // a path the model could not follow to its end may yet have been translated: say nothing then
+        w.paths.every(
+          (x) =>
+            x.outcome.kind !== 'unknown' &&
+            !x.hops.some((h) => h.verdict.startsWith('dnat') || h.verdict.startsWith('redirect')),
+        );
+      if (reachable.length && !outsideMissed) continue;
+      const chainGone = !views.some((v) => v.hasDockerChain);
       const still = reaches(w, p.c);
       out.push({
         severity: 'error',
@@ -65,7 +77,7 @@ export const dockerRulesMissing = defineRule({
           {
             fact: backend === 'nft' ? 'nft' : backend === 'iptables-legacy' ? 'iptablesLegacy' : 'iptablesNft',
             says: own.length
-              ? `${own[0]?.text} (unreachable: no jump to ${own[0]?.chain})`
+              ? `${own[0]?.text} (unreachable${outsideMissed ? ' from outside' : ''}: no jump to ${own[0]?.chain}${outsideMissed ? ' in PREROUTING' : ''})`
               : `no DNAT to ${p.ip}:${p.b.containerPort} for port ${p.b.hostPort} in ${backend ?? 'any view'}${chainGone ? '; no DOCKER chain in nat' : ''}`,
           },
           {
@@ -87,7 +99,8 @@ export const dockerRulesMissing = defineRule({
           proto: p.b.proto,
           missing: own.length ? 'jump' : chainGone ? 'chain' : 'dnat',
           chain: own[0]?.chain ?? 'DOCKER',
-          bridge: bridgeOf(p.c),
+          bridge: bridgeOfAddress(snap, p.ip) ?? bridgeOf(p.c),
+          hooks: outsideMissed ? 'PREROUTING' : 'PREROUTING/OUTPUT',
           backend: backend ?? 'iptables-nft',
           stillAnswers: still,
           liveRestore: snap.engine.ok ? snap.engine.value.liveRestore : false,
@@ -100,7 +113,7 @@ export const dockerRulesMissing = defineRule({
 
 const firewallFacts = (snap: Parameters<typeof dockerBackend>[0]) => [snap.iptablesNft, snap.iptablesLegacy, snap.nft];
 
-/** Docker's bridge naming: docker0 for the default network, br-<first 12 of the network id> otherwise */
+/** Docker's bridge naming when no rule names it: docker0 for the default network, br-<first 12 of the network id> otherwise */
 function bridgeOf(c: { networks?: readonly { name: string; id: string }[] }): string {
   const n = c.networks?.[0];
   if (!n || n.name === 'bridge') return 'docker0';

@@ -71,7 +71,8 @@ export function traceExit(walks: readonly Walk[]): ExitCode {
 
 export async function runTrace(target: string | undefined, o: TraceOpts): Promise<number> {
   if (!target) throw new UsageError('which port? give PORT[/PROTO] or IP:PORT[/PROTO], e.g. portdoctor trace 8080');
-  const t = parseTarget(target);
+  // `localhost:PORT` is what a user in a container typed: trace it as the loopback address it resolves to
+  const t = parseTarget(target.replace(/^localhost(?=:)/i, '127.0.0.1'));
   const origins = parseOrigins(o.from);
   const timeoutMs = o.timeout ? Number(o.timeout) : undefined;
   if (timeoutMs !== undefined && !(timeoutMs > 0))

@@ -38,6 +38,11 @@ function plans(f: Finding, ctx: RemedyContext): Plan[] {
             why: 'outside traffic to a local address enters the chain again',
             undo: [bin, '-w', '-t', 'nat', '-D', 'PREROUTING', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', chain],
           },
+        ]
+      : []),
+    // only PREROUTING's jump is gone when the host's own connections are still translated
+    ...(d.missing !== 'dnat' && d.hooks !== 'PREROUTING'
+      ? [
           {
             argv: [
               bin,
