@@ -7,7 +7,7 @@ import { describeOutcome, walkPath, type Origin, type Walk } from '../../path/in
 import { loadSnapshot } from '../../snapshot/io.js';
 import { displayAddr } from '../../util/ip.js';
 import { EXIT, type ExitCode } from '../exit.js';
-import { parseTarget, UsageError } from '../target.js';
+import { parseTarget, parseTimeout, UsageError } from '../target.js';
 
 export interface TraceOpts {
   from?: string;
@@ -72,9 +72,7 @@ export async function runTrace(target: string | undefined, o: TraceOpts): Promis
   if (!target) throw new UsageError('which port? give PORT[/PROTO] or IP:PORT[/PROTO], e.g. portdoctor trace 8080');
   const t = parseTarget(target);
   const origins = parseOrigins(o.from);
-  const timeoutMs = o.timeout ? Number(o.timeout) : undefined;
-  if (timeoutMs !== undefined && !(timeoutMs > 0))
-    throw new UsageError(`--timeout "${o.timeout}" is not a positive number of milliseconds`);
+  const timeoutMs = parseTimeout(o.timeout);
   const snap: Snapshot = o.snapshot
     ? loadSnapshot(o.snapshot)
     : await collectSnapshot(nodeHostIO(), { ports: [t.port], timeoutMs });

@@ -33,7 +33,7 @@ export function renderPlans(plans: readonly Plan[], width = outputWidth()): stri
   const w = (l: string): string => wrapLine(l, width, 4);
   for (const p of plans) {
     out.push(w(`  ${p.safety === 'fix' ? green('[fix]') : yellow('[suggest]')} ${p.title}`));
-    for (const s of p.steps) out.push(...stepLines(s, '      ', width));
+    for (const s of p.steps) for (const l of stepLines(s, '      ', width)) out.push(l);
     if (p.disrupts.length) out.push(w(`      ${yellow('disrupts:')} ${p.disrupts.join(', ')}`));
     for (const x of p.warnings) out.push(w(`      ${yellow('warning:')} ${x}`));
   }
@@ -75,7 +75,8 @@ export function renderDiagnosis(d: Diagnosis, plans: readonly Plan[], width = ou
     lines.push('', `${bold('Your error')} came from the ${d.symptom.stage} stage (${d.symptom.patternId}).`);
   if (plans.length) {
     lines.push('', `${bold('Fix')} ${dim('(printed, not run: `portdoctor fix` plans and applies the safe ones)')}`);
-    lines.push(...renderPlans(plans, width));
+    // not push(...): 300,000 holders make as many lines, past the argument limit of a call
+    for (const l of renderPlans(plans, width)) lines.push(l);
   }
   if (d.inconclusive.length || d.collectionErrors.length) {
     lines.push('', bold('Could not check'));
