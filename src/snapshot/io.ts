@@ -114,7 +114,10 @@ export function parseSnapshot(text: string, origin: string): Snapshot {
     };
   for (const k of FACT_KEYS) {
     const f = (s as Record<string, unknown>)[k] as { ok?: unknown } | undefined;
-    if (!f || typeof f.ok !== 'boolean') throw new SnapshotFileError(`${origin}: fact "${k}" is missing or malformed`);
+    if (!f || typeof f.ok !== 'boolean')
+      throw new SnapshotFileError(
+        `${origin}: fact "${k}" is missing or malformed; make a new one with: portdoctor collect --out FILE`,
+      );
   }
   const wrong = snapshotShapeError(s as Record<string, unknown>);
   if (wrong)

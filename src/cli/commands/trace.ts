@@ -8,6 +8,7 @@ import { loadSnapshot } from '../../snapshot/io.js';
 import { displayAddr } from '../../util/ip.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import { parseTarget, parseTimeout, UsageError } from '../target.js';
+import { escapeControl } from '../../util/escape.js';
 
 export interface TraceOpts {
   from?: string;
@@ -58,7 +59,8 @@ export function renderWalk(w: Walk): string {
   if (w.paths.length === 0) lines.push(`  ⇒ ${describeOutcome(w.outcome)}`);
   if (w.outcome.kind === 'own-loopback') lines.push(`  use instead: ${w.outcome.instead.join(', or ')}`);
   for (const n of w.notes) lines.push(`  note: ${n}`);
-  return lines.join('\n');
+  // rule text and comments, chain and interface names come from the host: never raw to the terminal
+  return lines.map(escapeControl).join('\n');
 }
 
 /** 0 every path answers, 1 some path is dropped or answered by nobody, 3 undecided */

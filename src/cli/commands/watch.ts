@@ -2,10 +2,14 @@ import { readDaemonConfig } from '../../collect/docker.js';
 import { nodeHostIO } from '../../collect/host-io.js';
 import { openLogLines } from '../../collect/daemon-log.js';
 import { watch, type WatchLine } from '../../watch/watcher.js';
+import { escapeControl } from '../../util/escape.js';
 
 function human(l: WatchLine): string {
   const who = l.container ? ` ${l.container.name ?? l.container.id.slice(0, 12)}` : '';
-  return `[${l.time}] ${l.event}${who}${l.cause ? ` → ${l.cause}` : ''}${l.summary ? `: ${l.summary}` : ''}`;
+  // container names and summaries come from the daemon: control characters escaped
+  return escapeControl(
+    `[${l.time}] ${l.event}${who}${l.cause ? ` → ${l.cause}` : ''}${l.summary ? `: ${l.summary}` : ''}`,
+  );
 }
 
 export async function runWatch(o: { json?: boolean; restartThreshold?: string }): Promise<number> {
