@@ -482,7 +482,7 @@ describe('fuzz: the CLI, spawned, answers any argument list with a usage error a
           encoding: 'utf8',
           timeout: 15_000,
           input: '',
-          cwd: '/nonexistent'.startsWith('/') ? new URL('../fixtures/', import.meta.url).pathname : undefined,
+          cwd: new URL('../fixtures/', import.meta.url).pathname,
           env: { ...process.env, NO_COLOR: '1', PORTDOCTOR_TEST: '1', DOCKER_HOST: 'unix:///nonexistent/pd-fuzz.sock' },
         });
         expect(r.status, `${JSON.stringify(argv)}: ${r.stderr}`).not.toBe(4);
