@@ -7,12 +7,21 @@ import { escapeControl } from '../../util/escape.js';
 
 export type LintFormat = 'human' | 'json' | 'sarif' | 'github';
 
+const FRAME_MAX = 160;
+
 function frame(text: string, p: LintProblem, color: boolean): string {
   const lines = text.split('\n');
-  const l = lines[p.line - 1] ?? '';
-  const width = Math.max(1, (p.endLine === p.line ? p.endColumn : l.length + 1) - p.column);
+  const full = lines[p.line - 1] ?? '';
+  // a 10 MB line is shown as a window around the column, not whole
+  const from = full.length > FRAME_MAX ? Math.max(0, p.column - 1 - 40) : 0;
+  const l = full.length > FRAME_MAX ? full.slice(from, from + FRAME_MAX) : full;
+  const column = p.column - from;
+  const width = Math.min(
+    Math.max(1, (p.endLine === p.line ? p.endColumn - from : l.length + 1) - column),
+    Math.max(1, l.length + 1 - column),
+  );
   const gutter = String(p.line).padStart(4);
-  const caret = `${' '.repeat(p.column - 1)}${'^'.repeat(width)}`;
+  const caret = `${' '.repeat(Math.max(0, column - 1))}${'^'.repeat(width)}`;
   // compose bytes may hold ESC sequences: shown escaped (the caret then no longer lines up under them, rarely)
   return `  ${gutter} | ${escapeControl(l)}\n       | ${color ? `\x1b[31m${caret}\x1b[0m` : caret}`;
 }
