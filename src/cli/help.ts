@@ -85,7 +85,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   },
   collect: {
     examples: [['sudo portdoctor collect --out host.json', 'then: portdoctor diagnose 8080 --from host.json']],
-    exits: { 0: 'the snapshot was written' },
+    exits: { 0: 'the snapshot was written', 2: '--out exists (add --force), is a symbolic link, or cannot be written' },
   },
   completion: {
     examples: [
