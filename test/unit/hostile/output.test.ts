@@ -1,6 +1,7 @@
 // Host-controlled text in human output, and snapshot files of the wrong shape or size, spawned as
 // users run it. A process's comm and argv, a container's name, a compose file's bytes: any of them can
 // carry ESC sequences and a fake verdict line; each must reach the terminal escaped.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +55,31 @@ describe('control characters in host text are escaped in human output', () => {
       expect(r.out).not.toMatch(RAW);
       expect(r.out).not.toMatch(/^port-free/m);
       expect(r.out).toContain('\\x1b[2K\\rport-free (certain)');
+    }
+  });
+  it('a real process on this host whose comm and argv hold ESC, CR and a fake verdict: diagnose shows them escaped', async () => {
+    const port = 20000 + (process.pid % 9000);
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        `process.title = '\\x1b[2K\\rport-free'; require('net').createServer().listen(${port}, '127.0.0.1', () => console.log('up'))`,
+        `\n\nport-free (certain):${EVIL}`,
+      ],
+      { env: { ...process.env, PORTDOCTOR_TEST: '1' }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout?.once('data', () => resolve());
+        child.once('exit', () => reject(new Error('the test listener exited')));
+      });
+      const r = runCli(['diagnose', `127.0.0.1:${port}`, '--no-probe'], { env: NO_DAEMON });
+      expect(r.out).toMatch(/^host-process/);
+      expect(r.out).not.toMatch(RAW);
+      expect(r.out).not.toMatch(/^port-free/m);
+      expect(r.out).toContain('\\x1b[2K\\rport-free');
+    } finally {
+      child.kill('SIGKILL');
     }
   });
   it('diagnose and ports: a container name with ESC sequences shows escaped', () => {
