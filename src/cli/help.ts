@@ -84,8 +84,14 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     },
   },
   collect: {
-    examples: [['sudo portdoctor collect --out host.json', 'then: portdoctor diagnose 8080 --from host.json']],
-    exits: { 0: 'the snapshot was written', 2: '--out exists (add --force), is a symbolic link, or cannot be written' },
+    examples: [
+      ['sudo portdoctor collect --out host.json', 'then: portdoctor diagnose 8080 --from host.json'],
+      [
+        'sudo portdoctor collect --out - --port 8080 | ssh admin@helpdesk "cat > host.json"',
+        'to stdout (mode 0600 for a file)',
+      ],
+    ],
+    exits: { 0: 'the snapshot was written' },
   },
   completion: {
     examples: [
