@@ -58,19 +58,24 @@ describe('control characters in host text are escaped in human output', () => {
     }
   });
   it('a real process on this host whose comm and argv hold ESC, CR and a fake verdict: diagnose shows them escaped', async () => {
-    const port = 20000 + (process.pid % 9000);
+    // the listener takes the first free test port from a per-run start (other tests hold some) and prints it
+    const start = 20000 + (process.pid % 9000);
     const child = spawn(
       process.execPath,
       [
         '-e',
-        `process.title = '\\x1b[2K\\rport-free'; require('net').createServer().listen(${port}, '127.0.0.1', () => console.log('up'))`,
+        `process.title = '\\x1b[2K\\rport-free';
+         const net = require('net');
+         const tryPort = (p) => { const s = net.createServer(); s.once('error', () => tryPort(p + 1));
+           s.listen(p, '127.0.0.1', () => console.log(p)); };
+         tryPort(${start});`,
         `\n\nport-free (certain):${EVIL}`,
       ],
       { env: { ...process.env, PORTDOCTOR_TEST: '1' }, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout?.once('data', () => resolve());
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stdout?.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
         child.once('exit', () => reject(new Error('the test listener exited')));
       });
       const r = runCli(['diagnose', `127.0.0.1:${port}`, '--no-probe'], { env: NO_DAEMON });
