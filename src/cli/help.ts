@@ -84,7 +84,13 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     },
   },
   collect: {
-    examples: [['sudo portdoctor collect --out host.json', 'then: portdoctor diagnose 8080 --from host.json']],
+    examples: [
+      ['sudo portdoctor collect --out host.json', 'then: portdoctor diagnose 8080 --from host.json'],
+      [
+        'sudo portdoctor collect --out - --port 8080 | ssh admin@helpdesk "cat > host.json"',
+        'to stdout (mode 0600 for a file)',
+      ],
+    ],
     exits: { 0: 'the snapshot was written' },
   },
   completion: {

@@ -10,28 +10,55 @@ export interface Target {
   readonly proto: Proto | null;
 }
 
+/** An argument as echoed in a message: at most 40 characters (a 100,000-digit port was echoed whole, twice). */
+export function shown(raw: string, max = 40): string {
+  const s = raw.length > max ? `${raw.slice(0, max - 12)}…(${raw.length} chars)` : raw;
+  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** The most setTimeout takes (2^31-1 ms, 24.8 days); past it Node warns and fires at once. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/** `--timeout MS`: a whole number of milliseconds, 1 to 2147483647. */
+export function parseTimeout(raw: string | undefined, flag = '--timeout'): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_TIMEOUT_MS)
+    throw new UsageError(
+      `${flag} "${shown(raw)}" is not a positive number of milliseconds: give a whole number from 1 to ${MAX_TIMEOUT_MS} (e.g. ${flag} 3000)`,
+    );
+  return n;
+}
+
 export function parseTarget(raw: string): Target {
   const s = raw.trim();
+  const r = shown(raw);
   const m = /^(?:(\[[^\]]+\]|[^\s/[\]]+):)?(\d+)(?:\/(\w+))?$/.exec(s);
   if (!m) {
     throw new UsageError(
-      `target "${raw}" is not PORT[/PROTO] or IP:PORT[/PROTO] (examples: 8080, 8080/udp, 127.0.0.1:8080, [::1]:8080/tcp)`,
+      `target "${r}" is not PORT[/PROTO] or IP:PORT[/PROTO] (examples: 8080, 8080/udp, 127.0.0.1:8080, [::1]:8080/tcp)`,
     );
   }
   const port = Number(m[2]);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new UsageError(`port ${m[2]} in "${raw}" is out of range: a host port is 1-65535`);
+    throw new UsageError(
+      m[2] === raw.trim()
+        ? `port ${r} is out of range: a host port is 1-65535`
+        : `port ${shown(m[2] ?? '')} in "${r}" is out of range: a host port is 1-65535`,
+    );
   const proto = m[3]?.toLowerCase();
   if (proto !== undefined && proto !== 'tcp' && proto !== 'udp') {
     throw new UsageError(
-      `protocol "${m[3]}" in "${raw}" is not supported: use tcp or udp (sctp is not published through docker-proxy)`,
+      `protocol "${shown(m[3] ?? '')}" in "${r}" is not supported: use tcp or udp (sctp is not published through docker-proxy)`,
     );
   }
   let ip: string | null = null;
   if (m[1]) {
     ip = normalizeIp(m[1]);
     if (!ip)
-      throw new UsageError(`"${m[1]}" in "${raw}" is not an IP address; write IPv6 in brackets, e.g. [::1]:${port}`);
+      throw new UsageError(
+        `"${shown(m[1])}" in "${r}" is not an IP address; write IPv6 in brackets, e.g. [::1]:${port}`,
+      );
   }
   return { ip, port, proto: (proto as Proto | undefined) ?? null };
 }

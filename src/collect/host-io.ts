@@ -56,6 +56,9 @@ export interface NodeHostIOOptions {
 
 const contexts = new WeakMap<object, ContextHost>();
 
+/** The most of one Docker API answer that is read: /containers/json of ~10,000 containers fits in a few MB. */
+export const DOCKER_API_MAX = 32 * 1024 * 1024;
+
 /**
  * unix:///var/run/docker.sock (default), unix:///run/user/1000/docker.sock, or tcp://127.0.0.1:2375: from
  * DOCKER_HOST, else the docker context (DOCKER_CONTEXT or `docker context use`), read once per environment.
@@ -144,7 +147,24 @@ export function nodeHostIO(opts: NodeHostIOOptions = {}): HostIO {
           { ...ep, path, method: 'GET', headers: { Host: 'docker' }, timeout: o.timeoutMs ?? 5000 },
           (res) => {
             const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
+            let size = 0;
+            // capped: a daemon (or whatever serves DOCKER_HOST) that streams 80 MB must not fill the memory
+            const tooBig = (): void => {
+              req.destroy(
+                Object.assign(
+                  new Error(
+                    `the answer to GET ${path} is larger than the ${DOCKER_API_MAX / 1024 / 1024} MiB portdoctor reads`,
+                  ),
+                  { code: 'ETOOBIG' },
+                ),
+              );
+            };
+            if (Number(res.headers['content-length'] ?? 0) > DOCKER_API_MAX) return tooBig();
+            res.on('data', (c: Buffer) => {
+              size += c.length;
+              if (size > DOCKER_API_MAX) return tooBig();
+              chunks.push(c);
+            });
             res.on('end', () =>
               resolve({
                 status: res.statusCode ?? 0,

@@ -23,11 +23,28 @@ export function portsOf(b: ComposeBinding): { start: number; end: number } | nul
   return b.hostPort === 'ephemeral' ? null : b.hostPort;
 }
 
+/**
+ * A host range for one container port ("8000-9000:80") is a pool: dockerd binds one free port of it
+ * (the allocator's range request), so it is fixed only where the range is as long as the container's.
+ */
+export function isPool(b: ComposeBinding): boolean {
+  const p = portsOf(b);
+  return p !== null && p.end > p.start && b.containerPort.end === b.containerPort.start;
+}
+
 export function bindingsCollide(a: ComposeBinding, b: ComposeBinding): number | null {
   if (a.proto !== b.proto) return null;
   const pa = portsOf(a);
   const pb = portsOf(b);
   if (!pa || !pb) return null;
+  if (isPool(a) || isPool(b)) {
+    // two pools leave each other a port (counting the ports they take is beyond a lint); a pool
+    // against fixed ports clashes only when those ports cover every port of the pool
+    if (isPool(a) && isPool(b)) return null;
+    const [pool, fixed] = isPool(a) ? [pa, pb] : [pb, pa];
+    if (fixed.start > pool.start || fixed.end < pool.end) return null;
+    return ipsOverlap(a.hostIp, b.hostIp) ? pool.start : null;
+  }
   const lo = Math.max(pa.start, pb.start);
   const hi = Math.min(pa.end, pb.end);
   if (lo > hi) return null;

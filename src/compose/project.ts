@@ -144,7 +144,10 @@ export function buildProject(input: ProjectInput): ProjectResult {
       problems.push({
         rule: 'parse-error',
         severity: 'error',
-        message: `not valid YAML: ${e.message.split('\n')[0]}`,
+        // the yaml library reports nesting past the stack (100,000 `[`) as the engine's own RangeError text
+        message: /Maximum call stack/.test(e.message)
+          ? 'not valid YAML for Compose: nested too deeply (the parser ran out of stack); no compose file nests like this'
+          : `not valid YAML: ${e.message.split('\n')[0]}`,
         data: {},
         file: f.path,
         line: lp.line,

@@ -33,7 +33,11 @@ function fill(t: string, s: ErrorSubject): string {
     s.port === null
       ? 'PORT'
       : `${s.ip && s.ip !== '0.0.0.0' && s.ip !== '::' ? `${s.ip.includes(':') ? `[${s.ip}]` : s.ip}:` : ''}${s.port}${s.proto ? `/${s.proto}` : ''}`;
+  // an alternative to a privileged port must itself be unprivileged: 80 → 8080, 443 → 8443, 22 → 8022
+  // ("8{port}" gave 880 for 80, still below 1024)
+  const unprivileged = s.port === null ? 'PORT' : String(s.port < 1024 ? s.port + 8000 : s.port);
   return t
+    .replace(/\{unprivilegedPort\}/g, unprivileged)
     .replace(/\{port\}/g, s.port === null ? 'PORT' : String(s.port))
     .replace(/\{ip\}/g, s.ip ?? '0.0.0.0')
     .replace(/\{proto\}/g, s.proto ?? 'tcp')

@@ -39,7 +39,7 @@ export const PATTERNS: readonly Pattern[] = [
       'Not a conflict: the bind was refused for lack of permission. In rootless Docker or Podman, ports below net.ipv4.ip_unprivileged_port_start (1024 by default) need that sysctl lowered or CAP_NET_BIND_SERVICE; on Windows, the port sits in a Hyper-V/WinNAT excluded range.',
     next: [
       'sysctl net.ipv4.ip_unprivileged_port_start',
-      'publish a port >= 1024 instead (-p 8{port}:…)',
+      'publish a port >= 1024 instead (-p {unprivilegedPort}:…)',
       'Windows: netsh interface ipv4 show excludedportrange protocol=tcp',
     ],
   },

@@ -1,6 +1,6 @@
 // Save and load snapshots, and read any file a user names (--from, --config, --env-file, compose
 // includes) with a size cap. A loaded snapshot is checked before any rule sees it.
-import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import type { Snapshot } from '../model.js';
 import { FACT_KEYS } from '../model.js';
 import { snapshotShapeError } from './shape.js';
@@ -114,7 +114,10 @@ export function parseSnapshot(text: string, origin: string): Snapshot {
     };
   for (const k of FACT_KEYS) {
     const f = (s as Record<string, unknown>)[k] as { ok?: unknown } | undefined;
-    if (!f || typeof f.ok !== 'boolean') throw new SnapshotFileError(`${origin}: fact "${k}" is missing or malformed`);
+    if (!f || typeof f.ok !== 'boolean')
+      throw new SnapshotFileError(
+        `${origin}: fact "${k}" is missing or malformed; make a new one with: portdoctor collect --out FILE`,
+      );
   }
   const wrong = snapshotShapeError(s as Record<string, unknown>);
   if (wrong)
@@ -166,6 +169,8 @@ export function saveSnapshot(path: string, s: Snapshot, o: { force?: boolean } =
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new SnapshotFileError(`cannot write snapshot ${path}: it is not a regular file`);
+    // a replaced file keeps no wider mode than a new one
+    fchmodSync(fd, 0o600);
     const buf = Buffer.from(text);
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);

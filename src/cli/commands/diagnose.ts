@@ -6,7 +6,7 @@ import { candidatePorts, nearestFreePort } from '../../remedy/suggest-port.js';
 import { loadSnapshot } from '../../snapshot/io.js';
 import { textArg } from '../io.js';
 import { renderDiagnosis } from '../render/text.js';
-import { parseTarget, UsageError } from '../target.js';
+import { parseTarget, parseTimeout, UsageError } from '../target.js';
 import type { DiagnoseJson } from '../json-types.js';
 
 export interface DiagnoseOpts {
@@ -29,6 +29,14 @@ export async function runDiagnose(target: string | undefined, o: DiagnoseOpts): 
     process.stderr.write(
       'portdoctor: the --error text was not recognised as a port-publish error; diagnosing without it\n',
     );
+  if (symptom?.port === 0)
+    throw new UsageError(
+      'the --error text names port 0, which is no host port (0 asks the kernel for any free one): give the port you published, e.g. diagnose 8080',
+    );
+  if (t && symptom?.port != null && symptom.port !== t.port)
+    process.stderr.write(
+      `portdoctor: the --error text is about port ${symptom.port}, not ${t.port}: diagnosing ${t.port} as asked (run diagnose ${symptom.port} for the port in the error)\n`,
+    );
   const subject = resolveSubject({ port: t?.port ?? null, ip: t?.ip ?? null, proto: t?.proto ?? null, symptom });
   if (!subject) {
     throw new UsageError(
@@ -37,9 +45,7 @@ export async function runDiagnose(target: string | undefined, o: DiagnoseOpts): 
         : 'which port? give PORT[/PROTO] or IP:PORT[/PROTO], or --error with a message that names the port',
     );
   }
-  const timeoutMs = o.timeout ? Number(o.timeout) : undefined;
-  if (timeoutMs !== undefined && !(timeoutMs > 0))
-    throw new UsageError(`--timeout "${o.timeout}" is not a positive number of milliseconds`);
+  const timeoutMs = parseTimeout(o.timeout);
   // a few neighbours too (15 ports keep the kernel-filtered socket query): a printed "use port N instead"
   // must name a port this very collection saw free
   const snap = o.from

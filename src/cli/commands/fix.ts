@@ -9,7 +9,7 @@ import { candidatePorts, composeServiceOf, nearestFreePort } from '../../remedy/
 import { EXIT } from '../exit.js';
 import { textArg } from '../io.js';
 import { outputWidth, wrapLine } from '../output.js';
-import { bold, renderPlans, shellQuote, yellow } from '../render/text.js';
+import { bold, renderPlans, safe, shellQuote, yellow } from '../render/text.js';
 import { parseTarget, UsageError } from '../target.js';
 import type { AppliedJson, FixApplyJson, FixPlanJson, FixUndoJson } from '../json-types.js';
 
@@ -125,7 +125,7 @@ async function planAndApply(
         `${JSON.stringify({ subject: d.subject, cause: d.verdict.cause, summary: d.verdict.summary, freePort: free, composeEdit: edit, plans } satisfies FixPlanJson, null, 2)}\n`,
       );
     } else {
-      process.stdout.write(`${wrapLine(`${bold(d.verdict.cause)}: ${d.verdict.summary}`, outputWidth())}\n`);
+      process.stdout.write(`${wrapLine(`${bold(d.verdict.cause)}: ${safe(d.verdict.summary)}`, outputWidth())}\n`);
       if (free !== null)
         process.stdout.write(`nearest free ${subject.proto} port: ${free}${edit ? `\n  ${edit}` : ''}\n`);
       process.stdout.write(

@@ -6,7 +6,7 @@ import { displayAddr } from '../../util/ip.js';
 import { EXIT } from '../exit.js';
 import { outputWidth } from '../output.js';
 import { parseTarget } from '../target.js';
-import { dim, green, red, yellow } from '../render/text.js';
+import { dim, green, red, safe, yellow } from '../render/text.js';
 import type { PortsJson } from '../json-types.js';
 
 export interface PortsOpts {
@@ -52,7 +52,12 @@ export async function runPorts(o: PortsOpts): Promise<number> {
     // shortened only on a terminal: piped into grep, a cut-off owner could hide the very rule searched for
     const width = o.trunc === false ? Infinity : outputWidth();
     const head = ['PROTO', 'ADDRESS', 'STATUS', 'OWNERS'];
-    const body = rows.map((r) => [r.proto, displayAddr(r.ip, r.port), r.status, r.owners.map(ownerText).join(', ')]);
+    const body = rows.map((r) => [
+      r.proto,
+      displayAddr(r.ip, r.port),
+      r.status,
+      safe(r.owners.map(ownerText).join(', ')),
+    ]);
     const w = [
       5,
       Math.max(7, ...body.map((b) => (b[1] ?? '').length)),

@@ -7,8 +7,9 @@ import { describeOutcome, walkPath, type Origin, type Walk } from '../../path/in
 import { loadSnapshot } from '../../snapshot/io.js';
 import { displayAddr } from '../../util/ip.js';
 import { EXIT, type ExitCode } from '../exit.js';
-import { parseTarget, UsageError } from '../target.js';
+import { parseTarget, parseTimeout, UsageError } from '../target.js';
 import type { TraceJson } from '../json-types.js';
+import { escapeControl } from '../../util/escape.js';
 
 export interface TraceOpts {
   from?: string;
@@ -59,7 +60,8 @@ export function renderWalk(w: Walk): string {
   if (w.paths.length === 0) lines.push(`  ⇒ ${describeOutcome(w.outcome)}`);
   if (w.outcome.kind === 'own-loopback') lines.push(`  use instead: ${w.outcome.instead.join(', or ')}`);
   for (const n of w.notes) lines.push(`  note: ${n}`);
-  return lines.join('\n');
+  // rule text and comments, chain and interface names come from the host: never raw to the terminal
+  return lines.map(escapeControl).join('\n');
 }
 
 /** 0 every path answers, 1 some path is dropped or answered by nobody, 3 undecided */
@@ -74,9 +76,7 @@ export async function runTrace(target: string | undefined, o: TraceOpts): Promis
   // `localhost:PORT` is what a user in a container typed: trace it as the loopback address it resolves to
   const t = parseTarget(target.replace(/^localhost(?=:)/i, '127.0.0.1'));
   const origins = parseOrigins(o.from);
-  const timeoutMs = o.timeout ? Number(o.timeout) : undefined;
-  if (timeoutMs !== undefined && !(timeoutMs > 0))
-    throw new UsageError(`--timeout "${o.timeout}" is not a positive number of milliseconds`);
+  const timeoutMs = parseTimeout(o.timeout);
   const snap: Snapshot = o.snapshot
     ? loadSnapshot(o.snapshot)
     : await collectSnapshot(nodeHostIO(), { ports: [t.port], timeoutMs });

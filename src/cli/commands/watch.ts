@@ -4,10 +4,14 @@ import { openLogLines } from '../../collect/daemon-log.js';
 import { watch, type WatchLine } from '../../watch/watcher.js';
 import type { WatchLineJson } from '../json-types.js';
 import { UsageError } from '../target.js';
+import { escapeControl } from '../../util/escape.js';
 
 function human(l: WatchLine): string {
   const who = l.container ? ` ${l.container.name ?? l.container.id.slice(0, 12)}` : '';
-  return `[${l.time}] ${l.event}${who}${l.cause ? ` → ${l.cause}` : ''}${l.summary ? `: ${l.summary}` : ''}`;
+  // container names and summaries come from the daemon: control characters escaped
+  return escapeControl(
+    `[${l.time}] ${l.event}${who}${l.cause ? ` → ${l.cause}` : ''}${l.summary ? `: ${l.summary}` : ''}`,
+  );
 }
 
 /** deaths within the window that make a loop: a whole number from 1 (a typo must not switch detection off) */

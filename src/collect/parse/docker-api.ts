@@ -33,14 +33,15 @@ export function containerFromList(c: unknown): Container {
   for (const p of Array.isArray(o.Ports) ? o.Ports : []) {
     const po = obj(p);
     if (typeof po.PublicPort !== 'number') continue; // exposed only
+    if (!isPort(po.PublicPort)) continue; // not a port dockerd would report
     published.push({
       proto: (str(po.Type) || 'tcp') as Proto,
       hostIp: normalizeIp(str(po.IP) || '0.0.0.0') ?? '0.0.0.0',
       hostPort: po.PublicPort,
-      containerPort: typeof po.PrivatePort === 'number' ? po.PrivatePort : 0,
+      containerPort: typeof po.PrivatePort === 'number' && isPort(po.PrivatePort) ? po.PrivatePort : 0,
     });
   }
-  const names = Array.isArray(o.Names) ? (o.Names as string[]) : [];
+  const names = Array.isArray(o.Names) ? o.Names.map(str) : [];
   return {
     id: str(o.Id),
     name: (names[0] ?? '').replace(/^\//, ''),
@@ -59,6 +60,8 @@ export function containerFromList(c: unknown): Container {
   };
 }
 
+const isPort = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 65535;
+
 /** HostConfig.PortBindings of GET /containers/{id}/json: what the container claims when it starts. */
 export function configuredBindings(inspect: unknown): { bindings: PortBinding[]; restartPolicy: string | null } {
   const hc = obj(obj(inspect).HostConfig);
@@ -71,6 +74,9 @@ export function configuredBindings(inspect: unknown): { bindings: PortBinding[];
       const hp = str(bo.HostPort);
       if (!hp) continue; // ephemeral: the daemon picks at start
       const [lo, hi] = hp.split('-').map(Number);
+      // a range bounded by real ports only: "1-99999999" from a hostile API must not loop for minutes
+      if (lo === undefined || !isPort(lo) || (hi !== undefined && (!isPort(hi) || hi < lo))) continue;
+      if (!isPort(Number(cport))) continue;
       const hostIps = str(bo.HostIp) ? [normalizeIp(str(bo.HostIp)) ?? str(bo.HostIp)] : ['0.0.0.0', '::'];
       for (let port = lo ?? 0; port <= (hi ?? lo ?? 0); port++) {
         for (const hostIp of hostIps)

@@ -59,6 +59,8 @@ function touches(line: string, ports: ReadonlySet<number>): boolean {
   return false;
 }
 
+const isPort = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 65535;
+
 /** Parse `--to-destination 172.17.0.2:80`, `[fd00::2]:80`, `10.0.0.1`, `1.2.3.4:80-81`. */
 export function parseToDestination(v: string): { ip: string; port: number | null } | null {
   let ipPart = v;
@@ -74,7 +76,10 @@ export function parseToDestination(v: string): { ip: string; port: number | null
   }
   const ip = normalizeIp(ipPart.split('-')[0] ?? '');
   if (!ip) return null;
-  return { ip, port: portPart ? Number(portPart) : null };
+  const port = portPart ? Number(portPart) : null;
+  // "1.2.3.4:xyz" or :99999 is no port iptables would print: not a rule this model can read
+  if (port !== null && !isPort(port)) return null;
+  return { ip, port };
 }
 
 function dnatFromArgs(
@@ -97,6 +102,8 @@ function dnatFromArgs(
   const [lo, hi] = dp.split(':');
   const dport = Number(lo);
   const dportEnd = hi ? Number(hi) : dport;
+  // --dport abc would be NaN, and NaN matches no port: the rule would vanish from every check unseen
+  if (!isPort(dport) || !isPort(dportEnd) || dport > dportEnd) return null;
   const dIdx = a.indexOf('-d');
   const negD = dIdx > 0 && a[dIdx - 1] === '!';
   const daddr = dIdx >= 0 && !negD ? normalizeIp(a[dIdx + 1] ?? '') : null;

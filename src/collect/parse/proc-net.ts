@@ -46,14 +46,19 @@ export function parseProcNet(
       pos = next;
       continue;
     }
-    const port = parseInt(text.slice(colon + 1, sp), 16);
-    if (ports && !ports.has(port)) {
+    const hex = text.slice(colon + 1, sp);
+    // the kernel prints 4 hex digits; anything else (parseInt("ZZ", 16) is NaN) is no socket line
+    const port = /^[0-9A-Fa-f]{4}$/.test(hex) ? parseInt(hex, 16) : NaN;
+    if (Number.isNaN(port) || (ports && !ports.has(port))) {
       pos = next;
       continue;
     }
     const f = text.slice(pos, lineEnd).trim().split(/\s+/);
     pos = next;
     if (f.length < 10) continue;
+    const uid = Number(f[7]);
+    const inode = Number(f[9]);
+    if (!Number.isInteger(uid) || !Number.isInteger(inode)) continue;
     const local = f[1] ?? '';
     const st = f[3] ?? '';
     let state: SocketState;
@@ -67,8 +72,8 @@ export function parseProcNet(
       port,
       v6only: null,
       state,
-      uid: Number(f[7]),
-      inode: Number(f[9]),
+      uid,
+      inode,
       pids: [],
     });
   }

@@ -35,7 +35,7 @@ export function parseSs(text: string, defaultProto: Proto = 'tcp'): SsEntry[] {
     if (colon < 0) continue;
     const addr = local.slice(0, colon);
     const port = Number(local.slice(colon + 1));
-    if (!Number.isInteger(port)) continue;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) continue;
     let ip: string | null;
     let dualStack = false;
     let v6only: boolean | null = null;

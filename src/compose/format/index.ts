@@ -2,18 +2,29 @@
 // github (workflow annotations).
 import type { LintResult } from '../lint.js';
 import type { LintProblem } from '../types.js';
+import { escapeControl } from '../../util/escape.js';
 
 export { formatSarif, type SarifOptions } from './sarif.js';
 
 export type LintFormat = 'human' | 'json' | 'sarif' | 'github';
 
+const FRAME_MAX = 160;
+
 function frame(text: string, p: LintProblem, color: boolean): string {
   const lines = text.split('\n');
-  const l = lines[p.line - 1] ?? '';
-  const width = Math.max(1, (p.endLine === p.line ? p.endColumn : l.length + 1) - p.column);
+  const full = lines[p.line - 1] ?? '';
+  // a 10 MB line is shown as a window around the column, not whole
+  const from = full.length > FRAME_MAX ? Math.max(0, p.column - 1 - 40) : 0;
+  const l = full.length > FRAME_MAX ? full.slice(from, from + FRAME_MAX) : full;
+  const column = p.column - from;
+  const width = Math.min(
+    Math.max(1, (p.endLine === p.line ? p.endColumn - from : l.length + 1) - column),
+    Math.max(1, l.length + 1 - column),
+  );
   const gutter = String(p.line).padStart(4);
-  const caret = `${' '.repeat(p.column - 1)}${'^'.repeat(width)}`;
-  return `  ${gutter} | ${l}\n       | ${color ? `\x1b[31m${caret}\x1b[0m` : caret}`;
+  const caret = `${' '.repeat(Math.max(0, column - 1))}${'^'.repeat(width)}`;
+  // compose bytes may hold ESC sequences: shown escaped (the caret then no longer lines up under them, rarely)
+  return `  ${gutter} | ${escapeControl(l)}\n       | ${color ? `\x1b[31m${caret}\x1b[0m` : caret}`;
 }
 
 export function formatHuman(r: LintResult, color = false): string {
@@ -24,7 +35,7 @@ export function formatHuman(r: LintResult, color = false): string {
     byFile.get(p.file)?.push(p);
   }
   for (const [file, ps] of byFile) {
-    out.push(color ? `\x1b[4m${file}\x1b[0m` : file);
+    out.push(color ? `\x1b[4m${escapeControl(file)}\x1b[0m` : escapeControl(file));
     for (const p of ps) {
       const sev =
         p.severity === 'error'
@@ -34,7 +45,9 @@ export function formatHuman(r: LintResult, color = false): string {
           : color
             ? '\x1b[33mwarning\x1b[0m'
             : 'warning';
-      out.push(`  ${p.line}:${p.column}  ${sev}  ${p.message}  ${color ? `\x1b[2m${p.rule}\x1b[0m` : p.rule}`);
+      out.push(
+        `  ${p.line}:${p.column}  ${sev}  ${escapeControl(p.message)}  ${color ? `\x1b[2m${p.rule}\x1b[0m` : p.rule}`,
+      );
       // no frame for a file whose bytes were not kept (not compose, refused): they are never shown
       const text = r.texts.get(file);
       if (text !== undefined) out.push(frame(text, p, color));

@@ -17,7 +17,18 @@ export function composeStop(c: { composeProject: string | null; composeService: 
  * ('*' for a rule that matches any address). null when a fact that could show one was not read: then no IP
  * can be proven free.
  */
+// one answer per snapshot and port: remedies ask it once per holder, and 300,000 holders made it quadratic
+const takenCache = new WeakMap<Snapshot, Map<string, Set<string> | null>>();
+
 function takenIps(snap: Snapshot, proto: Proto, port: number): Set<string> | null {
+  let bySnap = takenCache.get(snap);
+  if (!bySnap) takenCache.set(snap, (bySnap = new Map()));
+  const key = `${proto}/${port}`;
+  if (!bySnap.has(key)) bySnap.set(key, computeTakenIps(snap, proto, port));
+  return bySnap.get(key) ?? null;
+}
+
+function computeTakenIps(snap: Snapshot, proto: Proto, port: number): Set<string> | null {
   const views = [snap.iptablesNft, snap.iptablesLegacy, snap.nft];
   if (!snap.sockets.ok || !snap.containers.ok || views.every((v) => !v.ok)) return null;
   const out = new Set<string>();

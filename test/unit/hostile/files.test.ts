@@ -84,6 +84,18 @@ describe('compose include: only compose files are read and shown', () => {
   });
 });
 
+describe('compose files that are YAML bombs of another kind', () => {
+  it('100,000 nested [ : "nested too deeply", and the 100 KB line is not printed whole', () => {
+    const d = scratch();
+    writeFileSync(join(d, 'deep.yml'), `services: ${'['.repeat(100_000)}\n`);
+    const r = runCli(['lint', 'deep.yml'], { cwd: d, env: NO_DAEMON(d) });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/not valid YAML for Compose: nested too deeply/);
+    expect(r.out).not.toMatch(/Maximum call stack/);
+    expect(r.out.length).toBeLessThan(2000);
+  });
+});
+
 describe('every named file is capped and must be a regular file', () => {
   it.each([
     [['diagnose', '8080', '--from', '/dev/zero'], /cannot read snapshot \/dev\/zero: it is not a regular file/],
