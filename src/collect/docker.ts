@@ -123,7 +123,7 @@ export function readDaemonConfig(io: HostIO): DaemonConfig {
   const bool = (v: unknown): boolean | null =>
     v === true || v === 'true' ? true : v === false || v === 'false' ? false : null;
   let iptablesVariant: DaemonConfig['iptablesVariant'] = null;
-  // dockerd runs the first `iptables` on its own PATH (FINDINGS, Daemon facts)
+  // dockerd runs the first `iptables` on its own PATH (recorded in test/fixtures/lab/_env/backend-and-rootless.txt)
   for (const dir of (path ?? '').split(':').filter(Boolean)) {
     try {
       const real = io.realpath(`${dir}/iptables`);
@@ -161,7 +161,7 @@ export async function collectDocker(
       getJson(io, '/containers/json?all=1', timeoutMs, hdr),
     ])) as [J, unknown];
   } catch (e) {
-    const code = errnoCode(e);
+    const code = e instanceof SyntaxError ? 'unparsable' : errnoCode(e);
     const why =
       code === 'absent'
         ? `no Docker daemon answers on ${sock} (is dockerd running? set DOCKER_HOST for another socket)`

@@ -76,6 +76,14 @@ export const LOADER_RULE_DOCS = {
     why: 'An `include` entry names a file that cannot be read, so the services it defines are not linted; docker compose fails on it.',
     fix: 'Fix the path (relative to the including file) or remove the entry.',
   },
+  'include-cycle': {
+    why: 'Two or more files include each other (followed by their real paths, so symlinks count): docker compose refuses the project, and the files in the loop are linted once.',
+    fix: 'Remove the `include` entry that closes the loop (the chain is printed with the finding).',
+  },
+  'extends-cycle': {
+    why: "A service's `extends` chain comes back to a service already in it, so what it inherits is undefined; docker compose refuses it.",
+    fix: 'Break the chain at the service shown: one of its `extends` must name a service outside the loop.',
+  },
   'extends-not-found': {
     why: "A service's `extends` names a service (or file) that does not exist, so what it inherits is unknown; docker compose fails on it.",
     fix: 'Fix the service name or the `file:` path in `extends`.',
@@ -95,5 +103,7 @@ export const LOADER_RULE_TITLES = {
   'unknown-variable': 'A variable is set nowhere and has no default.',
   'include-not-found': 'An included file cannot be read.',
   'extends-not-found': 'An extended service does not exist.',
+  'include-cycle': 'Files include each other in a loop.',
+  'extends-cycle': 'Services extend each other in a loop.',
   'ports-ignored-in-host-network': 'Ports on a host-network service are ignored.',
 } as const satisfies Record<(typeof LOADER_RULES)[number], string>;

@@ -1,4 +1,4 @@
-// Issue 17: the conntrack table at (or near) nf_conntrack_max. Every new connection needs an entry;
+// The conntrack table at (or near) nf_conntrack_max. Every new connection needs an entry;
 // at the limit the kernel drops the first packet silently ("nf_conntrack: table full, dropping
 // packet" in the kernel log), so a published port looks dead although every rule is right.
 // nf_conntrack_max is global (only the initial namespace can set it); the count is per namespace.

@@ -1,4 +1,4 @@
-// Issue 17: dockerd maps the port (a running container publishes it) but the DNAT it wrote, its
+// dockerd maps the port (a running container publishes it) but the DNAT it wrote, its
 // DOCKER chain or the jump to that chain is gone: a firewall reload (firewalld, iptables-restore,
 // a nat flush) wiped them while dockerd still believes the mapping is programmed. With
 // userland-proxy on, docker-proxy may still carry outside traffic to the host's own address (the

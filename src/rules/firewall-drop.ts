@@ -1,4 +1,4 @@
-// Issue 17: a running container publishes the port and its DNAT is in place, but a filter rule
+// A running container publishes the port and its DNAT is in place, but a filter rule
 // (DOCKER-USER, FORWARD, INPUT, a raw-table drop, or a chain policy) drops or rejects the traffic
 // on its way: the path model names the rule. The host's own connections do not cross FORWARD, so
 // a check from the host itself still passes.

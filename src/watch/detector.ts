@@ -10,28 +10,45 @@ export interface DockerEvent {
   readonly exitCode: number | null;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | null =>
+  typeof v === 'string' && v !== '' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : null;
+
+/** `timeNano` (integer nanoseconds), else `time` (integer seconds); null when one is there but not a whole number */
+function timeNanoOf(o: Record<string, unknown>): bigint | null {
+  const digits = (v: unknown): string | null => {
+    const s = typeof v === 'number' && Number.isInteger(v) && v >= 0 ? String(v) : typeof v === 'string' ? v : null;
+    return s !== null && /^\d{1,25}$/.test(s) ? s : null;
+  };
+  if (o.timeNano === undefined && o.time === undefined) return 0n;
+  const n = digits(o.timeNano);
+  if (n !== null) return BigInt(n);
+  const s = digits(o.time);
+  return s !== null ? BigInt(s) * 1_000_000_000n : null;
+}
+
 /** The Engine's /events JSON lines (both the old `status` and the new `Action` fields). */
 export function parseEvent(line: string): DockerEvent | null {
-  let o: Record<string, unknown>;
+  let v: unknown;
   try {
-    o = JSON.parse(line) as Record<string, unknown>;
+    v = JSON.parse(line);
   } catch {
     return null;
   }
+  // every field is checked: one malformed line must not throw inside the stream reader (it killed watch)
+  if (!isObject(v)) return null;
+  const o = v;
   if ((o.Type ?? 'container') !== 'container') return null;
-  const actor = (o.Actor ?? {}) as { ID?: string; Attributes?: Record<string, string> };
-  const id = String(actor.ID ?? o.id ?? '');
-  const action = String(o.Action ?? o.status ?? '');
+  const actor = isObject(o.Actor) ? o.Actor : {};
+  const attrs = isObject(actor.Attributes) ? actor.Attributes : {};
+  const id = str(actor.ID) ?? str(o.id);
+  const action = str(o.Action) ?? str(o.status);
   if (!id || !action) return null;
-  const tn = o.timeNano !== undefined ? BigInt(String(o.timeNano)) : BigInt(Number(o.time ?? 0)) * 1_000_000_000n;
-  const ec = actor.Attributes?.exitCode;
-  return {
-    id,
-    action,
-    name: actor.Attributes?.name ?? null,
-    timeNano: tn,
-    exitCode: ec !== undefined ? Number(ec) : null,
-  };
+  const tn = timeNanoOf(o);
+  if (tn === null) return null;
+  const ec = str(attrs.exitCode);
+  const exitCode = ec !== null && /^-?\d+$/.test(ec) ? Number(ec) : null;
+  return { id, action, name: str(attrs.name), timeNano: tn, exitCode };
 }
 
 export interface LoopState {

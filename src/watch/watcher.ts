@@ -3,7 +3,7 @@
 // dockerd restarts, asking for the events it missed with `since=`, so the failure that caused the
 // restart is not lost.
 import { collectSnapshot } from '../collect/index.js';
-import type { HostIO } from '../collect/host-io.js';
+import { dockerEndpoint, type HostIO } from '../collect/host-io.js';
 import { diagnose, resolveSubject } from '../diagnose.js';
 import type { Diagnosis } from '../model.js';
 import { symptomFrom } from '../symptom.js';
@@ -40,18 +40,24 @@ export interface WatchOptions {
   readonly logPollMs?: number;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((r) => {
-    const t = setTimeout(r, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        r();
-      },
-      { once: true },
-    );
+/**
+ * Resolves after `ms`, or at once on abort. The abort listener is removed when the timer fires: a
+ * `{ once: true }` listener stays on the signal until abort, and the log poll sleeps twice a second.
+ */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((r) => {
+    if (signal.aborted) return r();
+    const onAbort = (): void => {
+      clearTimeout(t);
+      r();
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      r();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
+}
 
 async function inspect(io: HostIO, id: string): Promise<unknown> {
   const r = await io.dockerGet(`/containers/${id}/json`, { timeoutMs: 4000 });
@@ -165,6 +171,9 @@ export async function watch(o: WatchOptions): Promise<void> {
       }
     })();
   }
+  const ep = dockerEndpoint(o.io.env);
+  const where = ep.socketPath !== undefined ? `unix://${ep.socketPath}` : `tcp://${ep.host ?? '?'}:${ep.port ?? '?'}`;
+  let streamError: string | null = null;
   while (!o.signal.aborted) {
     const filters = encodeURIComponent(JSON.stringify({ type: ['container'] }));
     // replay what happened while disconnected (seconds resolution; duplicates are dropped below)
@@ -181,6 +190,7 @@ export async function watch(o: WatchOptions): Promise<void> {
           while ((nl = buf.indexOf('\n')) >= 0) {
             const line = buf.slice(0, nl);
             buf = buf.slice(nl + 1);
+            // a line that is not a container event (malformed, truncated) is skipped, never fatal
             const e = parseEvent(line);
             if (!e) continue;
             const key = `${e.id}|${e.action}|${e.timeNano}`;
@@ -205,8 +215,9 @@ export async function watch(o: WatchOptions): Promise<void> {
           pending.push(first ? Promise.resolve() : sweep(since));
         },
       );
-    } catch {
-      /* daemon gone: reconnect below */
+      streamError = null;
+    } catch (e) {
+      streamError = (e as Error).message || String(e);
     }
     await Promise.allSettled(pending);
     if (o.signal.aborted) break;
@@ -215,7 +226,10 @@ export async function watch(o: WatchOptions): Promise<void> {
       event: 'disconnected',
       container: null,
       cause: null,
-      summary: 'the Docker events stream ended (dockerd restarted?); reconnecting',
+      summary:
+        streamError === null
+          ? `the Docker events stream of ${where} ended (dockerd restarted?); reconnecting`
+          : `cannot follow the Docker events of ${where} (${streamError}); retrying in ${backoff} ms. Is dockerd running? DOCKER_HOST or the docker context choose the daemon`,
     });
     await sleep(backoff, o.signal);
     backoff = Math.min(backoff * 2, 5000);

@@ -125,8 +125,9 @@ describe('shipped Prometheus and Grafana files', () => {
     const exposed = new Set([...(await metricsOf('orphan-dnat')).matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]));
     const used = (text: string) => new Set([...text.matchAll(/\b(portdoctor_[a-z_]+)\b/g)].map((m) => m[1]));
     for (const f of ['deploy/prometheus/alerts.yml', 'deploy/grafana/portdoctor-dashboard.json']) {
-      for (const name of used(readFileSync(`${ROOT}${f}`, 'utf8')))
-        expect(exposed, `${f} uses ${name}`).toContain(name);
+      const names = used(readFileSync(`${ROOT}${f}`, 'utf8'));
+      expect(names.size, `${f} uses portdoctor metrics`).toBeGreaterThan(0);
+      for (const name of names) expect(exposed, `${f} uses ${name}`).toContain(name);
     }
     const dash = JSON.parse(readFileSync(`${ROOT}deploy/grafana/portdoctor-dashboard.json`, 'utf8'));
     expect(dash.panels.length).toBeGreaterThan(5);

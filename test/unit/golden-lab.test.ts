@@ -1,5 +1,5 @@
 // Every lab scenario, replayed from its raw capture: the verdict and the named holder must be what
-// the lab proved (FINDINGS.md), including the traps the folk wisdom gets wrong.
+// the lab proved (each capture's summary.txt in test/fixtures/lab/), including the traps the folk wisdom gets wrong.
 import { describe, expect, it } from 'vitest';
 import { diagnose, exitCodeOf } from '../../src/diagnose.js';
 import type { Cause, Holder, Proto } from '../../src/model.js';

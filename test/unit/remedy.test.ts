@@ -205,6 +205,7 @@ describe('plans per cause (argv arrays, safety, disruption)', () => {
     });
   });
   it('every plan runs a known program with plain argv (no shell syntax), with a reason for each step', () => {
+    let steps = 0;
     for (const [cap, port] of [
       ['orphan-dnat', 18401],
       ['host-process', 18101],
@@ -219,9 +220,12 @@ describe('plans per cause (argv arrays, safety, disruption)', () => {
           // an argv element that is a whole command line would only work through a shell
           expect(s.argv.filter((a) => /&&|\|\||;\s|\$\(|`/.test(a))).toEqual([]);
           expect(s.why.length).toBeGreaterThan(5);
+          steps++;
         }
       }
     }
+    // five causes, each with at least one step: a loop over no plans would prove nothing
+    expect(steps).toBeGreaterThanOrEqual(5);
   });
 });
 

@@ -3,13 +3,24 @@ import { nodeHostIO } from '../../collect/host-io.js';
 import { openLogLines } from '../../collect/daemon-log.js';
 import { watch, type WatchLine } from '../../watch/watcher.js';
 import type { WatchLineJson } from '../json-types.js';
+import { UsageError } from '../target.js';
 
 function human(l: WatchLine): string {
   const who = l.container ? ` ${l.container.name ?? l.container.id.slice(0, 12)}` : '';
   return `[${l.time}] ${l.event}${who}${l.cause ? ` → ${l.cause}` : ''}${l.summary ? `: ${l.summary}` : ''}`;
 }
 
+/** deaths within the window that make a loop: a whole number from 1 (a typo must not switch detection off) */
+export function restartThresholdOf(raw: string | undefined): number {
+  if (raw === undefined) return 3;
+  const n = /^\s*\d{1,6}\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 100_000)
+    throw new UsageError(`--restart-threshold "${raw}" is not a whole number of deaths from 1 to 100000 (e.g. 3)`);
+  return n;
+}
+
 export async function runWatch(o: { json?: boolean; restartThreshold?: string }): Promise<number> {
+  const restartThreshold = restartThresholdOf(o.restartThreshold);
   const ac = new AbortController();
   for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => ac.abort());
   const io = nodeHostIO();
@@ -18,7 +29,7 @@ export async function runWatch(o: { json?: boolean; restartThreshold?: string })
     io,
     signal: ac.signal,
     logLines,
-    restartThreshold: o.restartThreshold ? Number(o.restartThreshold) : undefined,
+    restartThreshold,
     emit: (l) => {
       if (o.json) {
         process.stdout.write(`${JSON.stringify(l satisfies WatchLineJson)}\n`);

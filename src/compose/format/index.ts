@@ -35,7 +35,9 @@ export function formatHuman(r: LintResult, color = false): string {
             ? '\x1b[33mwarning\x1b[0m'
             : 'warning';
       out.push(`  ${p.line}:${p.column}  ${sev}  ${p.message}  ${color ? `\x1b[2m${p.rule}\x1b[0m` : p.rule}`);
-      out.push(frame(r.texts.get(file) ?? '', p, color));
+      // no frame for a file whose bytes were not kept (not compose, refused): they are never shown
+      const text = r.texts.get(file);
+      if (text !== undefined) out.push(frame(text, p, color));
       if (p.fix)
         out.push(`       fix: host port → ${p.fix.text} (portdoctor lint --fix shows the diff, --write applies it)`);
     }
