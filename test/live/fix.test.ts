@@ -95,10 +95,17 @@ describe.skipIf(notReady !== null)(
       const port = P(21);
       addOrphan(port);
       const env = stateEnv();
-      expect(portdoctor(['fix', String(port), '--apply', '--yes'], env).code).toBe(0);
+      // --json: one object on stdout each, validated against schemas/fix-apply and fix-undo by portdoctor()
+      const a = portdoctor(['fix', String(port), '--apply', '--yes', '--json'], env);
+      expect(a.code, a.stderr).toBe(0);
+      expect(JSON.parse(a.stdout)).toMatchObject({
+        cause: 'orphan-dnat',
+        applied: { ran: 1, refused: null, failed: null },
+      });
       expect(ruleLines('nat').some((l) => l.includes(`--dport ${port} `))).toBe(false);
-      const u = portdoctor(['fix', '--undo'], env);
+      const u = portdoctor(['fix', '--undo', '--json'], env);
       expect(u.code, u.stderr).toBe(0);
+      expect(JSON.parse(u.stdout)).toMatchObject({ undone: 1, failed: null });
       expect(ruleLines('nat').filter((l) => l.includes(`--dport ${port} `))).toHaveLength(1);
       expect(readdirSync(join(env.PORTDOCTOR_STATE_DIR, 'journal'))).toHaveLength(2);
     });

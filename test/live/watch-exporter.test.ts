@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, dockerReady, Lab, portBlock, ROOT, sh, TAG } from './helpers.js';
 import { validateOutput } from '../helpers/json-schema.js';
+import { VERSION } from '../../src/version.js';
 
 const P = portBlock(4);
 const lab = new Lab();
@@ -114,6 +115,17 @@ describe.skipIf(notReady !== null)(`watch and exporter${notReady ? ` (skipped: $
     expect(value(before, 'portdoctor_orphan_dnat_rules{backend="iptables-nft"}')).toBe(0);
     const source = /portdoctor_daemon_log_source_info\{source="(\w+)"\} 1/.exec(before)?.[1];
     expect(['file', 'journald']).toContain(source);
+    // build_info names what runs; as root every always-run collector succeeds on this host
+    expect(before).toMatch(
+      new RegExp(
+        `^portdoctor_build_info\\{version="${VERSION}",node="[\\d.]+",platform="linux",arch="\\w+"\\} 1$`,
+        'm',
+      ),
+    );
+    for (const k of ['host', 'sockets', 'processes', 'engine', 'containers', 'iptablesNft'])
+      expect(value(before, `portdoctor_collector_success{collector="${k}"}`), k).toBe(1);
+    // the bind probe binds only ports a question names: over the whole host it does not run (no series)
+    expect(value(before, 'portdoctor_collector_success{collector="probe"}')).toBeNull();
     const port = P(11);
     const spec = [
       '-p',

@@ -47,6 +47,20 @@ describe('exporter metrics from recorded hosts', () => {
     );
     for (const k of FACT_KEYS)
       expect(t).toMatch(new RegExp(`^portdoctor_collector_success\\{collector="${k}"\\} [01]$`, 'm'));
+    // over the whole host the bind probe does not run (it binds only ports a question names): no series, no failure
+    const whole = createMetrics();
+    const unasked = {
+      ...snapshotFromCapture('orphan-dnat'),
+      probe: {
+        ok: false as const,
+        error: { code: 'unsupported' as const, message: 'no port was asked' },
+        source: 'bind probe',
+      },
+    };
+    observeSnapshot(whole, unasked, 0.05, 1_700_000_000);
+    const w = await whole.registry.metrics();
+    expect(w).not.toMatch(/collector="probe"/);
+    expect(w).toMatch(/^portdoctor_collector_success\{collector="sockets"\} 1$/m);
     const m = createMetrics();
     const snap = snapshotFromCapture('orphan-dnat');
     const failed = {
