@@ -49,6 +49,7 @@ export async function collectIptablesNft(
   timeoutMs = 3000,
   ports: ReadonlySet<number> | null = null,
   ip6Nat: Promise<boolean> = Promise.resolve(true),
+  withRulesets = true,
 ): Promise<Fact<FirewallView>> {
   const [v4, v6] = await Promise.all([
     saveFirst(io, ['iptables-nft-save', 'iptables-save'], timeoutMs),
@@ -69,11 +70,11 @@ export async function collectIptablesNft(
   ) {
     return fail('unsupported', 'iptables-save is the legacy variant and no iptables-nft-save exists', 'iptables-save');
   }
-  const views = [parseIptablesSave(v4.r.stderr + v4.r.stdout, 'iptables-nft', 'ip', ports)];
+  const views = [parseIptablesSave(v4.r.stderr + v4.r.stdout, 'iptables-nft', 'ip', ports, withRulesets)];
   const notes: string[] = [];
   if (v6 === 'none') notes.push('no ip6 nat table in nf_tables: no IPv6 NAT rules to read');
   else if (v6 && v6.r.code === 0)
-    views.push(parseIptablesSave(v6.r.stderr + v6.r.stdout, 'iptables-nft', 'ip6', ports));
+    views.push(parseIptablesSave(v6.r.stderr + v6.r.stdout, 'iptables-nft', 'ip6', ports, withRulesets));
   else notes.push('ip6tables-nft-save unavailable: IPv6 NAT rules not read');
   return ok(
     mergeViews('iptables-nft', views),
@@ -88,6 +89,7 @@ export async function collectIptablesLegacy(
   legacyTables: { ip: readonly string[]; ip6: readonly string[] } | null,
   timeoutMs = 3000,
   ports: ReadonlySet<number> | null = null,
+  withRulesets = true,
 ): Promise<Fact<FirewallView>> {
   if (legacyTables && legacyTables.ip.length === 0 && legacyTables.ip6.length === 0) {
     return ok(EMPTY('iptables-legacy'), '/proc/net/ip_tables_names', [
@@ -111,7 +113,7 @@ export async function collectIptablesLegacy(
       const f = execFailure(cmd, r);
       return fail(f.code, f.message, cmd);
     }
-    views.push(parseIptablesSave(r.stdout, 'iptables-legacy', fam, ports));
+    views.push(parseIptablesSave(r.stdout, 'iptables-legacy', fam, ports, withRulesets));
   }
   return ok(mergeViews('iptables-legacy', views), 'iptables-legacy-save (no -t)');
 }
