@@ -4,7 +4,6 @@ import { portMap, type PortEntry, type PortOwner } from '../../portmap.js';
 import { loadSnapshot } from '../../snapshot/io.js';
 import { displayAddr } from '../../util/ip.js';
 import { EXIT } from '../exit.js';
-import { prettyJsonPieces, writePieces } from '../json-stream.js';
 import { outputWidth } from '../output.js';
 import { parseTarget } from '../target.js';
 import { dim, green, red, yellow } from '../render/text.js';
@@ -46,10 +45,7 @@ export async function runPorts(o: PortsOpts): Promise<number> {
   if (filterPorts.length) rows = rows.filter((r) => filterPorts.includes(r.port));
   if (o.conflicts) rows = rows.filter((r) => r.status !== 'ok');
   if (o.json) {
-    writePieces(prettyJsonPieces({ ports: rows, complete: map.complete, missing: map.missing }, 'ports'), (s) =>
-      process.stdout.write(s),
-    );
-    process.stdout.write('\n');
+    process.stdout.write(`${JSON.stringify({ ports: rows, complete: map.complete, missing: map.missing }, null, 2)}\n`);
   } else {
     // shortened only on a terminal: piped into grep, a cut-off owner could hide the very rule searched for
     const width = o.trunc === false ? Infinity : outputWidth();
