@@ -63,6 +63,7 @@ export async function collectIptablesNft(
   timeoutMs = 3000,
   ports: ReadonlySet<number> | null = null,
   ip6Nat: Promise<boolean> = Promise.resolve(true),
+  withRulesets = true,
 ): Promise<Fact<FirewallView>> {
   const [v4, v6] = await Promise.all([
     saveFirst(io, ['iptables-nft-save', 'iptables-save'], timeoutMs),
@@ -85,11 +86,11 @@ export async function collectIptablesNft(
   }
   const garbled = notSaveOutput(v4.cmd, v4.r.stdout);
   if (garbled) return garbled;
-  const views = [parseIptablesSave(v4.r.stderr + v4.r.stdout, 'iptables-nft', 'ip', ports)];
+  const views = [parseIptablesSave(v4.r.stderr + v4.r.stdout, 'iptables-nft', 'ip', ports, withRulesets)];
   const notes: string[] = [];
   if (v6 === 'none') notes.push('no ip6 nat table in nf_tables: no IPv6 NAT rules to read');
   else if (v6 && v6.r.code === 0 && !notSaveOutput(v6.cmd, v6.r.stdout))
-    views.push(parseIptablesSave(v6.r.stderr + v6.r.stdout, 'iptables-nft', 'ip6', ports));
+    views.push(parseIptablesSave(v6.r.stderr + v6.r.stdout, 'iptables-nft', 'ip6', ports, withRulesets));
   else notes.push('ip6tables-nft-save unavailable: IPv6 NAT rules not read');
   return ok(
     mergeViews('iptables-nft', views),
@@ -104,6 +105,7 @@ export async function collectIptablesLegacy(
   legacyTables: { ip: readonly string[]; ip6: readonly string[] } | null,
   timeoutMs = 3000,
   ports: ReadonlySet<number> | null = null,
+  withRulesets = true,
 ): Promise<Fact<FirewallView>> {
   if (legacyTables && legacyTables.ip.length === 0 && legacyTables.ip6.length === 0) {
     return ok(EMPTY('iptables-legacy'), '/proc/net/ip_tables_names', [
@@ -129,7 +131,7 @@ export async function collectIptablesLegacy(
     }
     const garbled = notSaveOutput(cmd, r.stdout);
     if (garbled) return garbled;
-    views.push(parseIptablesSave(r.stdout, 'iptables-legacy', fam, ports));
+    views.push(parseIptablesSave(r.stdout, 'iptables-legacy', fam, ports, withRulesets));
   }
   return ok(mergeViews('iptables-legacy', views), 'iptables-legacy-save (no -t)');
 }

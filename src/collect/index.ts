@@ -25,6 +25,11 @@ export interface CollectOptions {
    * default host IPs; false: no probe (--no-probe). Without `ports` nothing is probed.
    */
   readonly probe?: readonly ProbeRequest[] | false;
+  /**
+   * false: the iptables views carry no rule sets for the path model (`ports` maps DNAT rules only), so
+   * a busy host's every rule is not held tokenised twice; default true
+   */
+  readonly rulesets?: boolean;
 }
 
 export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOptions = {}): Promise<Snapshot> {
@@ -36,8 +41,9 @@ export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOp
   trace('collect start');
   const dockerP = traced('docker api', collectDocker(io, t));
   const chainsP = listChains(io, t);
-  const iptNftP = traced('iptables-nft-save', collectIptablesNft(io, t, ports, hasIp6Nat(chainsP)));
-  const iptLegacyP = traced('iptables-legacy-save', collectIptablesLegacy(io, legacy, t, ports));
+  const rs = opts.rulesets !== false;
+  const iptNftP = traced('iptables-nft-save', collectIptablesNft(io, t, ports, hasIp6Nat(chainsP), rs));
+  const iptLegacyP = traced('iptables-legacy-save', collectIptablesLegacy(io, legacy, t, ports, rs));
   const nftP = traced('nft -j', collectNft(io, iptNftP.then(nftSkipTables), t, chainsP));
   const { listening: socketsF, anyState: portView } = await traced('sockets', collectSocketsView(io, ports));
   const probeAsked: readonly ProbeRequest[] =

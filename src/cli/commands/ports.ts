@@ -39,7 +39,8 @@ export async function runPorts(o: PortsOpts): Promise<number> {
   const filterPorts = (o.port ?? []).map((p) => parseTarget(p).port);
   const snap = o.from
     ? loadSnapshot(o.from)
-    : await collectSnapshot(nodeHostIO(), { ports: filterPorts.length ? filterPorts : undefined });
+    : // the port map reads DNAT rules, not the path model's rule sets
+      await collectSnapshot(nodeHostIO(), { ports: filterPorts.length ? filterPorts : undefined, rulesets: false });
   const map = portMap(snap);
   let rows: PortEntry[] = map.ports;
   if (filterPorts.length) rows = rows.filter((r) => filterPorts.includes(r.port));

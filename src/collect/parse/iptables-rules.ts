@@ -171,7 +171,8 @@ export interface RawTable {
   readonly name: string;
   /** chain → policy ('-' for user chains) in declaration order */
   readonly chains: Map<string, string>;
-  readonly lines: Array<{ chain: string; line: string }>;
+  /** `args`: the rule's argv after `-A CHAIN`, when the DNAT pass already tokenised it */
+  readonly lines: Array<{ chain: string; line: string; args?: string[] }>;
 }
 
 /** does a rule's (un-negated) --dport exclude every port asked about? (checked on the text, before tokenising) */
@@ -203,11 +204,11 @@ export function buildIptablesTables(
     const userChains = new Set([...t.chains.keys()].filter((c) => !(c in BUILTIN_HOOK)));
     const rules = new Map<string, NfRule[]>();
     const pos = new Map<string, number>();
-    for (const { chain, line } of t.lines) {
+    for (const { chain, line, args: known } of t.lines) {
       const i = pos.get(chain) ?? 0;
       pos.set(chain, i + 1);
       if (keep && excludes(line, keep)) continue;
-      const args = tokenize(line).slice(2);
+      const args = known ?? tokenize(line).slice(2);
       const r = iptablesRule(args, userChains, line, i);
       if (!rules.has(chain)) rules.set(chain, []);
       rules.get(chain)?.push(r);

@@ -6,6 +6,9 @@ import { buildIptablesTables, type RawTable } from './iptables-rules.js';
 
 /** Split an iptables-save rule line into argv, honouring double quotes (used by --comment). */
 export function tokenize(line: string): string[] {
+  // most lines have no quote: slices of the line, not strings grown a character at a time (a busy
+  // host's 8,000 rules otherwise spend most of their parse in the garbage collector)
+  if (!line.includes('"')) return splitBlanks(line);
   const out: string[] = [];
   let cur = '';
   let inQ = false;
@@ -35,6 +38,20 @@ export function tokenize(line: string): string[] {
     }
   }
   if (has || cur) out.push(cur);
+  return out;
+}
+
+/** what the loop above gives for a line without quotes: the runs of characters between blanks */
+function splitBlanks(line: string): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= line.length; i++) {
+    const blank = i === line.length || line[i] === ' ' || line[i] === '\t';
+    if (blank) {
+      if (start >= 0) out.push(line.slice(start, i));
+      start = -1;
+    } else if (start < 0) start = i;
+  }
   return out;
 }
 
@@ -134,6 +151,8 @@ export function parseIptablesSave(
   backend: FirewallBackend,
   family: 'ip' | 'ip6',
   ports?: ReadonlySet<number> | null,
+  /** false: no rule sets for the path model (the port map needs only the DNAT rules) */
+  withRulesets = true,
 ): FirewallView {
   const tables: string[] = [];
   const incompatible: string[] = [];
@@ -228,11 +247,14 @@ export function parseIptablesSave(
       const jm = /\s-[jg] (\S+)/.exec(line);
       // only DNAT rules are tokenised (and, for a port question, only those for its ports)
       const wanted = table === 'nat' && line.includes('DNAT') && (!ports || touches(line, ports));
-      rules.push({ chain, args: wanted ? tokenize(line).slice(2) : [], line, jump: jm ? (jm[1] as string) : null });
-      rawT?.lines.push({ chain, line });
+      const args = wanted ? tokenize(line).slice(2) : [];
+      rules.push({ chain, args, line, jump: jm ? (jm[1] as string) : null });
+      // tokenised once: the path model's rule reuses these tokens
+      if (withRulesets) rawT?.lines.push(wanted ? { chain, line, args } : { chain, line });
     }
   }
   flush();
+  if (!withRulesets) return { backend, dnat, tables, incompatible, hasDockerChain, warnings };
   const rulesets = buildIptablesTables(
     raws.filter((t) => !incompatible.includes(`${family} ${t.name}`)),
     backend,
@@ -250,6 +272,6 @@ export function mergeViews(backend: FirewallBackend, views: readonly FirewallVie
     incompatible: views.flatMap((v) => v.incompatible),
     hasDockerChain: views.some((v) => v.hasDockerChain),
     warnings: [...new Set(views.flatMap((v) => v.warnings))],
-    rulesets: views.flatMap((v) => v.rulesets ?? []),
+    ...(views.some((v) => v.rulesets) ? { rulesets: views.flatMap((v) => v.rulesets ?? []) } : {}),
   };
 }
