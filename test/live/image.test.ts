@@ -2,7 +2,7 @@
 // with docker import, no registry) on the test dockerd; `portdoctor --version` in it; then the exporter
 // run the way deploy/compose/portdoctor-exporter.yaml runs it (its network, pid, capabilities, security
 // options and mounts, translated to docker run) reads every collector and dockerd's log.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
