@@ -44,7 +44,13 @@ function composeRunArgs(s: ComposeService): string[] {
   for (const c of s.cap_add ?? []) a.push('--cap-add', c);
   for (const o of s.security_opt ?? []) a.push('--security-opt', o.replace(/^apparmor:/, 'apparmor='));
   if (s.read_only) a.push('--read-only');
-  for (const v of s.volumes ?? []) if (existsSync(v.split(':')[0] as string)) a.push('-v', v);
+  // the test engine may serve another socket than the default the compose file mounts (28.5 does)
+  const sock = /^unix:\/\/(.+)$/.exec(process.env.DOCKER_HOST ?? '')?.[1];
+  for (const v of s.volumes ?? []) {
+    const [from, ...rest] = v.split(':');
+    const src = sock && from === '/var/run/docker.sock' ? sock : (from as string);
+    if (existsSync(src)) a.push('-v', [src, ...rest].join(':'));
+  }
   return a;
 }
 
