@@ -44,12 +44,14 @@ function composeRunArgs(s: ComposeService): string[] {
   for (const c of s.cap_add ?? []) a.push('--cap-add', c);
   for (const o of s.security_opt ?? []) a.push('--security-opt', o.replace(/^apparmor:/, 'apparmor='));
   if (s.read_only) a.push('--read-only');
-  // the test engine may serve another socket than the default the compose file mounts (28.5 does)
+  // the test engine may serve another socket than the default the compose file mounts (28.5 does): mount
+  // that one at its own path, as a user of such a host would edit the file (dockerd is found by its socket)
   const sock = /^unix:\/\/(.+)$/.exec(process.env.DOCKER_HOST ?? '')?.[1];
   for (const v of s.volumes ?? []) {
-    const [from, ...rest] = v.split(':');
-    const src = sock && from === '/var/run/docker.sock' ? sock : (from as string);
-    if (existsSync(src)) a.push('-v', [src, ...rest].join(':'));
+    const [from, , ...mode] = v.split(':');
+    if (sock && from === '/var/run/docker.sock')
+      a.push('-v', [sock, sock, ...mode].join(':'), '-e', `DOCKER_HOST=unix://${sock}`);
+    else if (existsSync(from as string)) a.push('-v', v);
   }
   return a;
 }
