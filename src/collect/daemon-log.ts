@@ -34,18 +34,34 @@ const zero = (): Record<LogSignal, number> => ({
   userland_proxy_failed: 0,
 });
 
+function sizeOrNull(io: HostIO, path: string): number | null {
+  try {
+    return io.fileSize(path);
+  } catch {
+    return null;
+  }
+}
+
 /** New dockerd log lines since the last poll (or since opening): its stderr file, else journald. */
 export async function openLogLines(io: HostIO, dockerdPid: number | null): Promise<LogLines> {
   if (dockerdPid) {
     try {
-      const target = io.readlink(`/proc/${dockerdPid}/fd/2`);
-      const size0 = target.startsWith('/') ? io.fileSize(target) : null;
+      const fd2 = `/proc/${dockerdPid}/fd/2`;
+      const link = io.readlink(fd2);
+      let target = link;
+      let size0 = link.startsWith('/') ? sizeOrNull(io, link) : null;
+      // in a container with the host's pid namespace (deploy/compose) the host path is not mounted, but
+      // the fd's magic link still opens dockerd's very file
+      if (size0 === null && link.startsWith('/')) {
+        size0 = sizeOrNull(io, fd2);
+        if (size0 !== null) target = fd2;
+      }
       if (size0 !== null) {
         let offset = size0;
         let partial = '';
         return {
           source: 'file',
-          where: target,
+          where: target === link ? link : `${link} (through ${fd2})`,
           async poll() {
             const size = io.fileSize(target) ?? 0;
             if (size < offset) offset = 0; // rotated or truncated

@@ -34,7 +34,7 @@ export function missingCaps(io: HostIO, needed: readonly CapName[]): CapName[] |
  */
 export function privilegeHint(io: HostIO, needed: readonly CapName[]): string {
   const all = needed.join(', ');
-  if (io.uid !== 0) return `run as root (it needs ${all})`;
+  if (io.uid !== 0) return `run as root: it needs ${all}`;
   const missing = missingCaps(io, needed);
   if (missing === null) return `it needs ${all}`;
   if (missing.length === 0)
