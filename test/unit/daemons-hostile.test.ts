@@ -12,7 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { nodeHostIO } from '../../src/collect/host-io.js';
 import { startExporter } from '../../src/exporter/server.js';
 import { parseEvent } from '../../src/watch/detector.js';
-import { sleep } from '../../src/watch/watcher.js';
+import { sleep, watch } from '../../src/watch/watcher.js';
+import type { HostIO } from '../../src/collect/host-io.js';
 import { BIN, ROOT, runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pd-daemons-'));
@@ -83,6 +84,38 @@ describe('the watcher sleep', () => {
     ac.abort();
     await p; // resolves at once on abort
     expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+  });
+});
+
+describe('a burst of container creates', () => {
+  it('many start probes asleep at once raise no MaxListenersExceededWarning, and leave no listener', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    const ac = new AbortController();
+    const lines = Array.from({ length: 30 }, (_, i) => `${good(`c${i}`, 'create', i + 1)}\n`).join('');
+    let streams = 0;
+    const io = {
+      env: { DOCKER_HOST: 'unix:///nonexistent/burst.sock' },
+      uid: 0,
+      dockerGet: async () => ({ status: 200, body: '{"State":{"Status":"created"}}' }),
+      dockerStream: (_p: string, onData: (c: string) => void, signal?: AbortSignal, onOpen?: () => void) =>
+        new Promise<void>((resolve) => {
+          streams++;
+          onOpen?.();
+          onData(lines);
+          signal?.addEventListener('abort', () => resolve(), { once: true });
+        }),
+    } as unknown as HostIO;
+    const done = watch({ io, signal: ac.signal, emit: () => undefined, probeDelays: [80, 80] });
+    await new Promise((r) => setTimeout(r, 400));
+    ac.abort();
+    await done;
+    process.off('warning', onWarning);
+    expect(streams).toBe(1);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+    // only the stream's own listener (added by this fake) may remain
+    expect(getEventListeners(ac.signal, 'abort').length).toBeLessThanOrEqual(1);
   });
 });
 
