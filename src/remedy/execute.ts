@@ -254,7 +254,13 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<ApplyResul
       const c = checkPrecondition(p, snap);
       if (!c.ok) return end(`refused before "${step.argv.join(' ')}": ${c.why}`, null);
     }
-    if (o.confirm && !(await o.confirm(step))) return end('stopped by the user', null);
+    let yes = true;
+    try {
+      yes = !o.confirm || (await o.confirm(step));
+    } catch (e) {
+      return end(`stopped before "${step.argv.join(' ')}": could not ask (${errText(e)})`, null);
+    }
+    if (!yes) return end('stopped by the user', null);
     const entry: JournalEntry = {
       time: now().toISOString(),
       argv: step.argv,

@@ -99,57 +99,65 @@ async function runUndo(o: FixOpts, io: HostIO, dir: string): Promise<number> {
     return EXIT.undecided;
   }
   try {
-    const r = await undoLatest({
-      io,
-      stateDir: dir,
-      fresh: (port) => collectSnapshot(io, port !== null ? { ports: [port] } : {}),
-    });
-    for (const i of r.ignored) process.stderr.write(`portdoctor: ignored ${i}\n`);
-    if (o.json)
-      process.stdout.write(
-        `${JSON.stringify(
-          {
-            undone: r.ran,
-            of: r.of,
-            journal: r.journalPath,
-            steps: r.steps.map((e) => ({ argv: e.argv, code: e.code })),
-            skipped: r.skipped,
-            refused: r.refused,
-            failed: r.failed,
-            alreadyUndone: r.alreadyUndone,
-            ignored: r.ignored,
-          },
-          null,
-          2,
-        )}\n`,
-      );
-    const say = (s: string): boolean => (o.json ? process.stderr : process.stdout).write(s);
-    if (!r.of) {
-      process.stderr.write(
-        `portdoctor: no applied fix to undo${r.ignored.length ? ' (no trusted journal: see the ignored files above)' : ''}; nothing ran\n`,
-      );
-      return EXIT.found;
-    }
-    if (r.alreadyUndone) {
-      say(
-        `the last applied fix (${r.of.plan}, ${r.of.started}) was undone already at ${r.alreadyUndone.started} (journal ${r.alreadyUndone.path}); nothing ran\n`,
-      );
-      return EXIT.found;
-    }
-    say(
-      `undo of ${r.of.plan} (${r.of.started}): ran ${r.ran} step(s); journal ${r.journalPath}\n${stepLines(r.steps)}${r.skipped.map((s) => `  skipped: ${s}\n`).join('')}`,
-    );
-    const stop = r.refused ?? r.failed;
-    if (stop) {
-      process.stderr.write(
-        `portdoctor: ${stop}\n${r.ran ? `(${r.ran} inverse step(s) above ran before it; the journal says which)` : '(no inverse step ran)'}\n`,
-      );
-      return EXIT.found;
-    }
-    return EXIT.ok;
+    return await undo(o, io, dir);
+  } catch (e) {
+    if (!(e instanceof JournalUnsafe)) throw e;
+    process.stderr.write(`portdoctor: ${e.message}; no inverse step ran\n`);
+    return EXIT.undecided;
   } finally {
     release();
   }
+}
+
+async function undo(o: FixOpts, io: HostIO, dir: string): Promise<number> {
+  const r = await undoLatest({
+    io,
+    stateDir: dir,
+    fresh: (port) => collectSnapshot(io, port !== null ? { ports: [port] } : {}),
+  });
+  for (const i of r.ignored) process.stderr.write(`portdoctor: ignored ${i}\n`);
+  if (o.json)
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          undone: r.ran,
+          of: r.of,
+          journal: r.journalPath,
+          steps: r.steps.map((e) => ({ argv: e.argv, code: e.code })),
+          skipped: r.skipped,
+          refused: r.refused,
+          failed: r.failed,
+          alreadyUndone: r.alreadyUndone,
+          ignored: r.ignored,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  const say = (s: string): boolean => (o.json ? process.stderr : process.stdout).write(s);
+  if (!r.of) {
+    process.stderr.write(
+      `portdoctor: no applied fix to undo${r.ignored.length ? ' (no trusted journal: see the ignored files above)' : ''}; nothing ran\n`,
+    );
+    return EXIT.found;
+  }
+  if (r.alreadyUndone) {
+    say(
+      `the last applied fix (${r.of.plan}, ${r.of.started}) was undone already at ${r.alreadyUndone.started} (journal ${r.alreadyUndone.path}); nothing ran\n`,
+    );
+    return EXIT.found;
+  }
+  say(
+    `undo of ${r.of.plan} (${r.of.started}): ran ${r.ran} step(s); journal ${r.journalPath}\n${stepLines(r.steps)}${r.skipped.map((s) => `  skipped: ${s}\n`).join('')}`,
+  );
+  const stop = r.refused ?? r.failed;
+  if (stop) {
+    process.stderr.write(
+      `portdoctor: ${stop}\n${r.ran ? `(${r.ran} inverse step(s) above ran before it; the journal says which)` : '(no inverse step ran)'}\n`,
+    );
+    return EXIT.found;
+  }
+  return EXIT.ok;
 }
 
 async function planAndApply(
@@ -217,13 +225,21 @@ async function planAndApply(
     );
     return done(EXIT.found, null);
   }
-  const r = await applyPlan(first, {
-    io,
-    subject: `${subject.ip ?? '*'}:${subject.port}/${subject.proto}`,
-    stateDir: dir,
-    fresh: () => collectSnapshot(io, { ports: [subject.port] }),
-    confirm: o.yes ? undefined : confirmOnTty,
-  });
+  let r;
+  try {
+    r = await applyPlan(first, {
+      io,
+      subject: `${subject.ip ?? '*'}:${subject.port}/${subject.proto}`,
+      stateDir: dir,
+      fresh: () => collectSnapshot(io, { ports: [subject.port] }),
+      confirm: o.yes ? undefined : confirmOnTty,
+    });
+  } catch (e) {
+    // thrown only before the first step (no journal can be written): nothing ran
+    if (!(e instanceof JournalUnsafe)) throw e;
+    process.stderr.write(`portdoctor: ${e.message}; no step ran\n`);
+    return done(EXIT.undecided, null);
+  }
   say(`${first.title}: ran ${r.ran}/${first.steps.length} step(s); journal ${r.journalPath}\n${stepLines(r.steps)}`);
   const applied = {
     title: first.title,
