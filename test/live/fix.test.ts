@@ -101,6 +101,11 @@ describe.skipIf(notReady !== null)(
       expect(u.code, u.stderr).toBe(0);
       expect(ruleLines('nat').filter((l) => l.includes(`--dport ${port} `))).toHaveLength(1);
       expect(readdirSync(join(env.PORTDOCTOR_STATE_DIR, 'journal'))).toHaveLength(2);
+      // undone once: a second --undo runs nothing (it re-added the same rule every time before)
+      const again = portdoctor(['fix', '--undo'], env);
+      expect(again.code, again.stderr).toBe(1);
+      expect(again.stdout).toMatch(/was undone already .*; nothing ran/);
+      expect(ruleLines('nat').filter((l) => l.includes(`--dport ${port} `))).toHaveLength(1);
     });
 
     it('a host process is never stopped by --apply: the plan is a suggestion and exit 1', async () => {
