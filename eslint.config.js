@@ -111,6 +111,7 @@ export default tseslint.config(
       'src/snapshot/index.ts',
       'src/snapshot/redact.ts',
       'src/portmap.ts',
+      'src/owners/**/*.ts',
       'src/explain/**/*.ts',
       'src/compose/rules/**/*.ts',
       'src/path/**/*.ts',

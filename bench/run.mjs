@@ -12,6 +12,9 @@ const args = process.argv.slice(2);
 const REPS = Number(args.find((a) => a.startsWith('--reps='))?.slice(7) ?? 15);
 const PORT = Number(args.find((a) => a.startsWith('--port='))?.slice(7) ?? 20999);
 const env = { ...process.env };
+// --baseline=DIR: a built checkout of the code before a change, measured side by side in the same run
+const BASE = args.find((a) => a.startsWith('--baseline='))?.slice(11) ?? null;
+const SKIP = new Set((args.find((a) => a.startsWith('--skip='))?.slice(7) ?? '').split(',').filter(Boolean));
 
 /** wall ms and peak RSS (KB) of one run, via GNU time */
 function measure(argv, input) {
@@ -105,7 +108,7 @@ function lintFixture() {
   return files;
 }
 
-function profileTop(argv, out) {
+function profileTop(argv, out, keep) {
   const dir = mkdtempSync(join(tmpdir(), 'pd-prof-'));
   spawnSync('node', ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...argv], {
     env: { ...env, NODE_EXTRA_CA_CERTS: '' },
@@ -113,6 +116,7 @@ function profileTop(argv, out) {
   });
   const f = readdirSync(dir).find((x) => x.endsWith('.cpuprofile'));
   const p = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+  if (keep) writeFileSync(keep, JSON.stringify(p)); // the whole profile, for chrome://inspect or speedscope
   const self = new Map();
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   p.samples.forEach((s, i) => {
@@ -130,8 +134,8 @@ function profileTop(argv, out) {
   );
 }
 
-async function exporterCase(bin, scale) {
-  const port = 29460 + scale;
+async function exporterCase(bin, scale, offset = 0) {
+  const port = 29460 + scale + offset;
   const child = spawn(bin, ['exporter', '--listen', `127.0.0.1:${port}`, '--cache-seconds', '10', '--no-events'], {
     stdio: 'ignore',
     env: { ...env, PORTDOCTOR_TEST: '1' },
@@ -167,6 +171,11 @@ async function exporterCase(bin, scale) {
   }
 }
 
+/** '20.10' / '28.5': which engine a result file is for */
+function engineTag(m) {
+  return /^(\d+\.\d+)/.exec(m.docker)?.[1] ?? 'unknown';
+}
+
 async function busy(scales) {
   const bin = join(ROOT, 'bin/portdoctor');
   const { up, down } = await import('./busy-host.mjs');
@@ -179,61 +188,102 @@ async function busy(scales) {
     try {
       const P = 20100;
       const reps = Math.max(5, Math.round(REPS / k));
+      const base = BASE ? join(BASE, 'bin/portdoctor') : null;
       const r = compare(
         [
           { name: 'quick-check script', argv: ['bash', join(ROOT, 'bench/quick-check.sh'), String(P)] },
           { name: `portdoctor diagnose ${P}`, argv: [bin, 'diagnose', String(P), '--json'] },
+          ...(base
+            ? [{ name: `before: portdoctor diagnose ${P}`, argv: [base, 'diagnose', String(P), '--json'] }]
+            : []),
           { name: 'portdoctor ports', argv: [bin, 'ports', '--json'] },
-          { name: 'portdoctor lint (200 services, 20 files)', argv: [bin, 'lint', '--format', 'json', ...files] },
-          { name: `lsof -i :${P}`, argv: ['lsof', '-i', `:${P}`] },
+          ...(base ? [{ name: 'before: portdoctor ports', argv: [base, 'ports', '--json'] }] : []),
+          ...(SKIP.has('lint')
+            ? []
+            : [
+                { name: 'portdoctor lint (200 services, 20 files)', argv: [bin, 'lint', '--format', 'json', ...files] },
+              ]),
+          ...(SKIP.has('lsof') ? [] : [{ name: `lsof -i :${P}`, argv: ['lsof', '-i', `:${P}`] }]),
           { name: 'ss -tlnp', argv: ['ss', '-tlnp'] },
         ],
         reps,
       );
       r['exporter'] = await exporterCase(bin, k);
+      if (base) r['before: exporter'] = await exporterCase(base, k, 20);
       out.scales[`x${k}`] = r;
-      if (k === scales[0])
+      // the slowest case of the run (the largest scale): a CPU profile of diagnose, summary and whole
+      if (k === scales[scales.length - 1])
         profileTop(
           [join(ROOT, 'dist/cli.js'), 'diagnose', String(P), '--json'],
-          join(ROOT, 'bench/results/profile-diagnose-busy-x1.txt'),
+          join(ROOT, `bench/results/profile-diagnose-busy-x${k}-${engineTag(out.machine)}.txt`),
+          join(ROOT, `bench/results/profile-diagnose-busy-x${k}-${engineTag(out.machine)}.cpuprofile`),
         );
     } finally {
       down();
     }
   }
+  const tag = engineTag(out.machine);
+  const jsonFile = join(ROOT, `bench/results/busy-host-${tag}.json`);
+  // --merge: scales run in separate invocations (the live lock is released between them) make one table
+  if (args.includes('--merge')) {
+    try {
+      const prev = JSON.parse(readFileSync(jsonFile, 'utf8'));
+      out.scales = { ...prev.scales, ...out.scales };
+      out.runs = [...(prev.runs ?? [prev.when]), out.when];
+    } catch {
+      /* first part */
+    }
+  }
+  scales = Object.keys(out.scales)
+    .map((x) => Number(x.slice(1)))
+    .sort((a, b) => a - b);
   const first = out.scales[`x${scales[0]}`];
   const last = out.scales[`x${scales[scales.length - 1]}`];
   out.growth = {};
   for (const k of Object.keys(first)) {
-    const a = k === 'exporter' ? first[k].collection_ms : first[k].wall_ms.median;
-    const b = k === 'exporter' ? last[k].collection_ms : last[k].wall_ms.median;
+    if (!last[k]) continue;
+    const a = k.endsWith('exporter') ? first[k].collection_ms : first[k].wall_ms.median;
+    const b = k.endsWith('exporter') ? last[k].collection_ms : last[k].wall_ms.median;
     out.growth[k] = +(b / a).toFixed(2);
+    const ra = first[k].peak_rss_kb;
+    const rb = last[k].peak_rss_kb;
+    out.rss_growth = { ...out.rss_growth, [k]: +(rb / ra).toFixed(2) };
   }
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results/busy-host.json'), `${JSON.stringify(out, null, 2)}\n`);
+  writeFileSync(jsonFile, `${JSON.stringify(out, null, 2)}\n`);
+  const ss = (s) => out.scales[`x${s}`]['ss -tlnp']?.wall_ms.median;
+  const cell = (s, k) => {
+    const v = out.scales[`x${s}`][k];
+    if (!v) return '';
+    return `${v.wall_ms.median} (${(v.wall_ms.median / ss(s)).toFixed(2)}× ss)`;
+  };
   const rows = [
-    `Busy host (${out.machine.cpus} × ${out.machine.cpu}, ${out.machine.mem_gb} GB, kernel ${out.machine.kernel}, Docker ${out.machine.docker}, ${out.machine.node}); ×1 = 5,000 TCP + 1,000 UDP sockets over 200 processes, 100 published containers, 2,000 DNAT rules (2,000-line DOCKER chain incl. legacy and nft)`,
+    `Busy host, Docker ${out.machine.docker} (${out.machine.cpus} × ${out.machine.cpu}, ${out.machine.mem_gb} GB, kernel ${out.machine.kernel}, ${out.machine.node}); ×1 = 5,000 TCP + 1,000 UDP sockets over 200 processes, 100 published containers, 2,000 DNAT rules (2,000-line DOCKER chain incl. legacy and nft); "before:" is ${BASE ? 'the code before this change' : 'absent'}, run side by side`,
     '',
-    `| command | ${scales.map((k) => `×${k} median ms`).join(' | ')} | ×1 / quick-check | growth ×${scales[0]}→×${scales[scales.length - 1]} | peak RSS MB (×${scales[scales.length - 1]}) |`,
-    `|---|${scales.map(() => '---:').join('|')}|---:|---:|---:|`,
+    `| command | ${scales.map((k) => `×${k} median ms`).join(' | ')} | growth ×${scales[0]}→×${scales[scales.length - 1]} | ${scales.map((k) => `×${k} peak RSS MB`).join(' | ')} | RSS growth |`,
+    `|---|${scales.map(() => '---:').join('|')}|---:|${scales.map(() => '---:').join('|')}|---:|`,
   ];
-  for (const k of Object.keys(first).filter((x) => x !== 'exporter')) {
+  const keys = [...new Set(scales.flatMap((s) => Object.keys(out.scales[`x${s}`])))];
+  for (const k of keys.filter((x) => !x.endsWith('exporter'))) {
     rows.push(
-      `| ${k} | ${scales.map((s) => out.scales[`x${s}`][k].wall_ms.median).join(' | ')} | ${(first[k].wall_ms.median / first['quick-check script'].wall_ms.median).toFixed(2)}× | ${out.growth[k]}× | ${(last[k].peak_rss_kb / 1024).toFixed(1)} |`,
+      `| ${k} | ${scales.map((s) => cell(s, k)).join(' | ')} | ${out.growth[k] ?? ''}× | ${scales.map((s) => ((out.scales[`x${s}`][k]?.peak_rss_kb ?? 0) / 1024).toFixed(1)).join(' | ')} | ${out.rss_growth?.[k] ?? ''}× |`,
+    );
+  }
+  for (const k of keys.filter((x) => x.endsWith('exporter'))) {
+    rows.push(
+      `| ${k} collection behind a scrape | ${scales.map((s) => out.scales[`x${s}`][k]?.collection_ms ?? '').join(' | ')} | ${out.growth[k] ?? ''}× | ${scales.map((s) => ((out.scales[`x${s}`][k]?.peak_rss_kb ?? 0) / 1024).toFixed(1)).join(' | ')} | ${out.rss_growth?.[k] ?? ''}× |`,
     );
   }
   rows.push(
-    `| exporter scrape (served, median) | ${scales.map((s) => out.scales[`x${s}`].exporter.scrape_ms.median).join(' | ')} | | | ${(last.exporter.peak_rss_kb / 1024).toFixed(1)} |`,
+    '',
+    `Host size ×${scales[0]}→×${scales[scales.length - 1]}: ${scales[scales.length - 1] / scales[0]}×. Runs: ${(out.runs ?? [out.when]).join(', ')}.`,
   );
-  rows.push(
-    `| exporter collection behind a scrape | ${scales.map((s) => out.scales[`x${s}`].exporter.collection_ms).join(' | ')} | | ${out.growth.exporter}× | |`,
-  );
-  writeFileSync(join(ROOT, 'bench/results/busy-host.md'), `${rows.join('\n')}\n`);
+  writeFileSync(join(ROOT, `bench/results/busy-host-${tag}.md`), `${rows.join('\n')}\n`);
   console.log(rows.join('\n'));
 }
 
 if (import.meta.url === `file://${process.argv[1]}` && args.includes('--busy')) {
-  const scales = (args.find((a) => a.startsWith('--scales='))?.slice(9) ?? '1,2,4').split(',').map(Number);
+  const scales = (args.find((a) => a.startsWith('--scales='))?.slice(9) ?? '1,4,8').split(',').map(Number);
   await busy(scales);
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   const bin = join(ROOT, 'bin/portdoctor');
@@ -241,7 +291,18 @@ if (import.meta.url === `file://${process.argv[1]}` && args.includes('--busy')) 
   const idle = compare([
     { name: 'quick-check script', argv: ['bash', join(ROOT, 'bench/quick-check.sh'), String(PORT)] },
     { name: `portdoctor diagnose ${PORT}`, argv: [bin, 'diagnose', String(PORT), '--json'] },
+    ...(BASE
+      ? [
+          {
+            name: `before: portdoctor diagnose ${PORT}`,
+            argv: [join(BASE, 'bin/portdoctor'), 'diagnose', String(PORT), '--json'],
+          },
+        ]
+      : []),
     { name: 'portdoctor --version (cold start)', argv: [bin, '--version'] },
+    ...(BASE
+      ? [{ name: 'before: portdoctor --version (cold start)', argv: [join(BASE, 'bin/portdoctor'), '--version'] }]
+      : []),
     { name: 'node -e 0', argv: ['node', '-e', '0'] },
     // every message of the error corpus in one log: one explanation each
     {
@@ -255,12 +316,13 @@ if (import.meta.url === `file://${process.argv[1]}` && args.includes('--busy')) 
   ]);
   const out = { when: new Date().toISOString(), machine: machine(), reps: REPS, idle_host: idle };
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results/idle-host.json'), `${JSON.stringify(out, null, 2)}\n`);
+  const tag = engineTag(out.machine);
+  writeFileSync(join(ROOT, `bench/results/idle-host-${tag}.json`), `${JSON.stringify(out, null, 2)}\n`);
   const t = table(
-    `Idle host (${out.machine.cpus} × ${out.machine.cpu}, ${REPS} reps, alternating)`,
+    `Idle host, Docker ${out.machine.docker} (${out.machine.cpus} × ${out.machine.cpu}, kernel ${out.machine.kernel}, ${out.machine.node}, ${REPS} reps, alternating; "before:" is ${BASE ? 'the code before this change' : 'absent'})`,
     idle,
     'quick-check script',
   );
-  writeFileSync(join(ROOT, 'bench/results/idle-host.md'), `${t}\n`);
+  writeFileSync(join(ROOT, `bench/results/idle-host-${tag}.md`), `${t}\n`);
   console.log(t);
 }

@@ -1,14 +1,45 @@
 // The host's whole port map: every (proto, host IP, port) that is listened on, published,
 // allocated or DNATed, with its owners and a status. Pure and linear in the size of the host:
-// everything is bucketed by proto/port first, so no quadratic joins.
-// eslint-disable-next-line no-restricted-imports -- known exception: to go once the owner model is shared with src/snapshot/
-import { isDockerProxy, parseDockerProxyArgv } from './collect/parse/docker-proxy-argv.js';
-import type { Container, DnatRule, Proc, Proto, Snapshot, Socket } from './model.js';
+// everything is bucketed by proto/port first, so no quadratic joins. Owners are judged by the same
+// model as diagnose's rules (src/owners/socket-owner.ts for sockets, src/owners/dnat-verdict.ts for
+// DNAT rules), and STATUS_CAUSES says which verdicts each status allows: test/unit/owner-agreement.test.ts
+// holds every lab capture to it.
+import type { Cause, Container, DnatRule, Proto, Snapshot, Socket } from './model.js';
+import { judgeDnat, type DnatVerdict } from './owners/dnat-verdict.js';
+import { expectsProxy, isStaleProxy, ownerModel, servesAllocation, type SocketOwner } from './owners/socket-owner.js';
+import { allocationWithoutListener } from './rules/allocation-without-listener.js';
+import { staleDockerProxy } from './rules/stale-docker-proxy.js';
+import type { Rule } from './rules/types.js';
 import { firewallViews } from './snapshot/index.js';
 import { bindOverlap } from './util/ip.js';
 
 export type PortStatus =
-  'ok' | 'conflict' | 'orphan-rule' | 'stale-proxy' | 'allocated-without-listener' | 'stopped-container';
+  | 'ok'
+  | 'conflict'
+  | 'orphan-rule'
+  | 'foreign-rule'
+  | 'stale-proxy'
+  | 'allocated-without-listener'
+  | 'stopped-container';
+
+/** Holders of a port that diagnose names without anything being wrong with the port map entry. */
+const HELD = ['host-process', 'resolved-stub', 'container', 'host-network-container'] as const;
+
+/**
+ * What diagnose may say of `IP:PORT/PROTO` for a port map entry of each status: the hazard causes
+ * each belong to exactly one status, so the exporter's counts and diagnose's verdicts cannot part.
+ */
+export const STATUS_CAUSES = {
+  ok: ['port-free', ...HELD, 'unknown'],
+  conflict: [...HELD, 'unknown'],
+  'orphan-rule': ['orphan-dnat', 'firewall-split-brain'],
+  'foreign-rule': ['foreign-dnat'],
+  'stale-proxy': ['stale-docker-proxy'],
+  'allocated-without-listener': ['stale-allocation'],
+  // created, exited and failed-start containers hold nothing (they would claim it on start); blind
+  // to the rest of the host, diagnose cannot say free
+  'stopped-container': ['port-free', 'unknown'],
+} as const satisfies Record<PortStatus, readonly Cause[]>;
 
 export type PortOwner =
   | { readonly kind: 'process'; readonly pid: number; readonly comm: string; readonly unit: string | null }
@@ -33,7 +64,10 @@ export type PortOwner =
       readonly chain: string;
       readonly toIp: string;
       readonly toPort: number | null;
+      /** orphan-dnat or firewall-split-brain: diagnose says it forwards to nothing */
       readonly orphan: boolean;
+      /** src/owners/dnat-verdict.ts */
+      readonly verdict: DnatVerdict;
     }
   | { readonly kind: 'unseen'; readonly uid: number };
 
@@ -51,18 +85,46 @@ export interface PortMap {
   readonly missing: readonly string[];
 }
 
+/** Can this rule speak on this snapshot (its required facts were read)? A status needs what its rule needs. */
+function canSay(snap: Snapshot, rule: Rule): boolean {
+  const any = rule.meta.anyOf ?? [];
+  return rule.meta.requires.every((k) => snap[k].ok) && (any.length === 0 || any.some((k) => snap[k].ok));
+}
+
+/** A socket owner in the port map's words (the `ports` command's JSON). */
+function portOwnerOf(o: SocketOwner, judgeStale: boolean): PortOwner {
+  switch (o.kind) {
+    case 'unseen':
+      return { kind: 'unseen', uid: o.uid };
+    case 'docker-proxy':
+      return {
+        kind: 'docker-proxy',
+        pid: o.proc.pid,
+        containerIp: o.args?.containerIp ?? null,
+        stale: judgeStale && isStaleProxy(o),
+      };
+    case 'dockerd':
+      return { kind: 'dockerd', pid: o.proc.pid };
+    case 'container-process':
+      return {
+        kind: 'container',
+        id: o.proc.containerId ?? '',
+        name: o.container?.name ?? (o.proc.containerId ?? '').slice(0, 12),
+        state: o.container?.state ?? 'running',
+        via: 'host-network',
+      };
+    case 'forwarder':
+    case 'resolved-stub':
+    case 'process':
+      return { kind: 'process', pid: o.proc.pid, comm: o.proc.comm, unit: o.proc.unit };
+  }
+}
+
 export function portMap(snap: Snapshot): PortMap {
-  const procs = new Map<number, Proc>((snap.processes.ok ? snap.processes.value : []).map((p) => [p.pid, p]));
-  const dockerd = new Set<number>([
-    ...(snap.engine.ok ? snap.engine.value.dockerdPids : []),
-    ...[...procs.values()].filter((p) => p.comm === 'dockerd').map((p) => p.pid),
-  ]);
+  const model = ownerModel(snap);
   const containers = snap.containers.ok ? snap.containers.value : [];
-  const live = containers.filter((c) => c.state === 'running' || c.state === 'paused');
-  const byIp = new Map<string, Container>();
-  for (const c of live) for (const ip of c.ips) byIp.set(ip, c);
-  const byId = new Map(containers.map((c) => [c.id, c]));
-  const userlandProxy = snap.engine.ok ? snap.engine.value.userlandProxy && !snap.engine.value.rootless : true;
+  const proxied = expectsProxy(snap.engine.ok ? snap.engine.value : null) && canSay(snap, allocationWithoutListener);
+  const judgeStale = canSay(snap, staleDockerProxy);
 
   const entries = new Map<string, PortEntry>();
   const entry = (proto: Proto, ip: string, port: number): PortEntry => {
@@ -74,34 +136,14 @@ export function portMap(snap: Snapshot): PortMap {
     }
     return e;
   };
+  /** per entry, whether some owner serves dockerd's allocation (src/owners/socket-owner.ts) */
+  const served = new Set<PortEntry>();
   const sockets: Socket[] = snap.sockets.ok ? [...snap.sockets.value] : [];
   for (const s of sockets) {
     const e = entry(s.proto, s.ip, s.port);
-    if (!s.pids.length) {
-      e.owners.push({ kind: 'unseen', uid: s.uid });
-      continue;
-    }
-    for (const pid of s.pids) {
-      const p = procs.get(pid);
-      if (!p) {
-        e.owners.push({ kind: 'unseen', uid: s.uid });
-        continue;
-      }
-      if (isDockerProxy(p.comm, p.argv)) {
-        const a = parseDockerProxyArgv(p.argv);
-        const stale = !dockerd.has(p.ppid) || (snap.containers.ok && !!a && !byIp.has(a.containerIp));
-        e.owners.push({ kind: 'docker-proxy', pid, containerIp: a?.containerIp ?? null, stale });
-      } else if (p.comm === 'dockerd') e.owners.push({ kind: 'dockerd', pid });
-      else if (p.containerId) {
-        const c = byId.get(p.containerId);
-        e.owners.push({
-          kind: 'container',
-          id: p.containerId,
-          name: c?.name ?? p.containerId.slice(0, 12),
-          state: c?.state ?? 'running',
-          via: 'host-network',
-        });
-      } else e.owners.push({ kind: 'process', pid, comm: p.comm, unit: p.unit });
+    for (const o of model.ownersOf(s)) {
+      e.owners.push(portOwnerOf(o, judgeStale));
+      if (servesAllocation(o)) served.add(e);
     }
   }
   for (const c of containers) {
@@ -114,13 +156,24 @@ export function portMap(snap: Snapshot): PortMap {
         via: 'published',
       });
   }
+  // every DNAT per proto/port, as diagnose's index holds them for one port (the other world is judged against them)
   const rules: DnatRule[] = firewallViews(snap).flatMap((v) => v.dnat);
+  const rulesOnPort = new Map<string, DnatRule[]>();
+  for (const r of rules) {
+    if (r.reachable === false) continue;
+    for (let port = r.dport; port <= r.dportEnd && port - r.dport < 1024; port++) {
+      const k = `${r.proto}|${port}`;
+      if (!rulesOnPort.has(k)) rulesOnPort.set(k, []);
+      rulesOnPort.get(k)?.push(r);
+    }
+  }
+  const live: ReadonlyMap<string, Container> = model.containerByIp;
   for (const r of rules) {
     if (r.reachable === false) continue;
     const ip = r.daddr ?? (r.family === 'ip6' ? '::' : '0.0.0.0');
+    // the judgement does not depend on the port within the range: once per rule
+    const verdict = judgeDnat(r, snap, live, rulesOnPort.get(`${r.proto}|${r.dport}`) ?? [r]).verdict;
     for (let port = r.dport; port <= r.dportEnd && port - r.dport < 1024; port++) {
-      const c = byIp.get(r.toIp);
-      const owned = !!c && c.published.some((p) => p.proto === r.proto && p.hostPort === port);
       entry(r.proto, ip, port).owners.push({
         kind: 'rule',
         backend: r.backend,
@@ -128,7 +181,8 @@ export function portMap(snap: Snapshot): PortMap {
         chain: r.chain,
         toIp: r.toIp,
         toPort: r.toPort,
-        orphan: snap.containers.ok ? !owned : false,
+        orphan: verdict === 'orphan' || verdict === 'split-brain',
+        verdict,
       });
     }
   }
@@ -146,11 +200,13 @@ export function portMap(snap: Snapshot): PortMap {
       const liveContainer = o.find(
         (x) => x.kind === 'container' && x.via === 'published' && (x.state === 'running' || x.state === 'paused'),
       );
-      const hasListener = o.some((x) => x.kind === 'docker-proxy' || x.kind === 'dockerd' || x.kind === 'unseen');
-      if (o.some((x) => x.kind === 'rule' && x.orphan)) e.status = 'orphan-rule';
+      // most decisive first, in the order of the verdict's CAUSE_RANK (src/verdict.ts)
+      const verdicts = new Set(o.flatMap((x) => (x.kind === 'rule' ? [x.verdict] : [])));
+      if (verdicts.has('orphan')) e.status = 'orphan-rule';
+      else if (verdicts.has('foreign')) e.status = 'foreign-rule';
+      else if (verdicts.has('split-brain')) e.status = 'orphan-rule';
+      else if (liveContainer && proxied && !served.has(e)) e.status = 'allocated-without-listener';
       else if (o.some((x) => x.kind === 'docker-proxy' && x.stale)) e.status = 'stale-proxy';
-      else if (liveContainer && userlandProxy && snap.sockets.ok && !hasListener)
-        e.status = 'allocated-without-listener';
       else if (
         o.every((x) => x.kind === 'container' && x.via === 'published' && x.state !== 'running' && x.state !== 'paused')
       )

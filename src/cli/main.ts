@@ -202,7 +202,8 @@ async function main(rawArgv: string[]): Promise<number> {
     .command('collect')
     .addHelpText('after', helpAfter('collect'))
     .description('save a redacted snapshot of this host (sockets, owners, containers, NAT rules) for replay')
-    .option('--out <file>', 'where to write the snapshot JSON')
+    .option('--out <file>', 'where to write the snapshot JSON (mode 0600; - for stdout)')
+    .option('--force', 'replace --out if it exists (a symbolic link is never written through)')
     .option('--port <port...>', 'limit to these ports (default: the whole host)')
     .option('--no-probe', 'do not record the bind probe for the ports given')
     .action(async (o) => {

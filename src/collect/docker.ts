@@ -161,7 +161,7 @@ export async function collectDocker(
       getJson(io, '/containers/json?all=1', timeoutMs, hdr),
     ])) as [J, unknown];
   } catch (e) {
-    const code = errnoCode(e);
+    const code = e instanceof SyntaxError ? 'unparsable' : errnoCode(e);
     const why =
       code === 'absent'
         ? `no Docker daemon answers on ${sock} (is dockerd running? set DOCKER_HOST for another socket)`

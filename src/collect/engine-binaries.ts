@@ -3,7 +3,7 @@
 // dockerd finds docker-proxy by --userland-proxy-path (or daemon.json), else in its libexec
 // directories, else on its PATH (moby daemon/config lookupBinPath); package paths are root-owned.
 import type { EngineBinaries, Fact, Proc } from '../model.js';
-import { ok } from './fact.js';
+import { errnoCode, fail, ok } from './fact.js';
 import type { HostIO } from './host-io.js';
 
 const LIBEXEC = ['/usr/local/libexec/docker', '/usr/libexec/docker', '/usr/local/lib/docker', '/usr/lib/docker'];
@@ -24,13 +24,14 @@ export function collectEngineBinaries(
   procs: readonly Proc[],
 ): Fact<EngineBinaries> {
   const out = new Map<string, string>();
+  let denied: unknown = null;
   const add = (path: string | null, why: string): void => {
     if (!path || !path.startsWith('/')) return;
     try {
       const real = io.realpath(path);
       if (!out.has(real)) out.set(real, why);
-    } catch {
-      /* not there */
+    } catch (e) {
+      if (errnoCode(e) === 'denied') denied = e; // else: not there
     }
   };
   const dockerds = new Set([...dockerdPids, ...procs.filter((p) => p.comm === 'dockerd').map((p) => p.pid)]);
@@ -78,6 +79,9 @@ export function collectEngineBinaries(
   for (const p of procs)
     if (p.exe && dockerds.has(p.ppid) && /\/docker-proxy$/.test(p.exe)) add(p.exe, `started by dockerd pid ${p.ppid}`);
   for (const d of [...LIBEXEC, ...PACKAGE]) add(`${d}/docker-proxy`, 'installed at a package path');
+  // none found because the paths could not be looked at: every docker-proxy would pass for an impostor
+  if (out.size === 0 && denied)
+    return fail('denied', `cannot look for docker-proxy binaries: ${(denied as Error).message}`, 'realpath');
   return ok(
     { dockerProxy: [...out].map(([path, why]) => ({ path, why })) },
     'dockerd argv/daemon.json/PATH, package paths',

@@ -4,6 +4,7 @@
 import type { Fact, FirewallView } from '../model.js';
 import { fail, ok } from './fact.js';
 import type { ExecResult, HostIO } from './host-io.js';
+import { type CapName, privilegeHint } from './privilege.js';
 import { mergeViews, parseIptablesSave } from './parse/iptables-save.js';
 import { countXtDnat, parseNftJson } from './parse/nft.js';
 import { isNftFamily, isNftName } from '../util/nft-name.js';
@@ -18,15 +19,27 @@ const EMPTY = (backend: FirewallView['backend']): FirewallView => ({
   rulesets: [],
 });
 
+/** iptables-legacy reads its tables through a raw socket (CAP_NET_RAW); nft and iptables-nft through netlink. */
+const capsFor = (what: string): CapName[] =>
+  /legacy/.test(what) ? ['CAP_NET_ADMIN', 'CAP_NET_RAW'] : ['CAP_NET_ADMIN'];
+
 function execFailure(
+  io: HostIO,
   what: string,
   r: ExecResult,
 ): { code: 'absent' | 'timeout' | 'denied' | 'failed'; message: string } {
   if (r.error === 'absent') return { code: 'absent', message: `${what} is not installed` };
   if (r.error === 'timeout') return { code: 'timeout', message: `${what} did not finish in time` };
+  if (r.error === 'denied') return { code: 'denied', message: `${what}: permission denied (cannot execute it)` };
   if (/permission denied|operation not permitted|must be root/i.test(r.stderr))
-    return { code: 'denied', message: `${what}: permission denied (run as root)` };
+    return { code: 'denied', message: `${what}: permission denied (${privilegeHint(io, capsFor(what))})` };
   return { code: 'failed', message: `${what} exited ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}` };
+}
+
+/** iptables-save output: empty (no tables), or `*table` blocks; anything else is not its output. */
+function notSaveOutput(cmd: string, stdout: string): Fact<FirewallView> | null {
+  if (stdout.trim() === '' || /^\*\w+\s*$/m.test(stdout)) return null;
+  return fail('unparsable', `${cmd} printed something that is not iptables-save output`, cmd);
 }
 
 async function saveFirst(
@@ -59,7 +72,7 @@ export async function collectIptablesNft(
   ]);
   if (!v4) return fail('absent', 'iptables-nft-save is not installed (apt-get install iptables)', 'iptables-nft-save');
   if (v4.r.code !== 0) {
-    const f = execFailure(v4.cmd, v4.r);
+    const f = execFailure(io, v4.cmd, v4.r);
     return fail(f.code, f.message, v4.cmd);
   }
   // plain iptables-save may be the legacy variant (update-alternatives); then this view is not nft
@@ -70,10 +83,12 @@ export async function collectIptablesNft(
   ) {
     return fail('unsupported', 'iptables-save is the legacy variant and no iptables-nft-save exists', 'iptables-save');
   }
+  const garbled = notSaveOutput(v4.cmd, v4.r.stdout);
+  if (garbled) return garbled;
   const views = [parseIptablesSave(v4.r.stderr + v4.r.stdout, 'iptables-nft', 'ip', ports)];
   const notes: string[] = [];
   if (v6 === 'none') notes.push('no ip6 nat table in nf_tables: no IPv6 NAT rules to read');
-  else if (v6 && v6.r.code === 0)
+  else if (v6 && v6.r.code === 0 && !notSaveOutput(v6.cmd, v6.r.stdout))
     views.push(parseIptablesSave(v6.r.stderr + v6.r.stdout, 'iptables-nft', 'ip6', ports));
   else notes.push('ip6tables-nft-save unavailable: IPv6 NAT rules not read');
   return ok(
@@ -109,9 +124,11 @@ export async function collectIptablesLegacy(
   ] as const) {
     if (!r) continue;
     if (r.code !== 0) {
-      const f = execFailure(cmd, r);
+      const f = execFailure(io, cmd, r);
       return fail(f.code, f.message, cmd);
     }
+    const garbled = notSaveOutput(cmd, r.stdout);
+    if (garbled) return garbled;
     views.push(parseIptablesSave(r.stdout, 'iptables-legacy', fam, ports));
   }
   return ok(mergeViews('iptables-legacy', views), 'iptables-legacy-save (no -t)');
@@ -143,7 +160,7 @@ export async function collectNft(
 ): Promise<Fact<FirewallView>> {
   const r = await chains;
   if (r.code !== 0 || r.error) {
-    const f = execFailure('nft', r);
+    const f = execFailure(io, 'nft', r);
     return fail(f.code, f.message, 'nft -j list chains');
   }
   try {
@@ -164,7 +181,9 @@ export async function collectNft(
         const [fam, name] = nftTableArgs(t) as [string, string];
         const j = await io.exec(['nft', '-j', 'list', 'table', fam, name], { timeoutMs });
         if (j.code !== 0)
-          throw Object.assign(new Error(`nft list table ${t}: ${j.stderr.trim()}`), { fact: execFailure('nft', j) });
+          throw Object.assign(new Error(`nft list table ${t}: ${j.stderr.trim()}`), {
+            fact: execFailure(io, 'nft', j),
+          });
         // xtables targets carry no destination in JSON; the text listing of that table decodes them
         let text: string | undefined;
         if (countXtDnat(j.stdout) > 0) {

@@ -1,6 +1,6 @@
 // Kernel, WSL flavour, sysctls and the legacy x_tables registry.
 import type { Fact, HostInfo } from '../model.js';
-import { ok } from './fact.js';
+import { errnoCode, fail, ok } from './fact.js';
 import type { HostIO } from './host-io.js';
 import { ifaceSubnets, parseDefaultIface, parseFibTrieLocal, parseIfInet6 } from './parse/proc-addrs.js';
 import { inCidr } from '../util/cidr.js';
@@ -38,6 +38,14 @@ export function wslFlavour(
 export function collectHost(io: HostIO): Fact<HostInfo> {
   const kernel = tryRead(io, '/proc/sys/kernel/osrelease') ?? '';
   const version = tryRead(io, '/proc/version') ?? '';
+  // no procfs at all: every "none" below (legacy tables, sysctls) would be a guess
+  if (!kernel && !version) {
+    try {
+      io.readdir('/proc');
+    } catch (e) {
+      return fail(errnoCode(e), `cannot read /proc: ${(e as Error).message}`, '/proc');
+    }
+  }
   const sysctl: Record<string, string> = {};
   for (const k of SYSCTLS) {
     const v = tryRead(io, `/proc/sys/${k}`);

@@ -12,7 +12,7 @@ import { collectHost } from './host.js';
 import { nodeHostIO, type HostIO } from './host-io.js';
 import { scanOwners } from './processes.js';
 import { collectPortSockets, probeBinds, probeFact, probeOff, type ProbeRequest } from './probe.js';
-import { collectSockets } from './sockets.js';
+import { collectSocketsView } from './sockets.js';
 import { trace, traced } from '../util/trace.js';
 
 export interface CollectOptions {
@@ -39,7 +39,7 @@ export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOp
   const iptNftP = traced('iptables-nft-save', collectIptablesNft(io, t, ports, hasIp6Nat(chainsP)));
   const iptLegacyP = traced('iptables-legacy-save', collectIptablesLegacy(io, legacy, t, ports));
   const nftP = traced('nft -j', collectNft(io, iptNftP.then(nftSkipTables), t, chainsP));
-  const socketsF = await traced('sockets', collectSockets(io, ports));
+  const { listening: socketsF, anyState: portView } = await traced('sockets', collectSocketsView(io, ports));
   const probeAsked: readonly ProbeRequest[] =
     opts.probe === false || !ports
       ? []
@@ -47,7 +47,16 @@ export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOp
         [...ports].flatMap((port) => (['tcp', 'udp'] as const).map((proto) => ({ proto, ip: null, port }))));
   const probePorts = new Set(probeAsked.map((r) => r.port));
   const anyState = probePorts.size
-    ? await traced('any-state sockets', collectPortSockets(io, probePorts, host.ok ? host.value : null, t))
+    ? await traced(
+        'any-state sockets',
+        collectPortSockets(
+          io,
+          probePorts,
+          host.ok ? host.value : null,
+          t,
+          [...probePorts].every((p) => ports?.has(p)) ? portView : null,
+        ),
+      )
     : null;
   const docker = await dockerP;
   const dockerdPids = docker.engine.ok ? docker.engine.value.dockerdPids : [];

@@ -21,6 +21,7 @@ export async function collectRouting(io: HostIO, timeoutMs = 3000): Promise<Fact
     ['ip neigh', neigh],
   ] as const) {
     if (r.error === 'timeout') return fail('timeout', `${what} did not finish in time`, src);
+    if (r.error === 'denied') return fail('denied', `${what}: permission denied (cannot execute ip)`, src);
     if (r.code !== 0 && what !== 'ip route')
       return fail('failed', `${what} exited ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`, src);
   }

@@ -26,6 +26,7 @@ export async function collectPodman(io: HostIO, timeoutMs = 5000): Promise<Fact<
   const r = await io.exec(['podman', 'ps', '-a', '--format', 'json'], { timeoutMs });
   if (r.error === 'absent') return ok([], src, ['podman is not installed']);
   if (r.error === 'timeout') return fail('timeout', 'podman ps did not finish in time', src);
+  if (r.error === 'denied') return fail('denied', 'podman ps: permission denied (cannot execute podman)', src);
   if (r.code !== 0) return fail('failed', `podman ps exited ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`, src);
   try {
     return ok(podmanPsJson(r.stdout), src);

@@ -152,23 +152,33 @@ const TABLES: readonly [string, Proto, 4 | 6][] = [
   ['/proc/net/udp6', 'udp', 6],
 ];
 
-/** Every socket on these ports in any state (without owners: the caller's owner scan fills pids). */
+/**
+ * Every socket on these ports in any state (without owners: the caller's owner scan fills pids).
+ * `known`: the same list, already asked of the kernel with a port filter (collectSocketsView's `ss -a`),
+ * so the whole /proc/net tables (every socket of a busy host) are not printed and read a second time.
+ */
 export async function collectPortSockets(
   io: HostIO,
   ports: ReadonlySet<number>,
   host: HostInfo | null,
   timeoutMs: number,
+  known: readonly Socket[] | null = null,
 ): Promise<{ sockets: Socket[]; looked: string[] }> {
   const sockets: Socket[] = [];
   const looked: string[] = [];
-  for (const [path, proto, family] of TABLES) {
-    try {
-      sockets.push(...parseProcNet(io.readText(path), proto, family, ports, true));
-    } catch (e) {
-      if (!(family === 6 && errnoCode(e) === 'absent')) looked.push(`${path} unreadable (${(e as Error).message})`);
+  if (known) {
+    sockets.push(...known.filter((s) => ports.has(s.port)));
+    looked.push('ss -a with a port filter (sock_diag) in every state (LISTEN, ESTABLISHED, SYN-SENT, TIME-WAIT, …)');
+  } else {
+    for (const [path, proto, family] of TABLES) {
+      try {
+        sockets.push(...parseProcNet(io.readText(path), proto, family, ports, true));
+      } catch (e) {
+        if (!(family === 6 && errnoCode(e) === 'absent')) looked.push(`${path} unreadable (${(e as Error).message})`);
+      }
     }
+    looked.push('/proc/net/{tcp,tcp6,udp,udp6} in every state (LISTEN, ESTABLISHED, SYN-SENT, TIME-WAIT, …)');
   }
-  looked.push('/proc/net/{tcp,tcp6,udp,udp6} in every state (LISTEN, ESTABLISHED, SYN-SENT, TIME-WAIT, …)');
   const kernel = host?.kernel ?? '';
   if (kernel && compareVersions(kernel, '6.3') < 0) {
     looked.push(
@@ -184,7 +194,9 @@ export async function collectPortSockets(
       );
       continue;
     }
-    sockets.push(...parseBoundOnly(r.stdout));
+    // an iproute2 >= 6.3 `ss -a` may list bound-only sockets itself: keep each inode once
+    const seen = new Set(sockets.map((s) => s.inode).filter((i) => i > 0));
+    sockets.push(...parseBoundOnly(r.stdout).filter((s) => s.inode === 0 || !seen.has(s.inode)));
     looked.push(`bound-only TCP sockets on port ${port} (sock_diag TCP_BOUND_INACTIVE)`);
   }
   return { sockets, looked };

@@ -2,9 +2,10 @@
 // and `lsof` do; done here so neither needs to be installed. Stops as soon as every wanted inode
 // has an owner, so a single-port question touches few processes on a busy host.
 import type { Fact, Proc, Socket } from '../model.js';
-import { fail, ok } from './fact.js';
+import { errnoCode, fail, ok } from './fact.js';
 import type { HostIO } from './host-io.js';
 import { parseCgroup } from './parse/cgroup.js';
+import { privilegeHint } from './privilege.js';
 
 export interface OwnerScan {
   readonly sockets: Socket[];
@@ -71,7 +72,10 @@ export function scanOwners(io: HostIO, sockets: readonly Socket[], extraPids: re
       .filter((d) => /^\d+$/.test(d))
       .map(Number);
   } catch (e) {
-    return { sockets: [...sockets], processes: fail('failed', `cannot list /proc: ${(e as Error).message}`, '/proc') };
+    return {
+      sockets: [...sockets],
+      processes: fail(errnoCode(e), `cannot list /proc: ${(e as Error).message}`, '/proc'),
+    };
   }
   let remaining = wanted.size;
   let denied = 0;
@@ -88,7 +92,12 @@ export function scanOwners(io: HostIO, sockets: readonly Socket[], extraPids: re
       let link: string;
       try {
         link = io.readlink(`/proc/${pid}/fd/${fd}`);
-      } catch {
+      } catch (e) {
+        // the fd directory can be listable (CAP_DAC_READ_SEARCH) while its links are not (CAP_SYS_PTRACE)
+        if ((e as NodeJS.ErrnoException).code === 'EACCES') {
+          denied++;
+          break;
+        }
         continue;
       }
       if (!link.startsWith('socket:[')) continue;
@@ -116,7 +125,7 @@ export function scanOwners(io: HostIO, sockets: readonly Socket[], extraPids: re
   const notes: string[] = [];
   if (denied > 0 && remaining > 0) {
     notes.push(
-      `not root: ${denied} processes' file descriptors could not be read, so ${remaining} socket(s) have no known owner (run as root to see them)`,
+      `${io.uid === 0 ? 'denied' : 'not root'}: ${denied} processes' file descriptors could not be read, so ${remaining} socket(s) have no known owner (${privilegeHint(io, ['CAP_SYS_PTRACE', 'CAP_DAC_READ_SEARCH'])})`,
     );
   }
   return {

@@ -6,6 +6,15 @@ import { bindingsCollide } from './overlap.js';
 import { buildProject, type ProjectInput } from './project.js';
 import { composeRules } from './rules/index.js';
 import type { ComposeBinding, ComposeProject, LintProblem, LintSeverity } from './types.js';
+import { formatMessage, type MessageData } from '../util/message.js';
+
+/** The scalar part of a problem's data: what a message template can read. */
+function textData(data: LintProblem['data']): MessageData {
+  const out: Record<string, string | number | boolean | null> = {};
+  for (const [k, v] of Object.entries(data))
+    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+  return out;
+}
 
 export interface LintConfig {
   /** rule id → 'off' | 'warning' | 'error' */
@@ -98,7 +107,7 @@ export function buildProjects(inputs: readonly ProjectInput[]): BuiltProjects {
     const r = buildProject(input);
     projects.push(r.project);
     problems.push(...r.problems);
-    for (const f of input.files) texts.set(f.path, f.text);
+    for (const f of input.files) if (!r.hidden.has(f.path)) texts.set(f.path, f.text);
     for (const [path, p] of r.parsed) texts.set(path, p.text);
   }
   return { projects, problems, texts, firstFile: inputs[0]?.files[0]?.path ?? '' };
@@ -115,7 +124,14 @@ export function lintBuilt(built: BuiltProjects, o: LintOptions = {}): LintResult
   for (const rule of composeRules) {
     if (rule.meta.needsHost && !ctx.host) continue;
     try {
-      for (const d of rule.check(ctx)) problems.push({ ...d, rule: rule.meta.id, severity: rule.meta.severity });
+      const messages: Readonly<Record<string, string>> = rule.meta.messages;
+      for (const d of rule.check(ctx))
+        problems.push({
+          ...d,
+          rule: rule.meta.id,
+          severity: rule.meta.severity,
+          message: formatMessage(messages[d.messageId] ?? d.messageId, textData(d.data)),
+        });
     } catch (e) {
       problems.push({
         rule: rule.meta.id,

@@ -93,9 +93,12 @@ export function parseShortPort(s: string): ParsedPort {
 export function parseLongPort(o: Record<string, unknown>): ParsedPort {
   if (o.target === undefined) throw new PortSyntaxError('long-syntax port needs "target"');
   const containerPort = range(String(o.target), 'target');
-  const ip = o.host_ip !== undefined && o.host_ip !== '' ? normalizeIp(String(o.host_ip)) : null;
-  if (o.host_ip !== undefined && o.host_ip !== '' && !ip)
-    throw new PortSyntaxError(`host_ip "${String(o.host_ip)}" is not an IP address`);
+  // an empty host_ip is refused by docker compose config 2.40.3 ("invalid ip address: ") in the long
+  // syntax, unlike the short syntax's ":443:443" (every interface): leave host_ip out instead
+  if (o.host_ip === '')
+    throw new PortSyntaxError('host_ip is empty (docker compose refuses it; leave host_ip out for every interface)');
+  const ip = o.host_ip !== undefined ? normalizeIp(String(o.host_ip)) : null;
+  if (o.host_ip !== undefined && !ip) throw new PortSyntaxError(`host_ip "${String(o.host_ip)}" is not an IP address`);
   const pub =
     o.published === undefined || o.published === '' || String(o.published) === '0' ? null : String(o.published);
   return {

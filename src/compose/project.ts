@@ -22,6 +22,10 @@ import type { ComposeBinding, ComposeProject, ComposeService, LintProblem, Sourc
 export interface LoadedFile {
   readonly path: string;
   readonly text: string;
+  /** the file's identity (its real path): two spellings of one file through symlinks are one file */
+  readonly id?: string;
+  /** why it was not read (not a regular file, too large, binary): its text is empty and never shown */
+  readonly refused?: string;
 }
 
 export interface ProjectInput {
@@ -79,15 +83,43 @@ function getIn(p: Parsed, map: unknown, key: string, seen = new Set<unknown>()):
   return null;
 }
 
+/** the top-level keys of the Compose specification; `x-` extensions too */
+const COMPOSE_TOP = new Set([
+  'version',
+  'name',
+  'services',
+  'networks',
+  'volumes',
+  'configs',
+  'secrets',
+  'include',
+  'models',
+]);
+
+/** An included file counts as compose when its top level is a mapping of Compose keys only. */
+function looksLikeCompose(doc: Document): boolean {
+  const root = doc.contents;
+  if (!isMap(root) || root.items.length === 0) return false;
+  return root.items.every((it) => {
+    const k = isPair(it) && isScalar(it.key) ? String(it.key.value) : null;
+    return k !== null && (COMPOSE_TOP.has(k) || k.startsWith('x-') || k === '<<');
+  });
+}
+
 export interface ProjectResult {
   readonly project: ComposeProject;
   readonly problems: LintProblem[];
   readonly parsed: ReadonlyMap<string, Parsed>;
+  /** files found not to be compose files: their bytes are never shown (a code frame of /etc/shadow) */
+  readonly hidden: ReadonlySet<string>;
 }
 
 export function buildProject(input: ProjectInput): ProjectResult {
   const problems: LintProblem[] = [];
   const parsed = new Map<string, Parsed>();
+  /** files reached through include / extends.file, not named by the user: their bytes are shown only once they are compose */
+  const reached = new Set<string>();
+  const hidden = new Set<string>();
   const parse = (f: LoadedFile): Parsed | null => {
     if (parsed.has(f.path)) return parsed.get(f.path) ?? null;
     const lc = new LineCounter();
@@ -96,6 +128,17 @@ export function buildProject(input: ProjectInput): ProjectResult {
     const p: Parsed = { file: f.path, doc, lc, text: f.text };
     if (doc.errors.length) {
       const e = doc.errors[0]!;
+      // a file someone else named (include: [/etc/shadow]) may be anything: say where, never what it says
+      if (reached.has(f.path)) {
+        problems.push(
+          problem(
+            'not-compose',
+            { file: f.path, line: 1, column: 1, endLine: 1, endColumn: 1 },
+            'not a Compose file: it is not valid YAML (its content is not shown)',
+          ),
+        );
+        return null;
+      }
       const lp = e.linePos?.[0] ?? { line: 1, col: 1 };
       const le = e.linePos?.[1] ?? lp;
       problems.push({
@@ -109,6 +152,16 @@ export function buildProject(input: ProjectInput): ProjectResult {
         endLine: le.line,
         endColumn: le.col,
       });
+      return null;
+    }
+    if (reached.has(f.path) && !looksLikeCompose(doc)) {
+      problems.push(
+        problem(
+          'not-compose',
+          { file: f.path, line: 1, column: 1, endLine: 1, endColumn: 1 },
+          'not a Compose file: its top level is not a mapping of Compose keys (services, networks, volumes, include …); its content is not shown',
+        ),
+      );
       return null;
     }
     parsed.set(f.path, p);
@@ -158,21 +211,33 @@ export function buildProject(input: ProjectInput): ProjectResult {
   }
   const defs = new Map<string, Def[]>();
   const files: string[] = [];
+  const includedBy = new Map<string, LoadedFile>();
+  const chainOf = (f: LoadedFile): string[] => {
+    const out: string[] = [];
+    for (let c: LoadedFile | undefined = f; c && out.length < 1000; c = includedBy.get(c.id ?? c.path))
+      out.push(c.id ?? c.path);
+    return out;
+  };
   const queue = [...input.files];
   const seenFiles = new Set<string>();
   while (queue.length) {
     const f = queue.shift() as LoadedFile;
-    if (seenFiles.has(f.path)) continue;
-    seenFiles.add(f.path);
+    if (seenFiles.has(f.id ?? f.path)) continue;
+    seenFiles.add(f.id ?? f.path);
     const p = parse(f);
     if (!p) continue;
     files.push(f.path);
     const root = p.doc.contents;
     if (!isMap(root)) {
+      // its bytes are no compose file: drop them so no code frame prints them (/proc/self/environ is one line)
+      parsed.delete(f.path);
+      hidden.add(f.path);
       problems.push(
         problem(
           'not-compose',
-          pos(p, (root as Node | null)?.range ?? [0, 0]),
+          reached.has(f.path)
+            ? { file: f.path, line: 1, column: 1, endLine: 1, endColumn: 1 }
+            : pos(p, (root as Node | null)?.range ?? [0, 0]),
           'not a Compose file: the top level is not a mapping with "services"',
         ),
       );
@@ -187,10 +252,29 @@ export function buildProject(input: ProjectInput): ProjectResult {
             ? String((getIn(p, it, 'path') as { value?: unknown } | null)?.value ?? '')
             : '';
         const loaded = path && input.load ? input.load(path, f.path) : null;
-        if (loaded) queue.push(loaded);
-        else
+        if (loaded && !loaded.refused) {
+          if (seenFiles.has(loaded.id ?? loaded.path) && !chainOf(f).includes(loaded.id ?? loaded.path)) {
+            // a second include of a file already read (a diamond): read once, as before
+          } else if (chainOf(f).includes(loaded.id ?? loaded.path))
+            problems.push(
+              problem(
+                'include-cycle',
+                pos(p, (it as Node).range),
+                `include "${path}" is ${loaded.path}, which is already part of this project (an include cycle, through a symbolic link or a path back); remove one of them`,
+              ),
+            );
+          else {
+            reached.add(loaded.path);
+            includedBy.set(loaded.id ?? loaded.path, f);
+            queue.push(loaded);
+          }
+        } else
           problems.push(
-            problem('include-not-found', pos(p, (it as Node).range), `include "${path}" could not be read`),
+            problem(
+              'include-not-found',
+              pos(p, (it as Node).range),
+              `include "${path}" could not be read${loaded?.refused ? `: ${loaded.refused}` : ''}`,
+            ),
           );
       }
     }
@@ -207,6 +291,14 @@ export function buildProject(input: ProjectInput): ProjectResult {
       if (!isPair(pair) || !isScalar(pair.key)) continue;
       const name = String(pair.key.value);
       let node = pair.value as Node | null;
+      // a later file's `web: !reset null` removes the service, `web: !override {…}` replaces it whole
+      // (docker compose config 2.40.3 does so; the oracle test has both)
+      const tag = (node as { tag?: string } | null)?.tag;
+      if (tag === '!reset') {
+        defs.delete(name);
+        continue;
+      }
+      if (tag === '!override') defs.set(name, []);
       if (isAlias(node)) node = node.resolve(p.doc) as Node | null;
       if (!node) continue;
       if (!defs.has(name)) defs.set(name, []);
@@ -306,9 +398,14 @@ export function buildProject(input: ProjectInput): ProjectResult {
 
   const services: ComposeService[] = [];
   const enabled = new Set(input.profiles ?? []);
-  const resolveDefs = (name: string, depth = 0): Def[] => {
+  const cycleReported = new Set<string>();
+  // `stack` is the chain of services being resolved: meeting one of them again is an extends cycle,
+  // which Compose refuses; without the check a cycle through several files grew the chain N^depth
+  const resolved = new Map<string, Def[]>();
+  const resolveDefs = (name: string, stack: readonly string[] = []): Def[] => {
+    const known = resolved.get(name);
+    if (known) return known;
     const own = defs.get(name) ?? [];
-    if (depth > 8) return own;
     const out: Def[] = [];
     for (const d of own) {
       const ext = getIn(d.p, d.node, 'extends');
@@ -319,7 +416,8 @@ export function buildProject(input: ProjectInput): ProjectResult {
         const file = isMap(ext) ? (getIn(d.p, ext, 'file') as { value?: unknown } | null)?.value : undefined;
         if (file && input.load) {
           const lf = input.load(String(file), d.p.file);
-          const bp = lf ? parse(lf) : null;
+          if (lf && !lf.refused) reached.add(lf.path);
+          const bp = lf && !lf.refused ? parse(lf) : null;
           const bs = bp ? getIn(bp, getIn(bp, bp.doc.contents, 'services'), base) : null;
           if (bp && bs) out.push({ p: bp, node: bs, keyRange: bs.range });
           else
@@ -327,14 +425,29 @@ export function buildProject(input: ProjectInput): ProjectResult {
               problem(
                 'extends-not-found',
                 pos(d.p, ext.range),
-                `extends: service "${base}" in ${String(file)} could not be read`,
+                `extends: service "${base}" in ${String(file)} could not be read${lf?.refused ? `: ${lf.refused}` : ''}`,
               ),
             );
-        } else if (defs.has(base) && base !== name) out.push(...resolveDefs(base, depth + 1));
+        } else if (base === name || stack.includes(base)) {
+          const cycle = [...stack.slice(stack.indexOf(base) >= 0 ? stack.indexOf(base) : stack.length), name, base];
+          const key = `${d.p.file}:${ext.range?.[0] ?? 0}`;
+          if (!cycleReported.has(key)) {
+            cycleReported.add(key);
+            problems.push(
+              problem(
+                'extends-cycle',
+                pos(d.p, ext.range),
+                `extends: service "${name}" extends itself through ${cycle.join(' → ')}; docker compose refuses a cycle: remove one of these extends`,
+              ),
+            );
+          }
+        } else if (defs.has(base)) out.push(...resolveDefs(base, [...stack, name]));
         else problems.push(problem('extends-not-found', pos(d.p, ext.range), `extends: no service "${base}"`));
       }
       out.push(d);
     }
+    // one chain per service: N files each repeating an extends no longer multiply
+    resolved.set(name, out);
     return out;
   };
   for (const name of defs.keys()) {
@@ -420,5 +533,5 @@ export function buildProject(input: ProjectInput): ProjectResult {
       }
     }
   }
-  return { project: { name: input.name, files, services }, problems, parsed };
+  return { project: { name: input.name, files, services }, problems, parsed, hidden };
 }

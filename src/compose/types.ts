@@ -51,6 +51,8 @@ export type LintSeverity = 'error' | 'warning';
 export interface LintProblem extends SourceRange {
   readonly rule: string;
   readonly severity: LintSeverity;
+  /** which of the rule's messages (src/compose/rules/messages.ts); loader problems have none */
+  readonly messageId?: string;
   readonly message: string;
   readonly data: {
     readonly proto?: Proto;

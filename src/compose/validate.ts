@@ -66,6 +66,8 @@ export function schemaViolations(doc: Document): SchemaViolation[] {
     const v = valueAt(data, path);
     // "${VAR}" where a number or boolean belongs: Compose casts after interpolation
     if (e.keyword === 'type' && typeof v === 'string' && v.includes('$')) continue;
+    // `!reset null` removes what earlier files defined; Compose drops it before it validates
+    if ((nodeAt(doc, path) as { tag?: string } | null)?.tag === '!reset') continue;
     const key = e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : undefined;
     const at = path.join('.') + (key ? `.${key}` : '');
     if (seen.has(at)) continue;

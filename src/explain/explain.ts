@@ -123,14 +123,15 @@ const GENERIC = new Set(['wrapper-only', 'compose-v1-host-in-use']);
 /**
  * The explanation to lead with in a paste of several: the most informative one, not the first
  * line (a compose warning, a progress line or a cut-off first copy often comes first). A message
- * with its own reason beats a bare wrapper, a real conflict beats a look-alike, a known port beats
- * none; ties go to the earlier message.
+ * with its own reason beats a bare wrapper, one that names its port beats one that lost it (a copy
+ * cut by compose's progress output), a real conflict beats a look-alike; ties go to the earlier
+ * message.
  */
 export function primary(r: ExplainResult): Explanation | null {
   let best: Explanation | null = null;
   let bestRank = -1;
   for (const e of r.explanations) {
-    const rank = (GENERIC.has(e.pattern ?? '') ? 0 : 4) + (e.conflict ? 2 : 0) + (e.subject.port !== null ? 1 : 0);
+    const rank = (GENERIC.has(e.pattern ?? '') ? 0 : 4) + (e.subject.port !== null ? 2 : 0) + (e.conflict ? 1 : 0);
     if (rank > bestRank) {
       best = e;
       bestRank = rank;

@@ -31,7 +31,8 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'privileged-port',
     stage: 'permission',
-    re: /cannot expose privileged port|bind: permission denied|unexpected error Permission denied|access a socket in a way forbidden by its access permissions/i,
+    // vpnkit (Docker for Windows / Toolbox) reports EACCES as an OCaml Unix_error; podman 5 as "Port(s) already bound: 80: Permission denied"
+    re: /cannot expose privileged port|bind: permission denied|unexpected error Permission denied|access a socket in a way forbidden by its access permissions|Unix_error\(Unix\.EACCES|already bound: \d{1,5}: Permission denied/i,
     all: [[/Listen failed for HOST \w+ port/i, /Permission denied/i]],
     conflict: false,
     meaning:
@@ -67,11 +68,13 @@ export const PATTERNS: readonly Pattern[] = [
     id: 'app-own-bind',
     stage: 'other',
     // nginx, Apache httpd, Kestrel, MongoDB, Python asyncio, Node.js: the app's own listen, not the engine's
-    re: /bind\(\) to \S{1,64} failed \(98: Address (?:already )?in use\)|make_sock: could not bind to address|Failed to bind to address https?:\/\/|SocketException: Address already in use|error while attempting to bind on address \(|listen EADDRINUSE: address already in use/i,
+    // a bare "2023/04/21 21:51:23 listen tcp …" line is Go's standard log prefix: an application's own
+    // log (dockerd logs through logrus: time="…" level=…, and the CLI prefixes "Error response from daemon")
+    re: /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d listen (?:tcp|udp)[46]? \S{1,64}: bind: address already in use|bind\(\) to \S{1,64} failed \(98: Address (?:already )?in use\)|make_sock: could not bind to address|Failed to bind to address https?:\/\/|SocketException: Address already in use|error while attempting to bind on address \(|listen EADDRINUSE: address already in use|FATAL ERROR in dnsmasq core: failed to create listening socket|Starting (?:frontend|proxy) \S{1,64}: cannot (?:create listening socket|bind socket)/i,
     all: [[/\[emerg\]/, /bind/i]],
     conflict: false,
     meaning:
-      "Printed by the application inside the container (docker logs), not by Docker: with network_mode: host it binds the host port directly, so another host listener (or a second copy of it) already has it; 'ports:' is ignored in host mode.",
+      "Printed by the application inside the container (docker logs), not by Docker: with network_mode: host it binds the host port directly, so another host listener (or a second copy of it) already has it; 'ports:' is ignored in host mode. (An application that cannot create the socket at all, e.g. on [::] with IPv6 disabled, says so in the same place.)",
     next: ['docker logs CONTAINER', 'sudo ss -tlnp "sport = :{port}"', DIAG],
   },
   {
@@ -79,7 +82,7 @@ export const PATTERNS: readonly Pattern[] = [
     stage: 'other',
     // libnetwork's IPAM says "Address already in use" (capital A, no "bind:") when an IP is taken;
     // the kernel's EADDRINUSE reaches Docker's messages as "bind: address already in use"
-    re: /failed to allocate gateway \([^)]{0,64}\): Address already in use|(?:^|[a-z] |failed: )Address already in use\.?$/,
+    re: /failed to allocate gateway \([^)]{0,64}\): Address already in use|(?:^|[a-z] |(?:failed|daemon): )Address already in use\.?$/,
     conflict: false,
     meaning:
       "Not a port conflict: an IP address is taken, not a port. The network's gateway, or a container's static IP (ipv4_address / --ip), is already allocated in Docker's IPAM: by a running container, a leftover endpoint, or an overlapping network.",
@@ -133,7 +136,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'rootless-port-driver',
     stage: 'rootless-port-driver',
-    re: /RootlessKit PortManager|PortManager\.AddPort|rootlessport|slirp4netns|add_hostfwd|pasta failed|Failed to bind port \S{1,64} \([^)]{0,200}\) for option|unsupported IP \(v6\?\)|rootlesskit/i,
+    re: /port bindings are not yet supported by rootless containers|RootlessKit PortManager|PortManager\.AddPort|rootlessport|slirp4netns|add_hostfwd|pasta failed|Failed to bind port \S{1,64} \([^)]{0,200}\) for option|unsupported IP \(v6\?\)|rootlesskit/i,
     conflict: true,
     meaning:
       "The rootless port driver (RootlessKit's builtin/slirp4netns driver, Podman's rootlessport, or pasta) could not listen on the port in the REAL host namespace: a host process, another rootless engine or the container's own previous forwarder holds it. Docker's allocator inside the rootless namespace cannot see that.",
@@ -142,7 +145,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'desktop-port-forwarder',
     stage: 'desktop-vpnkit',
-    re: /Ports are not available|unexpected error|Failed to bind: EADDRINUSE|proxy already running|Bind for %a|vpnkit|com\.docker\.backend|mkdir \/port\/|Only one usage of each socket address|[Ee]rror starting userland proxy: Bind for \S+ failed: port is already allocated/i,
+    re: /Ports are not available|unexpected error|Failed to bind: EADDRINUSE|proxy already running|something went wrong with the request: "listen |Bind for %a|vpnkit|com\.docker\.backend|mkdir \/port\/|Only one usage of each socket address|[Ee]rror starting userland proxy: Bind for \S+ failed: port is already allocated/i,
     conflict: true,
     meaning:
       "Docker Desktop's port forwarder (vpnkit / com.docker.backend, or gvproxy for podman machine) could not bind the port on the Mac/Windows host: a host process holds it (macOS AirPlay Receiver holds 5000 and 7000). Its 'already allocated' wording here means the host, not Docker's allocator.",
@@ -155,7 +158,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'port-allocator',
     stage: 'port-allocator',
-    re: /port is already allocated|port '\d{1,5}' is already in use by service|unable to find a node with port \d{1,5} available/i,
+    re: /port is already allocated|port '\d{1,5}' is already in use by service|unable to find a node with port \d{1,5} available|host-mode port already in use on \d{1,5} nodes?/i,
     conflict: true,
     meaning:
       "dockerd's in-memory allocator already holds exactly this host IP, protocol and port for another mapping of the SAME daemon: usually a running container (or compose service), sometimes one whose docker-proxy died (then nothing listens). The kernel was never asked, so ss/lsof may show nothing. It keys on the host IP: the same port on another IP is not refused here.",
@@ -164,7 +167,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'firewall-programming',
     stage: 'firewall-programming',
-    re: /iptables failed|failed to create NAT chain|firewall-backend|IPv4 forwarding is disabled|Failed to program NAT chain|No chain\/target\/match|RULE_APPEND failed|Chain '\S+' does not exist|unable to add return rule|failed to list (?:iptables )?chains|running \[\/\S{0,40}iptables|failed to locate iptables|netavark(?: \(exit code \d+\))?: (?:code: \d+|unable to|No such file)|cni-nftables-firewall|RULE_APPEND failed|CHAIN_USER_DEL failed|Chain already exists|table `\w+' is incompatible/i,
+    re: /iptables failed|failed to create NAT chain|firewall-backend|IPv4 forwarding is disabled|Failed to program NAT chain|No chain\/target\/match|RULE_APPEND failed|Chain '\S+' does not exist|unable to add return rule|failed to list (?:iptables )?chains|running \[\/\S{0,40}iptables|failed to locate iptables|netavark(?: \(exit code \d+\))?: (?:code: \d+|unable to|No such file)|cni-nftables-firewall|RULE_APPEND failed|CHAIN_USER_DEL failed|CHAIN_ADD failed|Chain already exists|table `\w+' is incompatible/i,
     conflict: false,
     meaning:
       "Not a port conflict: the engine could not write its NAT/filter rules. Usually Docker's chains were flushed (firewalld or an iptables reload after dockerd started), or the kernel lacks the backend iptables uses (WSL2 without nf_tables: switch to iptables-legacy only where the kernel supports it).",
@@ -200,6 +203,27 @@ export const PATTERNS: readonly Pattern[] = [
     meaning:
       'A bind() on the host failed with EADDRINUSE: some socket already holds an overlapping address on that port.',
     next: ['sudo ss -tulpn "sport = :{port}"', DIAG],
+  },
+  {
+    id: 'network-overlap',
+    stage: 'other',
+    re: /networks have overlapping IPv[46]|Pool overlaps with other one on this address space/,
+    conflict: false,
+    meaning:
+      "Not a port conflict: the network's subnet overlaps another Docker network's (or a host route's). Docker refuses to create it; nothing holds a port.",
+    next: [
+      'docker network ls; docker network inspect NETWORK --format "{{json .IPAM.Config}}"',
+      'docker network prune, or give the network another subnet',
+    ],
+  },
+  {
+    id: 'windows-containers',
+    stage: 'other',
+    re: /HNS failed with error|Windows does not support host IP addresses in NAT settings/,
+    conflict: false,
+    meaning:
+      "Windows containers: the Host Networking Service (HNS / WinNAT) refused the endpoint (a NAT network or port reservation left over, or a host IP in -p, which WinNAT cannot do). Not a Linux port conflict: portdoctor's diagnose does not apply on Windows.",
+    next: ['Get-NetNatStaticMapping; Get-HnsEndpoint (PowerShell, as administrator)', 'Restart-Service hns'],
   },
   {
     id: 'compose-v1-host-in-use',
@@ -281,7 +305,7 @@ export const ENGINE_MARKERS: readonly EngineMarker[] = [
     product: 'podman',
   },
   {
-    re: /something went wrong with the request: "proxy already running/i,
+    re: /something went wrong with the request: "(?:proxy already running|listen )/i,
     label: 'podman machine (gvproxy)',
     product: 'podman',
   },

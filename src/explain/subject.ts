@@ -12,7 +12,8 @@ export interface ErrorSubject {
   readonly range: { readonly start: number; readonly end: number } | null;
 }
 
-type Ex = (s: string) => (Partial<ErrorSubject> & { port: number }) | null;
+/** port null: the text names the protocol but no host port (kept only when no extractor finds a port) */
+type Ex = (s: string) => (Partial<ErrorSubject> & { port: number | null }) | null;
 
 // bounded: an address is at most 45 characters, and unbounded runs backtrack on hostile pastes
 const IP = String.raw`(\[[0-9a-fA-F:.]{1,45}\]|[0-9a-fA-F:.]{0,45}?)`;
@@ -89,16 +90,41 @@ const EXTRACTORS: readonly Ex[] = [
     const m = new RegExp(String.raw`listen (tcp|udp)([46]?) ${IP}:(\d+)\b`, 'i').exec(s);
     return m ? { port: Number(m[4]), ip: m[3] || null, proto: proto(m[1]), family: fam(m[2]) } : null;
   },
+  // podman 5: Port(s) already bound: 80: Permission denied
+  (s) => {
+    const m = /already bound: (\d{1,5}):/.exec(s);
+    return m ? { port: Number(m[1]) } : null;
+  },
+  // Rust / hyper applications: error binding to [::]:8080: …
+  (s) => {
+    const m = new RegExp(String.raw`error binding to ${IP}:(\d{1,5})\b`, 'i').exec(s);
+    return m ? { port: Number(m[2]), ip: m[1] ?? null } : null;
+  },
+  // a redacted host IP (listen tcp MYIP:443 / <ip>:443): the port is still the text's
+  (s) => {
+    const m = /listen (tcp|udp)([46]?) <?[A-Za-z_-]{1,32}>?:(\d{1,5}): bind/i.exec(s);
+    return m ? { port: Number(m[3]), proto: proto(m[1]), family: fam(m[2]) } : null;
+  },
+  // dnsmasq: failed to create listening socket for port 53 ; HAProxy: cannot create listening socket [:::2375]
+  (s) => {
+    const m =
+      /listening socket for port (\d{1,5})/.exec(s) ??
+      /cannot (?:create listening|bind) socket \[([0-9a-fA-F:.]{0,45}):(\d{1,5})\]/.exec(s);
+    if (!m) return null;
+    return m[2] === undefined ? { port: Number(m[1]) } : { port: Number(m[2]), ip: m[1] || null };
+  },
   // pasta: Listen failed for HOST TCP port */80
   (s) => {
     const m = /Listen failed for HOST (TCP|UDP) port \*?\/?(\d+)/i.exec(s);
     return m ? { port: Number(m[2]), proto: proto(m[1]) } : null;
   },
-  // iptables argv: -p tcp ... --dport 10000
+  // iptables argv: -p tcp ... --dport 10000 (the NAT rule's --dport is the host port; a filter rule's
+  // -d CONTAINER_IP --dport is the container's port, so the host port is not in the text)
   (s) => {
     const m = /--dport (\d+)/.exec(s);
     if (!m) return null;
     const p = /-p (tcp|udp)\b/.exec(s);
+    if (/-t filter\b|-j ACCEPT\b/.test(s) && !/-j DNAT\b/.test(s)) return { port: null, proto: proto(p?.[1]) };
     const d = /-d (\d+\.\d+\.\d+\.\d+)(?:\/32)? /.exec(s);
     return { port: Number(m[1]), proto: proto(p?.[1]), ip: d?.[1] && d[1] !== '0' ? d[1] : null };
   },
@@ -120,9 +146,11 @@ const EXTRACTORS: readonly Ex[] = [
 ];
 
 export function extractSubject(text: string): ErrorSubject {
+  let protoOnly: Proto | null = null;
   for (const ex of EXTRACTORS) {
     const r = ex(text);
-    if (!r || !Number.isInteger(r.port) || r.port < 0 || r.port > 65535) continue;
+    if (r && r.port === null) protoOnly ??= r.proto ?? null;
+    if (!r || r.port === null || !Number.isInteger(r.port) || r.port < 0 || r.port > 65535) continue;
     const ip = r.ip ? normalizeIp(r.ip) : null;
     const rangeM = r.range ?? rangeFromLog(text, r.port);
     return {
@@ -133,7 +161,7 @@ export function extractSubject(text: string): ErrorSubject {
       range: rangeM,
     };
   }
-  return { proto: null, ip: null, port: null, family: null, range: null };
+  return { proto: protoOnly, ip: null, port: null, family: null, range: null };
 }
 
 /** dockerd log: "Failed to allocate and map port 8080-8082: Bind for 0.0.0.0:8081 failed" */

@@ -6,15 +6,33 @@ import { diagnose } from '../diagnose.js';
 import { FACT_KEYS, type Snapshot } from '../model.js';
 import { portMap } from '../portmap.js';
 import { firewallViews } from '../snapshot/index.js';
+import { VERSION } from '../version.js';
 import type { LogSignal } from '../collect/daemon-log.js';
+
+/** collected only when a DNAT rule or a docker-proxy is in scope: a success series only when they ran */
+const OPTIONAL_FACTS = ['routing', 'dockerNetworks', 'otherEngines', 'engineBinaries'] as const;
 
 export function createMetrics(registry = new Registry()) {
   const g = (name: string, help: string, labelNames: string[] = []) =>
     new Gauge({ name, help, labelNames, registers: [registry] });
   const c = (name: string, help: string, labelNames: string[] = []) =>
     new Counter({ name, help, labelNames, registers: [registry] });
+  // the convention of node_exporter and Prometheus itself: a constant 1 whose labels say what runs
+  const buildInfo = g('portdoctor_build_info', 'Always 1; labels: the portdoctor version and the Node.js it runs on', [
+    'version',
+    'node',
+    'platform',
+    'arch',
+  ]);
+  buildInfo.set({ version: VERSION, node: process.versions.node, platform: process.platform, arch: process.arch }, 1);
   return {
     registry,
+    buildInfo,
+    collectorSuccess: g(
+      'portdoctor_collector_success',
+      '1 when the collector read its fact at the last collection, 0 when it failed (present for every collector that ran)',
+      ['collector'],
+    ),
     listening: g(
       'portdoctor_listening_sockets',
       'Listening TCP and bound UDP sockets in the host network namespace, by the kind of owner',
@@ -113,9 +131,15 @@ export function observeSnapshot(m: Metrics, snap: Snapshot, durationSec: number,
     if (d.verdict.cause !== 'port-free') m.findings.inc({ cause: d.verdict.cause });
   }
   m.collectErrors.reset();
+  m.collectorSuccess.reset();
   for (const k of FACT_KEYS) {
     const f = snap[k];
+    m.collectorSuccess.set({ collector: k }, f.ok ? 1 : 0);
     if (!f.ok) m.collectErrors.set({ fact: k, code: f.error.code }, 1);
+  }
+  for (const k of OPTIONAL_FACTS) {
+    const f = snap[k];
+    if (f) m.collectorSuccess.set({ collector: k }, f.ok ? 1 : 0);
   }
   m.collectDuration.set(durationSec);
   m.lastCollect.set(nowSec);

@@ -145,7 +145,8 @@ function rec(
   return { kind, containerId: extra.id ?? null, containerName: extra.name ?? null, iface: extra.iface ?? null, why };
 }
 
-function publishesRule(c: Container, r: DnatRule): boolean {
+/** Does container `c` publish the port this rule forwards (and to the port it rewrites to)? */
+export function publishesRule(c: Container, r: DnatRule): boolean {
   return c.published.some(
     (p) =>
       p.proto === r.proto &&

@@ -193,7 +193,7 @@ export interface ApplyResult {
   readonly failed: string | null;
   readonly journalPath: string;
   /** every step that was started, in order, with how it ended */
-  readonly steps: readonly JournalEntry[];
+  readonly entries: readonly JournalEntry[];
 }
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -240,7 +240,7 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<ApplyResul
       refused,
       failed: f,
       journalPath: path,
-      steps: j.entries,
+      entries: j.entries,
     };
   };
   for (const step of plan.steps) {
@@ -399,7 +399,7 @@ export interface UndoResult {
   readonly of: { path: string; started: string; plan: string } | null;
   /** set when the last applied fix was undone already: by which journal, when */
   readonly alreadyUndone: { path: string; started: string } | null;
-  readonly steps: readonly JournalEntry[];
+  readonly entries: readonly JournalEntry[];
 }
 
 /** Replay the inverse steps of the last applied journal (by its recorded time), newest step first. */
@@ -415,7 +415,7 @@ export async function undoLatest(o: {
     .filter((x) => x.journal.kind === 'apply' && x.journal.entries.some((e) => e.code === 0))
     .sort((a, b) => Date.parse(a.journal.started) - Date.parse(b.journal.started));
   const last = applied[applied.length - 1];
-  const base = { ignored, steps: [] as JournalEntry[] };
+  const base = { ignored, entries: [] as JournalEntry[] };
   if (!last)
     return {
       ...base,
@@ -488,7 +488,7 @@ export async function undoLatest(o: {
       journalPath: path,
       of,
       alreadyUndone: null,
-      steps: j.entries,
+      entries: j.entries,
     };
   };
   for (const { e, i } of todo) {

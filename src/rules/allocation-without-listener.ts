@@ -1,6 +1,7 @@
 // Lab: killed-proxy. A running container keeps its allocation after its docker-proxy died: the
 // next `docker run -p` gets "port is already allocated" while `ss` shows no docker-proxy at all
 // (and later perhaps an unrelated host process that took the freed socket).
+import { expectsProxy, servesAllocation } from '../owners/socket-owner.js';
 import { publishesExactly } from '../snapshot/index.js';
 import { containerHolder, containerLabel, displayBind } from './holders.js';
 import { HOST_RULE_MESSAGES } from './messages.js';
@@ -16,16 +17,13 @@ export const allocationWithoutListener = defineRule({
   },
   check({ snap, index }) {
     const engine = snap.engine.ok ? snap.engine.value : null;
-    if (!engine || engine.userlandProxy === false || engine.rootless) return [];
+    if (!expectsProxy(engine)) return [];
     const out: FindingDraft[] = [];
     for (const c of index.liveContainers) {
       const binds = index.requested.filter((b) => publishesExactly(c, b));
       if (binds.length === 0) continue;
       const missing = binds.filter(
-        (b) =>
-          !index.socketsOnPort.some(
-            (s) => s.ip === b.ip && index.ownersOf(s).some((o) => o.kind === 'docker-proxy' || o.kind === 'dockerd'),
-          ),
+        (b) => !index.socketsOnPort.some((s) => s.ip === b.ip && index.ownersOf(s).some(servesAllocation)),
       );
       if (missing.length !== binds.length) continue;
       const unseen = binds.some((b) =>

@@ -2,8 +2,7 @@
 // network or engine says who answers for its target (an older snapshot, `ip` missing, a subnet no
 // engine claims). Neither an orphan nor provably someone else's: the verdict says so (unknown), and
 // the rule is never touched.
-import { natClass, natOwner, ownerContext } from '../owners/nat-owner.js';
-import { concernsSubject, describeRuleLocation, displayTarget, ruleOwner } from './dnat.js';
+import { concernsSubject, describeRuleLocation, displayTarget, judgeRule } from './dnat.js';
 import { ruleHolder } from './holders.js';
 import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
@@ -19,11 +18,11 @@ export const dnatOwnerUnknown = defineRule({
   },
   check({ snap, subject, index }) {
     const out: FindingDraft<'unknownOwner'>[] = [];
-    const ctx = ownerContext(snap);
     for (const r of index.dnat) {
-      if (!concernsSubject(r, subject) || ruleOwner(r, index)) continue;
-      const j = natOwner(r, ctx);
-      if (natClass(j) !== 'unknown') continue;
+      if (!concernsSubject(r, subject)) continue;
+      const judged = judgeRule(r, snap, index);
+      if (judged.cls !== 'unknown' || !judged.judgement) continue;
+      const j = judged.judgement;
       out.push({
         severity: r.reachable === false ? 'info' : 'warning',
         confidence: 'possible',

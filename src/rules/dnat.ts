@@ -1,39 +1,20 @@
-// Shared judgement of DNAT rules: whose is it, which backend does Docker write to, does it
-// concern the requested host IP. Pure helpers for orphan-dnat and firewall-split-brain.
-import type { Container, DnatRule, FirewallBackend, Snapshot, Subject } from '../model.js';
+// Shared judgement of DNAT rules: whose is it (src/owners/dnat-verdict.ts, shared with the port
+// map), does it concern the requested host IP. Pure helpers for the DNAT rules.
+import type { Container, DnatRule, Snapshot, Subject } from '../model.js';
+import { dockerBackend, judgeDnat, sameWorld, servingContainer, type DnatJudged } from '../owners/dnat-verdict.js';
 import type { SnapshotIndex } from '../snapshot/index.js';
 import { familyOf, isWildcard } from '../util/ip.js';
 
-/** The backend the daemon programs, or null when nothing says. */
-export function dockerBackend(snap: Snapshot): FirewallBackend | null {
-  const e = snap.engine.ok ? snap.engine.value : null;
-  if (e?.firewallBackend?.startsWith('nftables')) return 'nft';
-  if (e?.iptablesVariant === 'legacy') return 'iptables-legacy';
-  if (e?.iptablesVariant === 'nft') return 'iptables-nft';
-  const nftHas = snap.iptablesNft.ok && snap.iptablesNft.value.hasDockerChain;
-  const legHas = snap.iptablesLegacy.ok && snap.iptablesLegacy.value.hasDockerChain;
-  if (nftHas && !legHas) return 'iptables-nft';
-  if (legHas && !nftHas) return 'iptables-legacy';
-  return null;
-}
+export { dockerBackend, sameWorld };
 
-/** iptables-nft and native nft rules live in the same nf_tables world; legacy x_tables is the other one. */
-export function sameWorld(a: FirewallBackend, b: FirewallBackend): boolean {
-  return (a === 'iptables-legacy') === (b === 'iptables-legacy');
-}
-
-/** The live container this DNAT forwards to for this very port, if any. */
+/** The live container this DNAT forwards to for this very port, if any (src/owners/dnat-verdict.ts). */
 export function ruleOwner(r: DnatRule, index: SnapshotIndex): Container | null {
-  const c = index.containerByIp.get(r.toIp);
-  if (!c) return null;
-  const ok = c.published.some(
-    (p) =>
-      p.proto === r.proto &&
-      p.hostPort >= r.dport &&
-      p.hostPort <= r.dportEnd &&
-      (r.toPort === null || p.containerPort === r.toPort),
-  );
-  return ok ? c : null;
+  return servingContainer(r, index.containerByIp);
+}
+
+/** What the rule amounts to (src/owners/dnat-verdict.ts): the port map judges it the same way. */
+export function judgeRule(r: DnatRule, snap: Snapshot, index: SnapshotIndex): DnatJudged {
+  return judgeDnat(r, snap, index.containerByIp, index.dnat);
 }
 
 export function concernsSubject(r: DnatRule, subject: Subject): boolean {

@@ -2,17 +2,8 @@
 // (iptables-legacy while dockerd runs iptables-nft, or the reverse: the WSL2 split brain). Docker's
 // view (iptables-nft-save) shows only a warning line. Both NAT tables hook prerouting at priority
 // -100 and the one registered last runs first, so which wins depends on boot history.
-import { natClass, natOwner, ownerContext } from '../owners/nat-owner.js';
 import { containerLabel, ruleHolder } from './holders.js';
-import {
-  concernsSubject,
-  describeRuleLocation,
-  displayTarget,
-  dockerBackend,
-  ruleOwner,
-  sameWorld,
-  victimOf,
-} from './dnat.js';
+import { concernsSubject, describeRuleLocation, displayTarget, dockerBackend, judgeRule, victimOf } from './dnat.js';
 import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
 
@@ -28,14 +19,11 @@ export const firewallSplitBrain = defineRule({
     const docker = dockerBackend(snap);
     const out: FindingDraft[] = [];
     for (const r of index.dnat) {
-      const other = docker
-        ? !sameWorld(r.backend, docker)
-        : r.backend === 'iptables-legacy' && index.dnat.some((x) => x.backend !== 'iptables-legacy');
-      if (!other || !concernsSubject(r, subject) || ruleOwner(r, index)) continue;
-      const j = natOwner(r, ownerContext(snap));
+      if (!concernsSubject(r, subject)) continue;
+      const judged = judgeRule(r, snap, index);
       // another manager's rule (or one reached through a non-Docker interface): foreign-dnat reports it
-      const cls = natClass(j);
-      if (cls === 'own' || cls === 'foreign') continue;
+      if (judged.verdict !== 'split-brain' || !judged.judgement) continue;
+      const j = judged.judgement;
       const victim = victimOf(r, index);
       const wsl = snap.host.ok && snap.host.value.wsl === 2;
       out.push({

@@ -3,8 +3,8 @@
 // (a VM bridge, a VPN, the default gateway). It takes the port's outside traffic, so a new
 // `docker run -p` would succeed yet be mis-routed; and it serves someone's live workload, so
 // portdoctor never deletes it (src/remedy/plan.ts: suggestions only).
-import { natClass, natOwner, ownerContext, ownerLabel } from '../owners/nat-owner.js';
-import { concernsSubject, describeRuleLocation, displayTarget, ruleOwner, victimOf } from './dnat.js';
+import { ownerLabel } from '../owners/nat-owner.js';
+import { concernsSubject, describeRuleLocation, displayTarget, judgeRule, victimOf } from './dnat.js';
 import { containerLabel, ruleHolder } from './holders.js';
 import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
@@ -21,11 +21,11 @@ export const foreignDnat = defineRule({
   },
   check({ snap, subject, index }) {
     const out: FindingDraft<keyof (typeof HOST_RULE_MESSAGES)['foreign-dnat']>[] = [];
-    const ctx = ownerContext(snap);
     for (const r of index.dnat) {
-      if (!concernsSubject(r, subject) || ruleOwner(r, index)) continue;
-      const j = natOwner(r, ctx);
-      if (natClass(j) !== 'foreign') continue;
+      if (!concernsSubject(r, subject)) continue;
+      const judged = judgeRule(r, snap, index);
+      if (judged.cls !== 'foreign' || !judged.judgement) continue;
+      const j = judged.judgement;
       const victim = victimOf(r, index);
       out.push({
         severity: r.reachable === false ? 'info' : victim ? 'error' : 'warning',

@@ -5,15 +5,13 @@
 // Orphan only with proof (src/owners/nat-owner.ts): a rule of another manager, or whose target is
 // reached through a non-Docker interface, is foreign-dnat instead. A rule in Docker's own chain or
 // subnet that nothing proves dead is reported `likely`, and its deletion is only a suggestion.
-import { natClass, natOwner, ownerContext } from '../owners/nat-owner.js';
 import { ruleHolder, containerLabel } from './holders.js';
 import {
   concernsSubject,
   describeRuleLocation,
   displayTarget,
   dockerBackend,
-  ruleOwner,
-  sameWorld,
+  judgeRule,
   shadowedDockerRule,
   victimOf,
 } from './dnat.js';
@@ -34,13 +32,12 @@ export const orphanDnat = defineRule({
     const docker = dockerBackend(snap);
     const out: FindingDraft[] = [];
     for (const r of index.dnat) {
-      if (docker && !sameWorld(r.backend, docker)) continue; // firewall-split-brain
-      if (!docker && r.backend === 'iptables-legacy' && index.dnat.some((x) => x.backend !== 'iptables-legacy'))
-        continue;
-      if (!concernsSubject(r, subject) || ruleOwner(r, index)) continue;
-      const j = natOwner(r, ownerContext(snap));
-      // another manager's (or a host interface's): foreign-dnat says so; nobody known: dnat-owner-unknown
-      if (natClass(j) !== 'orphan') continue;
+      if (!concernsSubject(r, subject)) continue;
+      const judged = judgeRule(r, snap, index);
+      // the other world's: firewall-split-brain; another manager's (or a host interface's): foreign-dnat;
+      // nobody known: dnat-owner-unknown
+      if (judged.verdict !== 'orphan' || !judged.judgement) continue;
+      const j = judged.judgement;
       const ipOwner = index.containerByIp.get(r.toIp);
       const victim = victimOf(r, index);
       const shadow = shadowedDockerRule(r, index);

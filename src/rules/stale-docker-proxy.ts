@@ -3,6 +3,7 @@
 // crash does not leave one (Pdeathsig), so such a proxy was started some other way. Only a process
 // whose executable is an engine's docker-proxy counts (src/owners/process-owner.ts); an unproven one
 // is at most `possible` and gets no unattended kill.
+import { isStaleProxy } from '../owners/socket-owner.js';
 import { displayBind, sockBind } from './holders.js';
 import { HOST_RULE_MESSAGES } from './messages.js';
 import { defineRule, type FindingDraft } from './types.js';
@@ -20,8 +21,8 @@ export const staleDockerProxy = defineRule({
     const seen = new Set<number>();
     for (const c of index.conflicts) {
       for (const o of c.owners) {
-        if (o.kind !== 'docker-proxy' || seen.has(o.proc.pid)) continue;
-        if (o.parentIsDockerd && o.container) continue; // a live container's own proxy
+        // a live container's own proxy is not stale (the port map judges it the same way)
+        if (!isStaleProxy(o) || seen.has(o.proc.pid)) continue;
         seen.add(o.proc.pid);
         const parent = index.procByPid.get(o.proc.ppid);
         const target = o.args ? `${o.args.containerIp}:${o.args.containerPort}` : '?';

@@ -1,11 +1,10 @@
 // Derived views of a snapshot, computed once per diagnosis and shared by every rule
-// (Lighthouse's computed artifacts). Pure: no I/O.
+// (Lighthouse's computed artifacts). Pure: no I/O. Socket owners come from src/owners/socket-owner.ts.
 import type {
   Bind,
   Confidence,
   Container,
   DnatRule,
-  DockerProxyArgs,
   FirewallView,
   Proc,
   ProbedBind,
@@ -14,36 +13,11 @@ import type {
   Socket,
   Subject,
 } from '../model.js';
-// eslint-disable-next-line no-restricted-imports -- known exception: docker-proxy args are to be parsed at collect time
-import { parseDockerProxyArgv, isDockerProxy } from '../collect/parse/docker-proxy-argv.js';
-import { dockerProxyProof } from '../owners/process-owner.js';
+import { ownerModel, type SocketOwner } from '../owners/socket-owner.js';
 import { hostBinder, semanticsFor, type AllocatorKey, type EngineSemantics } from '../engines/index.js';
 import { familyOf, isWildcard, kernelOverlap, type Overlap } from '../util/ip.js';
 
-/** What kind of thing holds a socket. */
-export type SocketOwner =
-  | {
-      readonly kind: 'docker-proxy';
-      readonly proc: Proc;
-      readonly args: DockerProxyArgs | null;
-      readonly parentIsDockerd: boolean;
-      readonly container: Container | null;
-      /** its executable is proven to be an engine's docker-proxy (src/owners/process-owner.ts) */
-      readonly proven: boolean;
-      readonly proof: string;
-    }
-  | { readonly kind: 'dockerd'; readonly proc: Proc }
-  | {
-      readonly kind: 'container-process';
-      readonly proc: Proc;
-      readonly container: Container | null;
-      readonly hostNetwork: boolean;
-    }
-  | { readonly kind: 'resolved-stub'; readonly proc: Proc }
-  /** a rootless / Podman port forwarder (rootlesskit, slirp4netns, pasta, rootlessport, conmon) holding a published port */
-  | { readonly kind: 'forwarder'; readonly proc: Proc; readonly container: Container | null }
-  | { readonly kind: 'process'; readonly proc: Proc }
-  | { readonly kind: 'unseen'; readonly uid: number };
+export type { SocketOwner };
 
 export interface Conflict {
   /** the host bind docker would ask for */
@@ -89,71 +63,13 @@ export interface SnapshotIndex {
   ownersOf(s: Socket): SocketOwner[];
 }
 
-const RESOLVED = new Set(['systemd-resolve', 'systemd-resolved']);
-/** processes that hold published ports for rootless Docker and Podman (research notes §5, §8) */
-export const FORWARDERS = new Set(['rootlesskit', 'slirp4netns', 'pasta', 'pasta.avx2', 'rootlessport', 'conmon']);
-
 export function firewallViews(snap: Snapshot): FirewallView[] {
   return [snap.iptablesNft, snap.iptablesLegacy, snap.nft].flatMap((f) => (f.ok ? [f.value] : []));
 }
 
 export function buildIndex(snap: Snapshot, subject: Subject): SnapshotIndex {
-  const procs = snap.processes.ok ? snap.processes.value : [];
-  const procByPid = new Map(procs.map((p) => [p.pid, p]));
-  const dockerdPids = new Set<number>(snap.engine.ok ? snap.engine.value.dockerdPids : []);
-  for (const p of procs) if (p.comm === 'dockerd') dockerdPids.add(p.pid);
-  const containers = snap.containers.ok ? snap.containers.value : [];
-  const liveContainers = containers.filter((c) => c.state === 'running' || c.state === 'paused');
-  const containerByIp = new Map<string, Container>();
-  for (const c of liveContainers) for (const ip of c.ips) containerByIp.set(ip, c);
-  const containerById = new Map(containers.map((c) => [c.id, c]));
-  const hostNetns = snap.host.ok ? snap.host.value.hostNetns : null;
-
-  const ownersOf = (s: Socket): SocketOwner[] => {
-    if (s.pids.length === 0) return [{ kind: 'unseen', uid: s.uid }];
-    return s.pids.map((pid): SocketOwner => {
-      const proc = procByPid.get(pid);
-      if (!proc) return { kind: 'unseen', uid: s.uid };
-      const parentIsDockerd = dockerdPids.has(proc.ppid) || procByPid.get(proc.ppid)?.comm === 'dockerd';
-      const proof = isDockerProxy(proc.comm, proc.argv) ? dockerProxyProof(proc, snap, parentIsDockerd) : null;
-      // named docker-proxy but running another executable: a host process like any other
-      if (proof && !(!proof.proven && proof.impostor)) {
-        const args = parseDockerProxyArgv(proc.argv);
-        return {
-          kind: 'docker-proxy',
-          proc,
-          args,
-          parentIsDockerd,
-          container: args ? (containerByIp.get(args.containerIp) ?? null) : null,
-          proven: proof.proven,
-          proof: proof.why,
-        };
-      }
-      if (proc.comm === 'dockerd') return { kind: 'dockerd', proc };
-      if (FORWARDERS.has(proc.comm)) {
-        const byCgroup = proc.containerId ? (containerById.get(proc.containerId) ?? null) : null;
-        const byPort =
-          liveContainers.find((c) =>
-            c.published.some(
-              (b) =>
-                b.proto === s.proto &&
-                b.hostPort === s.port &&
-                (b.hostIp === s.ip || b.hostIp === '0.0.0.0' || b.hostIp === '::'),
-            ),
-          ) ?? null;
-        return { kind: 'forwarder', proc, container: byCgroup ?? byPort };
-      }
-      if (proc.containerId) {
-        const container = containerById.get(proc.containerId) ?? null;
-        const hostNetwork = container?.networkMode === 'host' || (hostNetns !== null && proc.netns === hostNetns);
-        return { kind: 'container-process', proc, container, hostNetwork };
-      }
-      // the stub listens on 127.0.0.53 (and 127.0.0.54 since v251) port 53
-      if (RESOLVED.has(proc.comm) && (s.port === 53 || s.ip === '127.0.0.53' || s.ip === '127.0.0.54'))
-        return { kind: 'resolved-stub', proc };
-      return { kind: 'process', proc };
-    });
-  };
+  // who holds each socket: one judgement with the port map (src/owners/socket-owner.ts)
+  const { procByPid, dockerdPids, liveContainers, containerByIp, containerById, ownersOf } = ownerModel(snap);
 
   const engine = snap.engine.ok ? snap.engine.value : null;
   const semantics = semanticsFor(engine);

@@ -1,6 +1,7 @@
 // Run the built CLI as users do (bin/portdoctor), with the environment a test chooses.
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { checkCliOutput } from './json-schema.js';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const BIN = join(ROOT, 'bin/portdoctor');
@@ -19,6 +20,8 @@ export function runCli(args: string[], o: { input?: string; env?: NodeJS.Process
     timeout: 30_000,
     env: { ...process.env, NO_COLOR: '1', PORTDOCTOR_TEST: '1', ...o.env },
   });
+  // every --json (and SARIF) output a test sees must fit the schema the package ships
+  checkCliOutput(args, r.stdout);
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

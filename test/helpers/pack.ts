@@ -21,8 +21,8 @@ export const offlineNpmEnv = (home: string): NodeJS.ProcessEnv => ({
   npm_config_update_notifier: 'false',
 });
 
-export function packRelease(): { dir: string; tgz: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'pdpack-'));
+/** A copy of the checkout in `dir`/src (tracked and new files, not dist/), node_modules linked: builds run there. */
+export function copyCheckout(dir: string): string {
   const src = join(dir, 'src');
   const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: ROOT, encoding: 'utf8' })
     .split('\0')
@@ -36,6 +36,12 @@ export function packRelease(): { dir: string; tgz: string } {
     }
   }
   symlinkSync(join(ROOT, 'node_modules'), join(src, 'node_modules'));
+  return src;
+}
+
+export function packRelease(): { dir: string; tgz: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'pdpack-'));
+  const src = copyCheckout(dir);
   const out = join(dir, 'out');
   mkdirSync(out);
   execFileSync('npm', ['pack', '--pack-destination', out, '--loglevel=error'], {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENGINE_ID } from './engine-expect.js';
+import { checkCliOutput } from '../helpers/json-schema.js';
 
 export { ENGINE, ENGINE_ID, type EngineExpect, type EngineId } from './engine-expect.js';
 
@@ -72,6 +73,8 @@ export function portdoctor(
   env: Record<string, string> = {},
 ): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(BIN, args, { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  // every --json output of a live run must fit the schema the package ships (schemas/)
+  checkCliOutput(args, r.stdout ?? '');
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 

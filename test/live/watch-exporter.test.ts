@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, dockerReady, Lab, portBlock, ROOT, sh, TAG } from './helpers.js';
+import { validateOutput } from '../helpers/json-schema.js';
 
 const P = portBlock(4);
 const lab = new Lab();
@@ -62,7 +63,7 @@ describe.skipIf(notReady !== null)(`watch and exporter${notReady ? ` (skipped: $
     const port = P(1);
     const holder = lab.run(['--name', `pdtest-watch-holder-${port}`, '-p', `${port}:80`]);
     lab.runFails(['--name', `pdtest-watch-victim-${port}`, '-p', `${port}:80`]);
-    const line = JSON.parse(await w.waitFor(/"event":"start-failed"/)) as {
+    const line = validateOutput('watch-line', JSON.parse(await w.waitFor(/"event":"start-failed"/))) as {
       time: string;
       event: string;
       container: { name: string };
@@ -80,7 +81,7 @@ describe.skipIf(notReady !== null)(`watch and exporter${notReady ? ` (skipped: $
       ['--name', `pdtest-watch-loop-${port}`, '--restart', 'always', '-p', `${P(2)}:80`],
       ['/bin/busybox', 'false'],
     );
-    const l2 = JSON.parse(await w.waitFor(/"event":"restart-loop"/, 60_000)) as {
+    const l2 = validateOutput('watch-line', JSON.parse(await w.waitFor(/"event":"restart-loop"/, 60_000))) as {
       container: { id: string };
       restarts: number;
     };
@@ -96,7 +97,7 @@ describe.skipIf(notReady !== null)(`watch and exporter${notReady ? ` (skipped: $
     const pid = await lab.hold({ proto: 'tcp', host: '0.0.0.0', port });
     const r = sh(['docker', 'start', `pdtest-watch-start-${port}`], { allowFail: true }); // by name, as users do
     expect(r.code).not.toBe(0);
-    const line = JSON.parse(await w.waitFor(/"event":"start-failed"/)) as {
+    const line = validateOutput('watch-line', JSON.parse(await w.waitFor(/"event":"start-failed"/))) as {
       container: { id: string; name: string };
       cause: string;
       diagnosis: { holders: Array<{ pid?: number }> };

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, dockerReady, ENGINE, Lab, portBlock, ROOT } from './helpers.js';
+import { validateOutput } from '../helpers/json-schema.js';
 
 const STATE = process.env.PORTDOCTOR_TEST_STATE ?? '/run/portdoctor-test';
 const PIDFILE = join(STATE, ENGINE.id === '28.5' ? 'dockerd28.pid' : 'dockerd.pid');
@@ -63,7 +64,10 @@ describe.skipIf(notReady !== null)(
       await waitFor(/"event":"disconnected"/);
       lab.runFails(['--name', `pdtest-after-restart-${port}`, '-p', `${port}:80`]);
       await waitFor(/"event":"reconnected"/);
-      const l = JSON.parse(await waitFor(/"event":"start-failed"/)) as { container: { name: string }; cause: string };
+      const l = validateOutput('watch-line', JSON.parse(await waitFor(/"event":"start-failed"/))) as {
+        container: { name: string };
+        cause: string;
+      };
       expect(l).toMatchObject({ container: { name: `pdtest-after-restart-${port}` }, cause: 'host-process' });
     });
   },

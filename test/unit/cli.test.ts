@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { saveSnapshot } from '../../src/snapshot/io.js';
 import { snapshotFromCapture } from '../helpers/lab-capture.js';
+import { checkCliOutput } from '../helpers/json-schema.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const run = (args: string[], input?: string) => {
@@ -15,6 +16,7 @@ const run = (args: string[], input?: string) => {
     timeout: 30_000,
     env: { ...process.env, NO_COLOR: '1' },
   });
+  checkCliOutput(args, r.stdout);
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 

@@ -26,14 +26,17 @@ describe('the public corpus', () => {
     expect(new Set(corpus.map((e) => e.source.split('#')[0])).size).toBeGreaterThanOrEqual(50);
   });
 
-  it('scores: tune 74/74 stage and port; held out 44/49 stage (89.8 %), 47/49 port (95.9 %)', () => {
+  it('scores: tune 74/74 stage and port; each held-out batch no worse than measured when it came in', () => {
     const t = score(tune);
     const h1 = score(heldout.filter((e) => !e.batch));
     const h2 = score(heldout.filter((e) => e.batch === 2));
+    const h3 = score(heldout.filter((e) => e.batch === 3));
+    const h4 = score(heldout.filter((e) => e.batch === 4));
+    const h5 = score(heldout.filter((e) => e.batch === 5));
+    const h6 = score(heldout.filter((e) => e.batch === 6));
     const h = score(heldout);
-    expect([t.n, h1.n, h2.n]).toEqual([74, 40, 9]);
-    expect(t.stageOk).toBeGreaterThanOrEqual(74);
-    expect(t.portOk).toBeGreaterThanOrEqual(74);
+    expect([t.n, h1.n, h2.n, h3.n, h4.n, h5.n, h6.n]).toEqual([74, 40, 9, 40, 33, 31, 32]);
+    expect([t.stageOk, t.portOk]).toEqual([74, 74]);
     // the issue's goal is 95 % on unseen messages. First held-out batch (split before tuning): stage
     // 37/40, port 39/40; the three stage misses: a Go app's own listen in a host-network container (the
     // same words as docker-proxy's), Windows vpnkit's EACCES (labelled permission), Podman 0.12's "port
@@ -42,7 +45,38 @@ describe('the public corpus', () => {
     expect(h1.portOk).toBeGreaterThanOrEqual(39);
     expect(h2.stageOk).toBeGreaterThanOrEqual(7);
     expect(h2.portOk).toBeGreaterThanOrEqual(8);
-    expect([h.stageOk, h.portOk]).toEqual([h1.stageOk + h2.stageOk, h1.portOk + h2.portOk]);
+    // third batch (40 messages from threads none of the others came from), scored untouched before
+    // any pattern was written for it: stage 38/40, port 39/40, proto 40/40, host IP 39/40
+    expect(h3.stageOk).toBeGreaterThanOrEqual(38);
+    expect(h3.portOk).toBeGreaterThanOrEqual(39);
+    expect(h3.protoIpLabelled).toBe(40);
+    expect(h3.protoOk).toBeGreaterThanOrEqual(40);
+    expect(h3.ipOk).toBeGreaterThanOrEqual(39);
+    // fourth batch (33 messages from yet other threads), collected after the tuning on batches 1-3 and
+    // scored untouched: stage 27/33, port 30/33, proto 32/33, host IP 32/33 (the misses: docs/explain-accuracy.md)
+    expect(h4.stageOk).toBeGreaterThanOrEqual(27);
+    expect(h4.portOk).toBeGreaterThanOrEqual(30);
+    expect(h4.protoIpLabelled).toBe(33);
+    expect(h4.protoOk).toBeGreaterThanOrEqual(32);
+    expect(h4.ipOk).toBeGreaterThanOrEqual(32);
+    // fifth batch (31 messages from yet other threads), collected after the tuning on batch 4 and scored
+    // untouched: stage 30/31, port 30/31, proto 31/31, host IP 30/31
+    expect(h5.stageOk).toBeGreaterThanOrEqual(30);
+    expect(h5.portOk).toBeGreaterThanOrEqual(30);
+    expect(h5.protoIpLabelled).toBe(31);
+    expect(h5.protoOk).toBeGreaterThanOrEqual(31);
+    expect(h5.ipOk).toBeGreaterThanOrEqual(30);
+    // sixth batch (32 messages from yet other threads), collected after the tuning on batch 5 and scored
+    // untouched: stage 29/32, port 30/32, proto 31/32, host IP 32/32
+    expect(h6.stageOk).toBeGreaterThanOrEqual(29);
+    expect(h6.portOk).toBeGreaterThanOrEqual(30);
+    expect(h6.protoIpLabelled).toBe(32);
+    expect(h6.protoOk).toBeGreaterThanOrEqual(31);
+    expect(h6.ipOk).toBeGreaterThanOrEqual(32);
+    expect([h.stageOk, h.portOk]).toEqual([
+      h1.stageOk + h2.stageOk + h3.stageOk + h4.stageOk + h5.stageOk + h6.stageOk,
+      h1.portOk + h2.portOk + h3.portOk + h4.portOk + h5.portOk + h6.portOk,
+    ]);
   });
 });
 
@@ -100,5 +134,100 @@ describe('the classes issue 15 lists', () => {
       'Error response from daemon: driver failed programming external connectivity on endpoint x (1\nError: netavark: code: 1, msg: iptables: Chain already exists.',
     );
     expect(primary(fw)?.stage).toBe('firewall-programming');
+  });
+});
+
+// what the held-out batches missed when they were scored (each message is one of theirs); tuned on
+// after the score was recorded, so these batches no longer count as unseen (docs/explain-accuracy.md)
+describe('the classes the held-out batches missed', () => {
+  const p = (t: string) => primary(explain(t));
+  it('a static IP taken ("Error response from daemon: Address already in use") is about an IP, not a port', () => {
+    expect(p('Error response from daemon: Address already in use')).toMatchObject({
+      pattern: 'ip-address-in-use',
+      subject: { port: null },
+    });
+  });
+  it("swarm's host-mode publish conflict is the allocator's, with no port in the text", () => {
+    expect(p('Pending 27 minutes ago      "host-mode port already in use on 1 node"')).toMatchObject({
+      stage: 'port-allocator',
+      subject: { port: null },
+    });
+  });
+  it("a filter rule's --dport is the container's port: no host port, no host IP", () => {
+    const t =
+      'docker: Error response from daemon: driver failed programming external connectivity on endpoint jaeger (49fb):  (iptables failed: iptables --wait -t filter -A DOCKER ! -i docker0 -o docker0 -p tcp -d 172.17.0.2 --dport 16686 -j ACCEPT: iptables: No chain/target/match by that name.\n (exit status 1)).';
+    expect(p(t)).toMatchObject({ stage: 'firewall-programming', subject: { port: null, ip: null, proto: 'tcp' } });
+    // the NAT rule's --dport is the host port
+    expect(
+      p(
+        'iptables failed: iptables --wait -t nat -A DOCKER -p tcp -d 0/0 --dport 32817 -j DNAT --to-destination 172.17.0.2:8080 ! -i docker0: iptables: No chain/target/match by that name.',
+      )?.subject.port,
+    ).toBe(32817);
+  });
+  it('permission look-alikes: vpnkit EACCES, podman "Port(s) already bound: 80: Permission denied"', () => {
+    expect(
+      p(
+        'Error starting userland proxy: Bind for 0.0.0.0:80: unexpected error Unix.Unix_error(Unix.EACCES, "bind", "").',
+      ),
+    ).toMatchObject({ stage: 'permission', subject: { port: 80 } });
+    expect(p('Port(s) already bound: 80: Permission denied')).toMatchObject({
+      stage: 'permission',
+      subject: { port: 80 },
+    });
+  });
+  it('rootless Podman < 1.0, Windows HNS, a Rust app, a Go app log line', () => {
+    expect(p('port bindings are not yet supported by rootless containers')?.stage).toBe('rootless-port-driver');
+    expect(
+      p(
+        'ERROR: for web  Cannot start service web: failed to create endpoint w on network nat: HNS failed with error : The process cannot access the file because it is being used by another process.',
+      ),
+    ).toMatchObject({ stage: 'other', pattern: 'windows-containers' });
+    expect(
+      p(
+        "thread 'main' panicked at 'error binding to [::]:8080: error creating server listener: Address family not supported by protocol (os error 97)'",
+      )?.subject,
+    ).toMatchObject({ port: 8080, ip: '::' });
+    expect(p('2023/04/21 21:51:23 listen tcp 127.0.0.1:10000: bind: address already in use')?.stage).toBe('other');
+  });
+  it('batch 4: dnsmasq and HAProxy in the container, a subnet clash, podman machine, nf_tables, a redacted IP, WinNAT', () => {
+    expect(
+      p(
+        '[2022-10-04 17:43:28.557 6828M] FATAL ERROR in dnsmasq core: failed to create listening socket for port 53: Address already in use',
+      ),
+    ).toMatchObject({ pattern: 'app-own-bind', subject: { port: 53 } });
+    expect(
+      p(
+        'netdata_proxy  | [ALERT] 098/102718 (1) : Starting frontend dockerfrontend: cannot create listening socket [:::2375]',
+      ),
+    ).toMatchObject({ stage: 'other', subject: { port: 2375, ip: '::' } });
+    expect(
+      p(
+        'ERROR: cannot create network 9a05 (br-9a05): conflicts with network 6c25 (br-6c25): networks have overlapping IPv4',
+      ),
+    ).toMatchObject({ pattern: 'network-overlap', stage: 'other' });
+    expect(
+      p(
+        'Error response from daemon: something went wrong with the request: "listen tcp :5000: bind: address already in use\\n"',
+      ),
+    ).toMatchObject({ stage: 'desktop-vpnkit', subject: { port: 5000 } });
+    expect(p('iptables v1.8.11 (nf_tables): CHAIN_ADD failed (No such file or directory)')?.stage).toBe(
+      'firewall-programming',
+    );
+    expect(
+      p('Error starting userland proxy: listen tcp MYIP:443: bind: cannot assign requested address')?.subject,
+    ).toMatchObject({ port: 443, ip: null, proto: 'tcp' });
+    expect(
+      p(
+        'ERROR: for api  Cannot start service api: failed to create endpoint api on network x_default: Windows does not support host IP addresses in NAT settings',
+      )?.pattern,
+    ).toBe('windows-containers');
+  });
+  it('batch 5: a copy cut by progress output does not outrank the whole failure that names its port', () => {
+    const paste = [
+      'ERROR: for nodedice_web_1  Cannot start service web: driver failed programming external connectivity on endpoint nodedice_web_1 (1d09): Error starting userland proxy: Bind for 0.0.Starting nodedice_mongo_1 ... done',
+      '',
+      'ERROR: for web  Cannot start service web: driver failed programming external connectivity on endpoint nodedice_web_1 (1d09): Error starting userland proxy: Bind for 0.0.0.0:80: unexpected error Permission denied',
+    ].join('\n');
+    expect(primary(explain(paste))).toMatchObject({ stage: 'permission', subject: { port: 80 } });
   });
 });

@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { countLine, type LogSignal } from '../../src/collect/daemon-log.js';
 import { createMetrics, observeSnapshot } from '../../src/exporter/metrics.js';
 import { singleFlight } from '../../src/exporter/server.js';
 import { parseEvent, RestartCounter, startFailure } from '../../src/watch/detector.js';
+import { FACT_KEYS } from '../../src/model.js';
+import { VERSION } from '../../src/version.js';
 import { snapshotFromCapture } from '../helpers/lab-capture.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -35,6 +37,32 @@ describe('exporter metrics from recorded hosts', () => {
     expect(await metricsOf('killed-proxy/after-kill')).toMatch(/^portdoctor_findings\{cause="stale-allocation"\} 1$/m);
     expect(await metricsOf('stale-proxy')).toMatch(/^portdoctor_findings\{cause="stale-docker-proxy"\} 1$/m);
   });
+  it('build_info is 1 with the version and Node; collector_success is there for every collector, 0 when it failed', async () => {
+    const t = await metricsOf('orphan-dnat');
+    expect(t).toMatch(
+      new RegExp(
+        `^portdoctor_build_info\\{version="${VERSION}",node="${process.versions.node}",platform="linux",arch="${process.arch}"\\} 1$`,
+        'm',
+      ),
+    );
+    for (const k of FACT_KEYS)
+      expect(t).toMatch(new RegExp(`^portdoctor_collector_success\\{collector="${k}"\\} [01]$`, 'm'));
+    const m = createMetrics();
+    const snap = snapshotFromCapture('orphan-dnat');
+    const failed = {
+      ...snap,
+      nft: { ok: false as const, error: { code: 'absent' as const, message: 'no nft' }, source: 'nft -j list ruleset' },
+    };
+    observeSnapshot(m, failed, 0.05, 1_700_000_000);
+    const f = await m.registry.metrics();
+    expect(f).toMatch(/^portdoctor_collector_success\{collector="nft"\} 0$/m);
+    expect(f).toMatch(/^portdoctor_collector_success\{collector="sockets"\} 1$/m);
+    // the next collection that reads it clears the failure
+    observeSnapshot(m, snap, 0.05, 1_700_000_010);
+    expect(await m.registry.metrics()).toMatch(
+      new RegExp(`^portdoctor_collector_success\\{collector="nft"\\} ${snap.nft.ok ? 1 : 0}$`, 'm'),
+    );
+  });
   it('the exposition passes `promtool check metrics` (names, units, _total only on counters)', async () => {
     const r = spawnSync('promtool', ['check', 'metrics'], { input: await metricsOf('orphan-dnat'), encoding: 'utf8' });
     expect(r.error, 'promtool is installed by scripts/test-env.sh (Debian package prometheus)').toBeUndefined();
@@ -46,8 +74,38 @@ describe('exporter metrics from recorded hosts', () => {
 describe('shipped Prometheus and Grafana files', () => {
   it('alerts.yml passes `promtool check rules`', () => {
     const r = spawnSync('promtool', ['check', 'rules', `${ROOT}deploy/prometheus/alerts.yml`], { encoding: 'utf8' });
-    expect(r.stdout).toMatch(/SUCCESS: 7 rules found/);
+    expect(r.stdout).toMatch(/SUCCESS: 10 rules found/);
     expect(r.status).toBe(0);
+  });
+  it('the alerts fire as alerts.test.yml says (`promtool test rules`): exporter down, absent, stale, collector failing', () => {
+    const r = spawnSync('promtool', ['test', 'rules', `${ROOT}deploy/prometheus/alerts.test.yml`], {
+      encoding: 'utf8',
+    });
+    expect(r.stdout + r.stderr).toMatch(/SUCCESS/);
+    expect(r.status).toBe(0);
+    const tested = new Set(
+      [...readFileSync(`${ROOT}deploy/prometheus/alerts.test.yml`, 'utf8').matchAll(/alertname: (\w+)/g)].map(
+        (m) => m[1],
+      ),
+    );
+    for (const a of [
+      'PortdoctorExporterDown',
+      'PortdoctorExporterAbsent',
+      'PortdoctorCollectionStale',
+      'PortdoctorCollectorFailing',
+    ])
+      expect(tested).toContain(a);
+  });
+  it('every alert has a runbook_url to a page in docs/runbooks/', () => {
+    const text = readFileSync(`${ROOT}deploy/prometheus/alerts.yml`, 'utf8');
+    const alerts = [...text.matchAll(/- alert: (\w+)/g)].map((m) => m[1]);
+    const books = [...text.matchAll(/runbook_url: "([^"]+)"/g)].map((m) => m[1] as string);
+    expect(books).toHaveLength(alerts.length);
+    const base = 'https://github.com/portdoctor/portdoctor/blob/main/';
+    for (const [i, u] of books.entries()) {
+      expect(u).toBe(`${base}docs/runbooks/${alerts[i]}.md`);
+      expect(existsSync(`${ROOT}${u.slice(base.length)}`), u).toBe(true);
+    }
   });
   it('every metric the alerts and the dashboard use is one the exporter exposes', async () => {
     const exposed = new Set([...(await metricsOf('orphan-dnat')).matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]));

@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveSnapshot } from '../../src/snapshot/io.js';
 import { VERSION } from '../../src/version.js';
+import { checkCliOutput } from '../helpers/json-schema.js';
 import { snapshotFromCapture } from '../helpers/lab-capture.js';
 import { offlineNpmEnv, packRelease, ROOT } from '../helpers/pack.js';
 
@@ -39,6 +40,7 @@ const run = (bin: string, args: string[], cwd: string) => {
     timeout: 30_000,
     env: { ...offlineNpmEnv(dir), NO_COLOR: '1' },
   });
+  checkCliOutput(args, r.stdout);
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
@@ -49,6 +51,9 @@ describe('npm package', () => {
     expect(list).toContain('package/dist/cli.js');
     expect(list).toContain('package/dist/index.js');
     expect(list).toContain('package/dist/types/index.d.ts');
+    // the JSON Schemas of every --json output, and the rule/cause pages SARIF's helpUri points to
+    expect(list).toContain('package/schemas/diagnose.schema.json');
+    expect(list).toContain('package/LICENSE');
     expect(list.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toBe(false);
     const pkg = JSON.parse(execFileSync('tar', ['xzOf', tgz, 'package/package.json'], { encoding: 'utf8' }));
     expect(pkg.version).toBe(VERSION);

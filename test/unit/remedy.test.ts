@@ -12,6 +12,7 @@ import { planRemedies } from '../../src/remedy/plan.js';
 import { checkPrecondition } from '../../src/remedy/preconditions.js';
 import { composeServiceOf, nearestFreePort } from '../../src/remedy/suggest-port.js';
 import { snapshotFromCapture } from '../helpers/lab-capture.js';
+import { parseOutput } from '../helpers/json-schema.js';
 
 const plansFor = (
   cap: string,
@@ -308,7 +309,7 @@ describe('executor', () => {
     });
     expect(r).toMatchObject({ ran: 1, refused: null, failed: null });
     expect(io.calls[0]?.slice(0, 6)).toEqual(['iptables-nft', '-w', '-t', 'nat', '-D', 'DOCKER']);
-    const j = JSON.parse(readFileSync(r.journalPath, 'utf8'));
+    const j = parseOutput<{ entries: unknown[] }>('journal', readFileSync(r.journalPath, 'utf8'));
     expect(j.entries[0]).toMatchObject({ argv: io.calls[0], code: 0, undo: expect.arrayContaining(['-A', 'DOCKER']) });
     const u = await undoLatest({
       io,

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnose.js';
 import { saveSnapshot } from '../../src/snapshot/io.js';
 import { snapshotFromCapture } from '../helpers/lab-capture.js';
+import { checkCliOutput } from '../helpers/json-schema.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const run = (args: string[]) => {
@@ -15,6 +16,7 @@ const run = (args: string[]) => {
     timeout: 30_000,
     env: { ...process.env, NO_COLOR: '1' },
   });
+  checkCliOutput(args, r.stdout);
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 const dir = mkdtempSync(join(tmpdir(), 'pd-trace-'));

@@ -199,7 +199,7 @@ describe('fix --undo runs once, re-checks, and says what ran', () => {
     );
     expect(r.ran).toBe(1);
     expect(r.failed).toMatch(/Bad rule/);
-    expect(r.steps.map((e) => e.code)).toEqual([0, 1]);
+    expect(r.entries.map((e) => e.code)).toEqual([0, 1]);
     const j = JSON.parse(readFileSync(r.journalPath, 'utf8'));
     expect(j.entries).toHaveLength(2);
     expect(j.failed).toMatch(/Bad rule/);

@@ -7,6 +7,7 @@ import { loadSnapshot } from '../../snapshot/io.js';
 import { textArg } from '../io.js';
 import { renderDiagnosis } from '../render/text.js';
 import { parseTarget, UsageError } from '../target.js';
+import type { DiagnoseJson } from '../json-types.js';
 
 export interface DiagnoseOpts {
   error?: string;
@@ -54,7 +55,7 @@ export async function runDiagnose(target: string | undefined, o: DiagnoseOpts): 
       ? null
       : nearestFreePort(snap, subject.proto, subject.ip, subject.port, 7);
   const plans = planRemedies(d, snap, { freePort: free });
-  if (o.json) process.stdout.write(`${JSON.stringify({ ...d, remedies: plans }, null, 2)}\n`);
+  if (o.json) process.stdout.write(`${JSON.stringify({ ...d, remedies: plans } satisfies DiagnoseJson, null, 2)}\n`);
   else process.stdout.write(`${renderDiagnosis(d, plans)}\n`);
   return exitCodeOf(d);
 }

@@ -4,6 +4,7 @@ import { textArg } from '../io.js';
 import { outputWidth, wrapText } from '../output.js';
 import { bold, dim, yellow } from '../render/text.js';
 import { UsageError } from '../target.js';
+import type { ExplainJson, UnrecognisedJson } from '../json-types.js';
 
 export async function runExplain(parts: string[], o: { json?: boolean; rootless?: boolean }): Promise<number> {
   const raw =
@@ -17,7 +18,7 @@ export async function runExplain(parts: string[], o: { json?: boolean; rootless?
   const r = explain(raw, { rootless: o.rootless });
   const p = primary(r);
   if (o.json) {
-    const top = p ?? {
+    const top: ExplainJson['explanations'][number] | UnrecognisedJson = p ?? {
       stage: 'other',
       subject: { proto: null, ip: null, port: null, family: null, range: null },
       engine: { product: 'unknown', wording: [] },
@@ -26,7 +27,9 @@ export async function runExplain(parts: string[], o: { json?: boolean; rootless?
       conflict: false,
       pattern: null,
     };
-    process.stdout.write(`${JSON.stringify({ ...top, explanations: r.explanations }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...top, explanations: r.explanations } satisfies ExplainJson, null, 2)}\n`,
+    );
   } else if (!r.explanations.length) {
     process.stdout.write(
       wrapText(

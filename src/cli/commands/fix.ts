@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { collectSnapshot } from '../../collect/index.js';
 import { type HostIO, nodeHostIO } from '../../collect/host-io.js';
 import { diagnose, resolveSubject } from '../../diagnose.js';
-import type { Plan, Step, Subject, Symptom } from '../../model.js';
+import type { Cause, Plan, Step, Subject, Symptom } from '../../model.js';
 import {
   acquireLock,
   applyPlan,
@@ -19,6 +19,7 @@ import { textArg } from '../io.js';
 import { outputWidth, wrapLine } from '../output.js';
 import { bold, renderPlans, shellQuote, yellow } from '../render/text.js';
 import { parseTarget, UsageError } from '../target.js';
+import type { AppliedJson, FixApplyJson, FixPlanJson, FixUndoJson } from '../json-types.js';
 
 export interface FixOpts {
   json?: boolean;
@@ -65,7 +66,9 @@ export async function runFix(target: string | undefined, o: FixOpts): Promise<nu
       if (e instanceof LockBusy || e instanceof JournalUnsafe) {
         process.stderr.write(`portdoctor: ${e.message}\n`);
         if (o.json)
-          process.stdout.write(`${JSON.stringify({ subject, applied: null, refused: e.message }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ subject, applied: null, refused: e.message } satisfies FixApplyJson, null, 2)}\n`,
+          );
         return EXIT.undecided;
       }
       throw e;
@@ -95,7 +98,20 @@ async function runUndo(o: FixOpts, io: HostIO, dir: string): Promise<number> {
   } catch (e) {
     if (!(e instanceof LockBusy)) throw e;
     process.stderr.write(`portdoctor: ${e.message}\n`);
-    if (o.json) process.stdout.write(`${JSON.stringify({ undone: 0, refused: e.message }, null, 2)}\n`);
+    if (o.json) {
+      const j: FixUndoJson = {
+        undone: 0,
+        of: null,
+        journal: null,
+        entries: [],
+        skipped: [],
+        refused: e.message,
+        failed: null,
+        alreadyUndone: null,
+        ignored: [],
+      };
+      process.stdout.write(`${JSON.stringify(j, null, 2)}\n`);
+    }
     return EXIT.undecided;
   }
   try {
@@ -123,13 +139,13 @@ async function undo(o: FixOpts, io: HostIO, dir: string): Promise<number> {
           undone: r.ran,
           of: r.of,
           journal: r.journalPath,
-          steps: r.steps.map((e) => ({ argv: e.argv, code: e.code })),
+          entries: r.entries.map((e) => ({ argv: e.argv, code: e.code })),
           skipped: r.skipped,
           refused: r.refused,
           failed: r.failed,
           alreadyUndone: r.alreadyUndone,
           ignored: r.ignored,
-        },
+        } satisfies FixUndoJson,
         null,
         2,
       )}\n`,
@@ -148,7 +164,7 @@ async function undo(o: FixOpts, io: HostIO, dir: string): Promise<number> {
     return EXIT.found;
   }
   say(
-    `undo of ${r.of.plan} (${r.of.started}): ran ${r.ran} step(s); journal ${r.journalPath}\n${stepLines(r.steps)}${r.skipped.map((s) => `  skipped: ${s}\n`).join('')}`,
+    `undo of ${r.of.plan} (${r.of.started}): ran ${r.ran} step(s); journal ${r.journalPath}\n${stepLines(r.entries)}${r.skipped.map((s) => `  skipped: ${s}\n`).join('')}`,
   );
   const stop = r.refused ?? r.failed;
   if (stop) {
@@ -187,7 +203,7 @@ async function planAndApply(
   if (!o.apply) {
     if (o.json) {
       process.stdout.write(
-        `${JSON.stringify({ subject: d.subject, cause: d.verdict.cause, summary: d.verdict.summary, freePort: free, composeEdit: edit, plans }, null, 2)}\n`,
+        `${JSON.stringify({ subject: d.subject, cause: d.verdict.cause, summary: d.verdict.summary, freePort: free, composeEdit: edit, plans } satisfies FixPlanJson, null, 2)}\n`,
       );
     } else {
       process.stdout.write(`${wrapLine(`${bold(d.verdict.cause)}: ${d.verdict.summary}`, outputWidth())}\n`);
@@ -204,10 +220,14 @@ async function planAndApply(
 
   // with --json the human lines go to stderr and one JSON object ends the run on stdout
   const say = (s: string): boolean => (o.json ? process.stderr : process.stdout).write(s);
-  const done = (code: number, applied: object | null, now: object | null = null): number => {
+  const done = (
+    code: number,
+    applied: AppliedJson | null,
+    now: { cause: Cause; summary: string } | null = null,
+  ): number => {
     if (o.json)
       process.stdout.write(
-        `${JSON.stringify({ subject: d.subject, cause: d.verdict.cause, summary: d.verdict.summary, applied, now }, null, 2)}\n`,
+        `${JSON.stringify({ subject: d.subject, cause: d.verdict.cause, summary: d.verdict.summary, applied, now } satisfies FixApplyJson, null, 2)}\n`,
       );
     return code;
   };
@@ -240,18 +260,12 @@ async function planAndApply(
     process.stderr.write(`portdoctor: ${e.message}; no step ran\n`);
     return done(EXIT.undecided, null);
   }
-  say(`${first.title}: ran ${r.ran}/${first.steps.length} step(s); journal ${r.journalPath}\n${stepLines(r.steps)}`);
-  const applied = {
-    title: first.title,
-    rule: first.rule,
-    ...r,
-    steps: r.steps.map((e) => ({ argv: e.argv, code: e.code })),
-    planned: first.steps.length,
-  };
+  say(`${first.title}: ran ${r.ran}/${first.steps.length} step(s); journal ${r.journalPath}\n${stepLines(r.entries)}`);
+  const applied: AppliedJson = { title: first.title, rule: first.rule, steps: first.steps.length, ...r };
   const stop = r.refused ?? r.failed;
   if (stop) {
     process.stderr.write(
-      `portdoctor: ${stop}\n${r.steps.length ? `(the step(s) above were run; undo with \`portdoctor fix --undo\`; journal ${r.journalPath})` : '(no step ran)'}\n`,
+      `portdoctor: ${stop}\n${r.entries.length ? `(the step(s) above were run; undo with \`portdoctor fix --undo\`; journal ${r.journalPath})` : '(no step ran)'}\n`,
     );
     return done(EXIT.found, applied);
   }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { parse as parseYaml } from 'yaml';
@@ -9,7 +9,10 @@ import type { LoadedFile, ProjectInput } from '../../compose/project.js';
 import type { Snapshot } from '../../model.js';
 import { VERSION } from '../../version.js';
 import { readStdin } from '../io.js';
+import { READ_CAPS, ReadRefused, readFileCapped } from '../../snapshot/io.js';
+import { writeFixedFile } from './lint-write.js';
 import { colorEnabled } from '../output.js';
+import { sarifSourceRoot } from '../render/sarif-root.js';
 import { UsageError } from '../target.js';
 
 export interface LintOpts {
@@ -49,22 +52,48 @@ function expand(path: string): string[] {
   return [join(path, base), ...(over ? [join(path, over)] : [])];
 }
 
+/**
+ * A compose file, capped and only when it is a regular text file: an include may name /dev/zero,
+ * /proc/self/environ or /etc/shadow, and none of those may be read whole or shown. Returns null only
+ * when it does not exist; a file that exists but is refused comes back with `refused` and no text.
+ */
 function read(path: string): LoadedFile | null {
   if (path === '-') {
-    stdinText ??= readStdin('a compose file');
+    stdinText ??= readStdin('a compose file', READ_CAPS.compose);
     return { path: STDIN, text: stdinText };
   }
+  const shown = relative(process.cwd(), path) || path;
+  let id: string | undefined;
   try {
-    return { path: relative(process.cwd(), path) || path, text: readFileSync(path, 'utf8') };
+    id = realpathSync(path);
   } catch {
-    return null;
+    id = undefined;
+  }
+  try {
+    const text = readFileCapped(path, READ_CAPS.compose);
+    // NUL bytes: a binary file or /proc/self/environ, never YAML
+    if (text.includes('\0')) return { path: shown, text: '', id, refused: 'it is not a text file' };
+    return { path: shown, text, id };
+  } catch (e) {
+    if (!(e instanceof ReadRefused)) throw e;
+    if (e.message === 'no such file') return null;
+    return { path: shown, text: '', id, refused: e.message };
+  }
+}
+
+function readSmall(path: string, what: string): string {
+  try {
+    return readFileCapped(path, READ_CAPS.config);
+  } catch (e) {
+    if (e instanceof ReadRefused) throw new UsageError(`${what} ${path}: ${e.message}`);
+    throw e;
   }
 }
 
 function varsFor(dir: string, envFile?: string): Vars {
   const f = envFile ?? join(dir, '.env');
   if (!existsSync(f) && envFile) throw new UsageError(`--env-file ${envFile}: no such file`);
-  return composeVars(existsSync(f) ? readFileSync(f, 'utf8') : null, process.env);
+  return composeVars(existsSync(f) ? readSmall(f, envFile ? '--env-file' : 'the variables file') : null, process.env);
 }
 
 function loadConfig(path?: string): LintConfig {
@@ -75,7 +104,7 @@ function loadConfig(path?: string): LintConfig {
       continue;
     }
     try {
-      const cfg = parseYaml(readFileSync(c, 'utf8')) as LintConfig | null;
+      const cfg = parseYaml(readSmall(c, path ? '--config' : 'the config file')) as LintConfig | null;
       for (const [rule, level] of Object.entries(cfg?.rules ?? {})) {
         if (!['off', 'warning', 'error'].includes(String(level)))
           throw new UsageError(`${c}: rule "${rule}" has level "${String(level)}"; use off, warning or error`);
@@ -104,7 +133,11 @@ export async function runLint(files: string[], o: LintOpts): Promise<number> {
   const mk = (given: string[], name?: string): ProjectInput => {
     const paths = given.flatMap(expand);
     for (const p of paths) if (p !== '-' && !existsSync(p)) throw new UsageError(`${p}: no such file`);
-    const loaded = paths.map((p) => read(p) ?? { path: p, text: '' });
+    const loaded = paths.map((p) => {
+      const f = read(p) ?? { path: p, text: '' };
+      if (f.refused) throw new UsageError(`${p}: ${f.refused}; name a compose file`);
+      return f;
+    });
     const first = (paths[0] === '-' ? join(process.cwd(), STDIN) : paths[0]) as string;
     const vars = varsFor(dirname(resolve(first)), o.envFile);
     return {
@@ -133,6 +166,20 @@ export async function runLint(files: string[], o: LintOpts): Promise<number> {
     const over = OVERRIDES.find((f) => existsSync(f));
     inputs.push(mk(over ? [base, over] : [base]));
   }
+  // --write edits only files inside a project's directory: that of its first compose file, as Compose has it
+  const writeRoots = [
+    ...new Set(
+      inputs.flatMap((i) => {
+        const first = i.files[0]?.path;
+        if (!first || first === STDIN) return [];
+        try {
+          return [realpathSync(dirname(resolve(first)))];
+        } catch {
+          return [];
+        }
+      }),
+    ),
+  ];
   // built once: the same model names the ports to collect and is linted
   const built = buildProjects(inputs);
   let host: Snapshot | null = null;
@@ -164,7 +211,10 @@ export async function runLint(files: string[], o: LintOpts): Promise<number> {
   }
   const r = lintBuilt(built, { config, host, fix: o.fix });
   if (format === 'json') process.stdout.write(`${formatJson(r)}\n`);
-  else if (format === 'sarif') process.stdout.write(`${formatSarif(r, VERSION)}\n`);
+  else if (format === 'sarif')
+    process.stdout.write(
+      `${formatSarif(r, VERSION, { cwd: process.cwd(), srcRoot: sarifSourceRoot(process.cwd(), process.env) })}\n`,
+    );
   else if (format === 'github') {
     const g = formatGithub(r);
     if (g) process.stdout.write(`${g}\n`);
@@ -175,7 +225,7 @@ export async function runLint(files: string[], o: LintOpts): Promise<number> {
       const patch = createTwoFilesPatch(`a/${file}`, `b/${file}`, r.texts.get(file) ?? '', text);
       (format === 'human' ? process.stdout : process.stderr).write(`${patch}`);
       if (o.write) {
-        writeFileSync(file, text);
+        writeFixedFile(file, text, writeRoots);
         process.stderr.write(`portdoctor: wrote ${file}\n`);
       }
     }

@@ -7,6 +7,7 @@ import { EXIT } from '../exit.js';
 import { outputWidth } from '../output.js';
 import { parseTarget } from '../target.js';
 import { dim, green, red, yellow } from '../render/text.js';
+import type { PortsJson } from '../json-types.js';
 
 export interface PortsOpts {
   json?: boolean;
@@ -44,7 +45,9 @@ export async function runPorts(o: PortsOpts): Promise<number> {
   if (filterPorts.length) rows = rows.filter((r) => filterPorts.includes(r.port));
   if (o.conflicts) rows = rows.filter((r) => r.status !== 'ok');
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ ports: rows, complete: map.complete, missing: map.missing }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ports: rows, complete: map.complete, missing: map.missing } satisfies PortsJson, null, 2)}\n`,
+    );
   } else {
     // shortened only on a terminal: piped into grep, a cut-off owner could hide the very rule searched for
     const width = o.trunc === false ? Infinity : outputWidth();

@@ -8,6 +8,7 @@ import { loadSnapshot } from '../../snapshot/io.js';
 import { displayAddr } from '../../util/ip.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import { parseTarget, UsageError } from '../target.js';
+import type { TraceJson } from '../json-types.js';
 
 export interface TraceOpts {
   from?: string;
@@ -87,7 +88,8 @@ export async function runTrace(target: string | undefined, o: TraceOpts): Promis
       ...(t.ip ? { daddr: t.ip, family: t.ip.includes(':') ? (6 as const) : (4 as const) } : {}),
     }),
   );
-  if (o.json) process.stdout.write(`${JSON.stringify({ schema: 'portdoctor.trace/1', walks }, null, 2)}\n`);
+  if (o.json)
+    process.stdout.write(`${JSON.stringify({ schema: 'portdoctor.trace/1', walks } satisfies TraceJson, null, 2)}\n`);
   else process.stdout.write(`${walks.map(renderWalk).join('\n\n')}\n`);
   return traceExit(walks);
 }

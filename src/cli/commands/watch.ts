@@ -2,6 +2,7 @@ import { readDaemonConfig } from '../../collect/docker.js';
 import { nodeHostIO } from '../../collect/host-io.js';
 import { openLogLines } from '../../collect/daemon-log.js';
 import { watch, type WatchLine } from '../../watch/watcher.js';
+import type { WatchLineJson } from '../json-types.js';
 import { UsageError } from '../target.js';
 
 function human(l: WatchLine): string {
@@ -31,7 +32,7 @@ export async function runWatch(o: { json?: boolean; restartThreshold?: string })
     restartThreshold,
     emit: (l) => {
       if (o.json) {
-        process.stdout.write(`${JSON.stringify(l)}\n`);
+        process.stdout.write(`${JSON.stringify(l satisfies WatchLineJson)}\n`);
         process.stderr.write(`${human(l)}\n`);
       } else process.stdout.write(`${human(l)}\n`);
     },

@@ -1,8 +1,9 @@
 // Output formats: human (grouped by file, with a code frame), json, sarif (GitHub code scanning),
 // github (workflow annotations).
-import { composeRules, LOADER_RULES } from '../rules/index.js';
 import type { LintResult } from '../lint.js';
 import type { LintProblem } from '../types.js';
+
+export { formatSarif, type SarifOptions } from './sarif.js';
 
 export type LintFormat = 'human' | 'json' | 'sarif' | 'github';
 
@@ -34,7 +35,9 @@ export function formatHuman(r: LintResult, color = false): string {
             ? '\x1b[33mwarning\x1b[0m'
             : 'warning';
       out.push(`  ${p.line}:${p.column}  ${sev}  ${p.message}  ${color ? `\x1b[2m${p.rule}\x1b[0m` : p.rule}`);
-      out.push(frame(r.texts.get(file) ?? '', p, color));
+      // no frame for a file whose bytes were not kept (not compose, refused): they are never shown
+      const text = r.texts.get(file);
+      if (text !== undefined) out.push(frame(text, p, color));
       if (p.fix)
         out.push(`       fix: host port → ${p.fix.text} (portdoctor lint --fix shows the diff, --write applies it)`);
     }
@@ -62,50 +65,6 @@ export function formatJson(r: LintResult): string {
         data: p.data,
         ...(p.fix ? { fix: p.fix } : {}),
       })),
-    },
-    null,
-    2,
-  );
-}
-
-export function formatSarif(r: LintResult, version: string): string {
-  const ids = [
-    ...composeRules.map((x) => ({ id: x.meta.id, d: x.meta.description, level: x.meta.severity })),
-    ...LOADER_RULES.map((id) => ({ id, d: `compose file problem: ${id}`, level: 'error' as const })),
-  ];
-  return JSON.stringify(
-    {
-      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-      version: '2.1.0',
-      runs: [
-        {
-          tool: {
-            driver: {
-              name: 'portdoctor',
-              version,
-              informationUri: 'https://github.com/portdoctor/portdoctor',
-              rules: ids.map((x) => ({
-                id: x.id,
-                shortDescription: { text: x.d },
-                defaultConfiguration: { level: x.level },
-              })),
-            },
-          },
-          results: r.problems.map((p) => ({
-            ruleId: p.rule,
-            level: p.severity,
-            message: { text: p.message },
-            locations: [
-              {
-                physicalLocation: {
-                  artifactLocation: { uri: p.file },
-                  region: { startLine: p.line, startColumn: p.column, endLine: p.endLine, endColumn: p.endColumn },
-                },
-              },
-            ],
-          })),
-        },
-      ],
     },
     null,
     2,

@@ -3,20 +3,22 @@
 import { displayAddr } from '../../util/ip.js';
 import { bindingsCollide } from '../overlap.js';
 import type { ComposeBinding } from '../types.js';
-import { allBindings, type ComposeRule, type ProblemDraft } from './types.js';
+import { COMPOSE_RULE_MESSAGES } from './messages.js';
+import { allBindings, defineComposeRule, type ProblemDraft } from './types.js';
 
 const where = (b: ComposeBinding): string =>
   `${b.project !== '' ? `${b.project}/` : ''}${b.service} (${b.file}:${b.at.line})`;
 const ipText = (b: ComposeBinding): string => (b.hostIp === null ? '0.0.0.0 and [::]' : b.hostIp);
 
-export const duplicateHostPort: ComposeRule = {
+export const duplicateHostPort = defineComposeRule({
   meta: {
     id: 'duplicate-host-port',
     severity: 'error',
     description: 'A host port is published by two bindings whose host IPs overlap.',
+    messages: COMPOSE_RULE_MESSAGES['duplicate-host-port'],
   },
   check(ctx) {
-    const out: ProblemDraft[] = [];
+    const out: ProblemDraft<keyof (typeof COMPOSE_RULE_MESSAGES)['duplicate-host-port']>[] = [];
     const all = allBindings(ctx).filter(({ b }) => b.hostPort !== 'ephemeral');
     // bucket by proto+port so 200 services do not make a quadratic pass over every pair
     const buckets = new Map<string, { b: ComposeBinding }[]>();
@@ -42,8 +44,13 @@ export const duplicateHostPort: ComposeRule = {
           const same = a.service === b.service && a.project === b.project;
           out.push({
             ...b.at,
-            message: `host port ${displayAddr(b.hostIp ?? '0.0.0.0', port)}/${b.proto}${b.hostIp === null ? ' (and [::])' : ''} is already published by ${same ? 'another entry of the same service' : `service ${where(a)}`} on ${ipText(a)}: the second one to start fails${a.hostIp === b.hostIp ? ' ("port is already allocated")' : ' ("address already in use": different host IPs that overlap)'}`,
+            messageId: a.hostIp === b.hostIp ? 'sameHostIp' : 'overlappingHostIp',
             data: {
+              bind: displayAddr(b.hostIp ?? '0.0.0.0', port),
+              bothFamilies: b.hostIp === null,
+              sameService: same,
+              other: where(a),
+              otherIp: ipText(a),
               proto: b.proto,
               hostIp: b.hostIp,
               port,
@@ -57,4 +64,4 @@ export const duplicateHostPort: ComposeRule = {
     }
     return out;
   },
-};
+});

@@ -3,7 +3,8 @@
 // same compose project are not a clash: redeploying replaces them.
 import { portFindings } from '../../port-query.js';
 import type { Holder } from '../../model.js';
-import type { ComposeRule, ProblemDraft } from './types.js';
+import { COMPOSE_RULE_MESSAGES } from './messages.js';
+import { defineComposeRule, type ProblemDraft } from './types.js';
 
 function holderText(h: Holder): string {
   switch (h.kind) {
@@ -18,17 +19,18 @@ function holderText(h: Holder): string {
   }
 }
 
-export const hostPortInUse: ComposeRule = {
+export const hostPortInUse = defineComposeRule({
   meta: {
     id: 'host-port-in-use',
     severity: 'error',
     description: 'The host port is already held on this host (listener, container, or DNAT rule).',
     needsHost: true,
+    messages: COMPOSE_RULE_MESSAGES['host-port-in-use'],
   },
   check(ctx) {
     const snap = ctx.host;
     if (!snap) return [];
-    const out: ProblemDraft[] = [];
+    const out: ProblemDraft<'taken'>[] = [];
     for (const p of ctx.projects)
       for (const s of p.services)
         for (const b of s.bindings) {
@@ -44,8 +46,10 @@ export const hostPortInUse: ComposeRule = {
             const holder = f.holders[0];
             out.push({
               ...b.at,
-              message: `host port ${port}/${b.proto} is taken on this host by ${holder ? holderText(holder) : 'something unseen'} (${f.cause}): ${f.message}`,
+              messageId: 'taken',
               data: {
+                holderText: holder ? holderText(holder) : 'something unseen',
+                finding: f.message,
                 proto: b.proto,
                 hostIp: b.hostIp,
                 port,
@@ -59,4 +63,4 @@ export const hostPortInUse: ComposeRule = {
         }
     return out;
   },
-};
+});

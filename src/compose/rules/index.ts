@@ -26,5 +26,7 @@ export const LOADER_RULES = [
   'unknown-variable',
   'include-not-found',
   'extends-not-found',
+  'include-cycle',
+  'extends-cycle',
   'ports-ignored-in-host-network',
 ] as const;

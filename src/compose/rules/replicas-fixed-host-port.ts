@@ -1,16 +1,18 @@
 // `deploy.replicas` / `scale` > 1 with a fixed host port: every replica asks for the same port
 // (compose v1 even warns "the port will clash"). A host range at least as large as the replica
 // count is fine: Compose hands each replica one port of it.
-import type { ComposeRule, ProblemDraft } from './types.js';
+import { COMPOSE_RULE_MESSAGES } from './messages.js';
+import { defineComposeRule, type ProblemDraft } from './types.js';
 
-export const replicasFixedHostPort: ComposeRule = {
+export const replicasFixedHostPort = defineComposeRule({
   meta: {
     id: 'replicas-fixed-host-port',
     severity: 'error',
     description: 'A service with several replicas publishes a fixed host port.',
+    messages: COMPOSE_RULE_MESSAGES['replicas-fixed-host-port'],
   },
   check(ctx) {
-    const out: ProblemDraft[] = [];
+    const out: ProblemDraft<'tooFewPorts'>[] = [];
     for (const p of ctx.projects)
       for (const s of p.services) {
         if (s.replicas <= 1) continue;
@@ -20,8 +22,12 @@ export const replicasFixedHostPort: ComposeRule = {
           if (size >= s.replicas) continue;
           out.push({
             ...b.at,
-            message: `service ${s.name} runs ${s.replicas} replicas${s.replicasAt ? ` (line ${s.replicasAt.line})` : ''} but publishes host port ${b.hostPort.start}${size > 1 ? `-${b.hostPort.end}` : ''}/${b.proto}: only ${size} can bind it; publish a range of ${s.replicas} ports or drop the host port`,
+            messageId: 'tooFewPorts',
             data: {
+              service: s.name,
+              replicasLine: s.replicasAt ? s.replicasAt.line : null,
+              ports: size > 1 ? `${b.hostPort.start}-${b.hostPort.end}` : String(b.hostPort.start),
+              size,
               proto: b.proto,
               hostIp: b.hostIp,
               port: b.hostPort.start,
@@ -33,4 +39,4 @@ export const replicasFixedHostPort: ComposeRule = {
       }
     return out;
   },
-};
+});

@@ -1,5 +1,6 @@
 // Databases and admin endpoints published on every interface, where 127.0.0.1 would do.
-import type { ComposeRule, ProblemDraft } from './types.js';
+import { COMPOSE_RULE_MESSAGES } from './messages.js';
+import { defineComposeRule, type ProblemDraft } from './types.js';
 
 export const SENSITIVE: Readonly<Record<number, string>> = {
   5432: 'PostgreSQL',
@@ -24,14 +25,15 @@ export const SENSITIVE: Readonly<Record<number, string>> = {
   6443: 'Kubernetes API',
 };
 
-export const sensitivePortOnAllInterfaces: ComposeRule = {
+export const sensitivePortOnAllInterfaces = defineComposeRule({
   meta: {
     id: 'sensitive-port-on-all-interfaces',
     severity: 'warning',
     description: 'A database or admin port is published on all interfaces where a loopback binding would do.',
+    messages: COMPOSE_RULE_MESSAGES['sensitive-port-on-all-interfaces'],
   },
   check(ctx) {
-    const out: ProblemDraft[] = [];
+    const out: ProblemDraft<'allInterfaces'>[] = [];
     for (const p of ctx.projects)
       for (const s of p.services)
         for (const b of s.bindings) {
@@ -41,10 +43,18 @@ export const sensitivePortOnAllInterfaces: ComposeRule = {
           if (!what) continue;
           out.push({
             ...b.at,
-            message: `service ${s.name} publishes ${what} (container port ${b.containerPort.start}) on all interfaces; if only this host needs it, use "127.0.0.1:${b.hostPort.start}:${b.containerPort.start}"`,
-            data: { proto: b.proto, hostIp: b.hostIp, port: b.hostPort.start, services: [s.name] },
+            messageId: 'allInterfaces',
+            data: {
+              proto: b.proto,
+              hostIp: b.hostIp,
+              port: b.hostPort.start,
+              services: [s.name],
+              service: s.name,
+              what,
+              containerPort: b.containerPort.start,
+            },
           });
         }
     return out;
   },
-};
+});

@@ -1,5 +1,6 @@
 // Host ports a host service usually holds already: the publish fails at deploy time on most hosts.
-import type { ComposeRule, ProblemDraft } from './types.js';
+import { COMPOSE_RULE_MESSAGES } from './messages.js';
+import { defineComposeRule, type ProblemDraft } from './types.js';
 
 const HELD: Readonly<Record<string, string>> = {
   'udp/53':
@@ -16,14 +17,15 @@ const HELD: Readonly<Record<string, string>> = {
   'tcp/7000': 'macOS AirPlay Receiver (Docker Desktop on a Mac)',
 };
 
-export const wellKnownHostPort: ComposeRule = {
+export const wellKnownHostPort = defineComposeRule({
   meta: {
     id: 'well-known-host-port',
     severity: 'warning',
     description: 'A host port that a host service usually holds already.',
+    messages: COMPOSE_RULE_MESSAGES['well-known-host-port'],
   },
   check(ctx) {
-    const out: ProblemDraft[] = [];
+    const out: ProblemDraft<'usuallyHeld'>[] = [];
     for (const p of ctx.projects)
       for (const s of p.services)
         for (const b of s.bindings) {
@@ -36,12 +38,12 @@ export const wellKnownHostPort: ComposeRule = {
               continue;
             out.push({
               ...b.at,
-              message: `service ${s.name} publishes host port ${port}/${b.proto}, usually held by ${who}`,
-              data: { proto: b.proto, hostIp: b.hostIp, port, services: [s.name] },
+              messageId: 'usuallyHeld',
+              data: { proto: b.proto, hostIp: b.hostIp, port, services: [s.name], service: s.name, heldBy: who },
             });
             break;
           }
         }
     return out;
   },
-};
+});

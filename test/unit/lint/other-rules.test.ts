@@ -19,7 +19,14 @@ describe('replicas-fixed-host-port', () => {
     invalid: [
       {
         code: 'services:\n  a:\n    image: x\n    deploy:\n      replicas: 2\n    ports: ["8080:80"]\n',
-        errors: [{ line: 6, column: 13, data: { port: 8080, replicas: 2 }, message: /2 replicas \(line 5\)/ }],
+        errors: [
+          {
+            line: 6,
+            column: 13,
+            messageId: 'tooFewPorts',
+            data: { port: 8080, replicas: 2, replicasLine: 5, size: 1 },
+          },
+        ],
       },
       {
         name: 'scale (compose v1)',
@@ -39,7 +46,15 @@ describe('sensitive-port-on-all-interfaces', () => {
     invalid: [
       {
         code: 'services:\n  db:\n    image: postgres\n    ports: ["15432:5432"]\n',
-        errors: [{ line: 4, column: 13, severity: 'warning', message: /PostgreSQL.*127\.0\.0\.1:15432:5432/ }],
+        errors: [
+          {
+            line: 4,
+            column: 13,
+            severity: 'warning',
+            messageId: 'allInterfaces',
+            data: { what: 'PostgreSQL', port: 15432, containerPort: 5432, services: ['db'] },
+          },
+        ],
       },
     ],
   });
@@ -68,9 +83,18 @@ describe('well-known-host-port', () => {
     invalid: [
       {
         code: 'services:\n  dns:\n    image: x\n    ports: ["53:53/udp"]\n',
-        errors: [{ line: 4, message: /systemd-resolved/ }],
+        errors: [
+          {
+            line: 4,
+            messageId: 'usuallyHeld',
+            data: { proto: 'udp', port: 53, heldBy: expect.stringMatching(/^systemd-resolved /) },
+          },
+        ],
       },
-      { code: 'services:\n  a:\n    image: x\n    ports: ["0.0.0.0:22:22"]\n', errors: [{ line: 4, message: /sshd/ }] },
+      {
+        code: 'services:\n  a:\n    image: x\n    ports: ["0.0.0.0:22:22"]\n',
+        errors: [{ line: 4, messageId: 'usuallyHeld', data: { proto: 'tcp', port: 22, heldBy: 'sshd' } }],
+      },
     ],
   });
 });
@@ -81,7 +105,7 @@ describe('dynamic-host-port', () => {
     invalid: [
       {
         code: 'services:\n  web:\n    image: nginx\n    ports: ["80"]\n',
-        errors: [{ line: 4, data: { port: 80 }, message: /random host port/ }],
+        errors: [{ line: 4, messageId: 'randomHostPort', data: { port: 80, hostIp: null, services: ['web'] } }],
       },
     ],
   });
@@ -107,7 +131,17 @@ describe('host-port-in-use (--against-host, on recorded hosts)', () => {
         name: 'a host process holds it, named',
         host: snapshotFromCapture('host-process'),
         code: 'services:\n  a:\n    image: x\n    ports: ["18101:80"]\n',
-        errors: [{ line: 4, data: { cause: 'host-process', port: 18101 }, message: /python3 \(pid 12052\)/ }],
+        errors: [
+          {
+            line: 4,
+            messageId: 'taken',
+            data: {
+              cause: 'host-process',
+              port: 18101,
+              holder: expect.objectContaining({ kind: 'process', pid: 12052, comm: 'python3' }),
+            },
+          },
+        ],
       },
       {
         name: "another project's container holds it",
@@ -116,8 +150,16 @@ describe('host-port-in-use (--against-host, on recorded hosts)', () => {
         errors: [
           {
             line: 4,
-            data: { cause: 'container' },
-            message: /container portlabscale_web_2 \(compose portlabscale\/web\)/,
+            messageId: 'taken',
+            data: {
+              cause: 'container',
+              holder: expect.objectContaining({
+                kind: 'container',
+                name: 'portlabscale_web_2',
+                composeProject: 'portlabscale',
+                composeService: 'web',
+              }),
+            },
           },
         ],
       },
@@ -128,8 +170,17 @@ describe('host-port-in-use (--against-host, on recorded hosts)', () => {
         errors: [
           {
             line: 4,
-            data: { cause: 'orphan-dnat' },
-            message: /DNAT rule in iptables-nft nat\/DOCKER → 172\.17\.0\.250/,
+            messageId: 'taken',
+            data: {
+              cause: 'orphan-dnat',
+              holder: expect.objectContaining({
+                kind: 'rule',
+                backend: 'iptables-nft',
+                table: 'nat',
+                chain: 'DOCKER',
+                toIp: '172.17.0.250',
+              }),
+            },
           },
         ],
       },
@@ -235,7 +286,7 @@ describe('formats', () => {
         locations: [
           {
             physicalLocation: {
-              artifactLocation: { uri: 'c.yaml' },
+              artifactLocation: { uri: 'c.yaml', uriBaseId: '%SRCROOT%' },
               region: { startLine: 4, startColumn: 24, endLine: 4, endColumn: 33 },
             },
           },
