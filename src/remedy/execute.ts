@@ -151,7 +151,9 @@ export function acquireLock(dir: string): () => void {
     }
     const h = holderOf(seen.text, seen.ageMs);
     if ('pid' in h)
-      throw new LockBusy(`another portdoctor fix is running (pid ${h.pid}, lock ${path}); wait for it to finish`);
+      throw new LockBusy(
+        `another portdoctor fix --apply (or --undo) is running (pid ${h.pid}, lock ${path}); wait for it to finish`,
+      );
     if ('busy' in h) throw new LockBusy(`the lock ${path} is ${h.busy}; run again in a moment`);
     // take over: move it aside, then make sure the file moved is the one judged stale
     const aside = join(dir, `.fix.lock.stale.${process.pid}.${newJournalId()}`);

@@ -188,7 +188,7 @@ describe.skipIf(notReady !== null)(
       try {
         const r = portdoctor(['fix', String(port), '--apply', '--yes'], env);
         expect(r.code).toBe(3);
-        expect(r.stderr).toMatch(/another portdoctor fix --apply is running \(pid \d+/);
+        expect(r.stderr).toMatch(/another portdoctor fix --apply \(or --undo\) is running \(pid \d+/);
         expect(ruleLines('nat').some((l) => l.includes(`--dport ${port} `))).toBe(true);
       } finally {
         release();

@@ -248,6 +248,7 @@ describe('the fix lock', () => {
     const d = newDir();
     writeFileSync(join(d, 'fix.lock'), String(process.ppid));
     expect(() => acquireLock(d)).toThrow(LockBusy);
+    expect(() => acquireLock(d)).toThrow(/another portdoctor fix --apply \(or --undo\) is running \(pid \d+/);
   });
   it('a symlinked lock is refused with a clear message and its target left alone', () => {
     const d = newDir();
