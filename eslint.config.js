@@ -89,7 +89,7 @@ export default tseslint.config(
   // the edges: the CLI may import anything; the others may touch the host but not run the executor
   zone(['src/cli/**/*.ts'], null),
   zone(['src/exporter/server.ts'], { patterns: [NO_EXECUTOR] }),
-  zone(['src/remedy/execute.ts'], { patterns: [NO_CLI] }),
+  zone(['src/remedy/execute.ts', 'src/remedy/execute-journal.ts'], { patterns: [NO_CLI] }),
   zone(['src/snapshot/io.ts'], { patterns: [NO_COLLECT, NO_EDGE] }),
   // collectors gather facts (host access only through host-io.ts) and never judge them
   zone(['src/collect/**/*.ts'], { ...HOST_ONLY_AT_EDGES, patterns: [NO_JUDGE, NO_EDGE] }),

@@ -175,6 +175,14 @@ const result = {
           total: s.scrapes.length,
           ok: s.scrapes.filter((x) => x.status === 200).length,
           failed: s.scrapes.filter((x) => x.status !== 200).length,
+          failures: Object.entries(
+            s.scrapes
+              .filter((x) => x.status !== 200)
+              .reduce(
+                (a, x) => ({ ...a, [x.error ?? `HTTP ${x.status}`]: (a[x.error ?? `HTTP ${x.status}`] ?? 0) + 1 }),
+                {},
+              ),
+          ).map(([why, n]) => `${n}× ${why}`),
           p50ms: quantile(
             s.scrapes.map((x) => x.ms),
             0.5,

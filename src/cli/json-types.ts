@@ -70,11 +70,22 @@ export type FixApplyJson =
 
 /** `portdoctor fix --undo --json` */
 export interface FixUndoJson {
+  /** inverse steps that ran and exited 0 */
   readonly undone: number;
-  /** the journal replayed; null when there was nothing to undo */
+  /** the applied fix undone (its journal, start time and plan); null when there was none */
+  readonly of: { readonly path: string; readonly started: string; readonly plan: string } | null;
+  /** the journal of this undo; null when nothing was started */
   readonly journal: string | null;
+  /** every inverse step started, as run, with its exit code (null: no result) */
+  readonly entries: readonly { readonly argv: readonly string[]; readonly code: number | null }[];
   readonly skipped: readonly string[];
+  /** a re-check that failed before an inverse step (e.g. the rule's target is live again), or the lock */
+  readonly refused: string | null;
   readonly failed: string | null;
+  /** the last applied fix was undone already: by which journal, when (nothing ran) */
+  readonly alreadyUndone: { readonly path: string; readonly started: string } | null;
+  /** files of the journal directory not trusted, with why */
+  readonly ignored: readonly string[];
 }
 
 /** `portdoctor ports --json` */

@@ -2,6 +2,7 @@
 // a container loops), diagnose the host at that moment and emit one JSON line. Reconnects when
 // dockerd restarts, asking for the events it missed with `since=`, so the failure that caused the
 // restart is not lost.
+import { setMaxListeners } from 'node:events';
 import { collectSnapshot } from '../collect/index.js';
 import { dockerEndpoint, type HostIO } from '../collect/host-io.js';
 import { diagnose, resolveSubject } from '../diagnose.js';
@@ -79,6 +80,9 @@ function configuredPorts(insp: unknown): number[] {
 }
 
 export async function watch(o: WatchOptions): Promise<void> {
+  // every start probe in flight sleeps on the signal (one listener each, removed when it wakes): a burst
+  // of container creates runs dozens at once, which is not the leak Node's default limit of 10 warns of
+  setMaxListeners(200, o.signal);
   const now = o.now ?? (() => new Date());
   const loops = new RestartCounter(o.restartThreshold ?? 3);
   const probeDelays = o.probeDelays ?? [150, 400, 1000, 2500];

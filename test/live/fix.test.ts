@@ -108,6 +108,11 @@ describe.skipIf(notReady !== null)(
       expect(JSON.parse(u.stdout)).toMatchObject({ undone: 1, failed: null });
       expect(ruleLines('nat').filter((l) => l.includes(`--dport ${port} `))).toHaveLength(1);
       expect(readdirSync(join(env.PORTDOCTOR_STATE_DIR, 'journal'))).toHaveLength(2);
+      // undone once: a second --undo runs nothing (it re-added the same rule every time before)
+      const again = portdoctor(['fix', '--undo'], env);
+      expect(again.code, again.stderr).toBe(1);
+      expect(again.stdout).toMatch(/was undone already .*; nothing ran/);
+      expect(ruleLines('nat').filter((l) => l.includes(`--dport ${port} `))).toHaveLength(1);
     });
 
     it('a host process is never stopped by --apply: the plan is a suggestion and exit 1', async () => {
@@ -190,7 +195,7 @@ describe.skipIf(notReady !== null)(
       try {
         const r = portdoctor(['fix', String(port), '--apply', '--yes'], env);
         expect(r.code).toBe(3);
-        expect(r.stderr).toMatch(/another portdoctor fix --apply is running \(pid \d+/);
+        expect(r.stderr).toMatch(/another portdoctor fix --apply \(or --undo\) is running \(pid \d+/);
         expect(ruleLines('nat').some((l) => l.includes(`--dport ${port} `))).toBe(true);
       } finally {
         release();

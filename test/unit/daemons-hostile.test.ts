@@ -12,7 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { nodeHostIO } from '../../src/collect/host-io.js';
 import { startExporter } from '../../src/exporter/server.js';
 import { parseEvent } from '../../src/watch/detector.js';
-import { sleep } from '../../src/watch/watcher.js';
+import { sleep, watch } from '../../src/watch/watcher.js';
+import type { HostIO } from '../../src/collect/host-io.js';
 import { BIN, ROOT, runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pd-daemons-'));
@@ -70,6 +71,23 @@ function fakeDockerd(name: string, lines: string[]): Promise<string> {
   return new Promise((r) => s.listen(sock, () => r(sock)));
 }
 
+/** a port of the test range (20000-29999) nothing listens on now, on 0.0.0.0 (so on every address) */
+async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20000 + Math.floor(Math.random() * 10000);
+    const s = createNetServer();
+    const ok = await new Promise<boolean>((r) => {
+      s.once('error', () => r(false));
+      s.listen(port, '0.0.0.0', () => r(true));
+    });
+    if (ok) {
+      await new Promise<void>((r) => s.close(() => r()));
+      return port;
+    }
+  }
+  throw new Error('no free port in 20000-29999');
+}
+
 const good = (id: string, action: string, t: number) =>
   JSON.stringify({ Type: 'container', Action: action, Actor: { ID: id, Attributes: { name: id } }, timeNano: t });
 
@@ -83,6 +101,38 @@ describe('the watcher sleep', () => {
     ac.abort();
     await p; // resolves at once on abort
     expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+  });
+});
+
+describe('a burst of container creates', () => {
+  it('many start probes asleep at once raise no MaxListenersExceededWarning, and leave no listener', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    const ac = new AbortController();
+    const lines = Array.from({ length: 30 }, (_, i) => `${good(`c${i}`, 'create', i + 1)}\n`).join('');
+    let streams = 0;
+    const io = {
+      env: { DOCKER_HOST: 'unix:///nonexistent/burst.sock' },
+      uid: 0,
+      dockerGet: async () => ({ status: 200, body: '{"State":{"Status":"created"}}' }),
+      dockerStream: (_p: string, onData: (c: string) => void, signal?: AbortSignal, onOpen?: () => void) =>
+        new Promise<void>((resolve) => {
+          streams++;
+          onOpen?.();
+          onData(lines);
+          signal?.addEventListener('abort', () => resolve(), { once: true });
+        }),
+    } as unknown as HostIO;
+    const done = watch({ io, signal: ac.signal, emit: () => undefined, probeDelays: [80, 80] });
+    await new Promise((r) => setTimeout(r, 400));
+    ac.abort();
+    await done;
+    process.off('warning', onWarning);
+    expect(streams).toBe(1);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+    // only the stream's own listener (added by this fake) may remain
+    expect(getEventListeners(ac.signal, 'abort').length).toBeLessThanOrEqual(1);
   });
 });
 
@@ -128,8 +178,9 @@ describe('malformed Docker events', () => {
       '{"Type":"container","Action":"die","Actor":{"ID":"bad"},"timeNano":"x"}',
       good('c2', 'die', 1),
     ]);
+    const port = await freePort();
     const r = await runUntil(
-      ['exporter', '--listen', '127.0.0.1:24611'],
+      ['exporter', '--listen', `127.0.0.1:${port}`],
       { DOCKER_HOST: `unix://${sock}` },
       /"event":"watching"/,
     );
@@ -160,7 +211,8 @@ describe('numeric options', () => {
   it.each([['1e400'], ['Infinity'], ['NaN'], ['-1'], ['abc'], ['100000000']])(
     'exporter --cache-seconds %j: exit 2, says why',
     (v) => {
-      const r = runCli(['exporter', '--listen', '127.0.0.1:24612', '--cache-seconds', v, '--no-events']);
+      // refused before it listens: the port is never bound
+      const r = runCli(['exporter', '--listen', '127.0.0.1:29999', '--cache-seconds', v, '--no-events']);
       expect(r.code).toBe(2);
       expect(r.err).toMatch(/--cache-seconds ".*" is not a number of seconds from 0 to 86400/);
     },
@@ -169,18 +221,19 @@ describe('numeric options', () => {
 
 describe('the exporter when it cannot listen', () => {
   it('a port in use: a clear message and a non-zero exit, not "internal error" and running on', async () => {
+    const port = await freePort();
     const holder = createNetServer();
-    await new Promise<void>((r) => holder.listen(24613, '127.0.0.1', r));
+    await new Promise<void>((r) => holder.listen(port, '127.0.0.1', r));
     try {
       const r = await runUntil(
-        ['exporter', '--listen', '127.0.0.1:24613'],
+        ['exporter', '--listen', `127.0.0.1:${port}`],
         { DOCKER_HOST: 'unix:///nonexistent/x.sock' },
         /(?!)/,
         10_000,
       );
       expect(r.exited).toBe(true);
       expect(r.code).toBe(1);
-      expect(r.err).toMatch(/cannot listen on 127\.0\.0\.1:24613: 127\.0\.0\.1:24613 is already in use/);
+      expect(r.err).toContain(`cannot listen on 127.0.0.1:${port}: 127.0.0.1:${port} is already in use`);
       expect(r.err).not.toMatch(/internal error/);
     } finally {
       holder.close();
@@ -188,7 +241,7 @@ describe('the exporter when it cannot listen', () => {
   });
   it('an address this host does not have: exit 2 (a bad --listen)', async () => {
     const r = await runUntil(
-      ['exporter', '--listen', '192.0.2.1:24614', '--no-events'],
+      ['exporter', '--listen', '192.0.2.1:29999', '--no-events'],
       { DOCKER_HOST: 'unix:///nonexistent/x.sock' },
       /(?!)/,
       10_000,
@@ -198,8 +251,9 @@ describe('the exporter when it cannot listen', () => {
     expect(r.err).toMatch(/192\.0\.2\.1 is not an address of this host/);
   });
   it('warns on stderr when it listens on every address', async () => {
+    const port = await freePort();
     const r = await runUntil(
-      ['exporter', '--listen', '0.0.0.0:24615', '--no-events'],
+      ['exporter', '--listen', `0.0.0.0:${port}`, '--no-events'],
       { DOCKER_HOST: 'unix:///nonexistent/x.sock' },
       /\/metrics/,
     );
@@ -227,20 +281,21 @@ describe('the exporter answers only GET and HEAD, on /metrics with or without a 
       env: { DOCKER_HOST: 'unix:///nonexistent/x.sock' },
       path: '/nonexistent',
     });
-    await startExporter({ io, host: '127.0.0.1', port: 24616, cacheSeconds: 60, signal: ac.signal, events: false });
+    const port = await freePort();
+    await startExporter({ io, host: '127.0.0.1', port, cacheSeconds: 60, signal: ac.signal, events: false });
     try {
       for (const m of ['POST', 'PUT', 'DELETE', 'PATCH']) {
-        const r = await ask(24616, m, '/metrics');
+        const r = await ask(port, m, '/metrics');
         expect(r.status, m).toBe(405);
         expect(r.allow).toBe('GET, HEAD');
       }
-      const q = await ask(24616, 'GET', '/metrics?x=1');
+      const q = await ask(port, 'GET', '/metrics?x=1');
       expect(q.status).toBe(200);
       expect(q.body).toMatch(/^# HELP portdoctor_/m);
-      const h = await ask(24616, 'HEAD', '/metrics');
+      const h = await ask(port, 'HEAD', '/metrics');
       expect(h.status).toBe(200);
       expect(h.body).toBe('');
-      expect((await ask(24616, 'GET', '/nope?x')).status).toBe(404);
+      expect((await ask(port, 'GET', '/nope?x')).status).toBe(404);
     } finally {
       ac.abort();
     }

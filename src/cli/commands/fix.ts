@@ -3,7 +3,15 @@ import { collectSnapshot } from '../../collect/index.js';
 import { type HostIO, nodeHostIO } from '../../collect/host-io.js';
 import { diagnose, resolveSubject } from '../../diagnose.js';
 import type { Cause, Plan, Step, Subject, Symptom } from '../../model.js';
-import { acquireLock, applyPlan, LockBusy, stateDir, undoLatest } from '../../remedy/execute.js';
+import {
+  acquireLock,
+  applyPlan,
+  type JournalEntry,
+  JournalUnsafe,
+  LockBusy,
+  stateDir,
+  undoLatest,
+} from '../../remedy/execute.js';
 import { planRemedies } from '../../remedy/plan.js';
 import { candidatePorts, composeServiceOf, nearestFreePort } from '../../remedy/suggest-port.js';
 import { EXIT } from '../exit.js';
@@ -37,29 +45,7 @@ export async function runFix(target: string | undefined, o: FixOpts): Promise<nu
   const dir = stateDir(io.env);
   if (o.undo) {
     if (target) throw new UsageError('--undo takes no target: it undoes the last applied fix');
-    const release = acquireLock(dir);
-    try {
-      const r = await undoLatest({ io, stateDir: dir });
-      if (o.json)
-        process.stdout.write(
-          `${JSON.stringify({ undone: r.ran, journal: r.journalPath ?? null, skipped: r.skipped, failed: r.failed ?? null } satisfies FixUndoJson, null, 2)}\n`,
-        );
-      if (!r.journalPath) {
-        process.stderr.write('portdoctor: no applied fix to undo\n');
-        return EXIT.found;
-      }
-      if (!o.json)
-        process.stdout.write(
-          `undid ${r.ran} step(s); journal ${r.journalPath}\n${r.skipped.map((s) => `  skipped: ${s}\n`).join('')}`,
-        );
-      if (r.failed) {
-        process.stderr.write(`portdoctor: ${r.failed}\n`);
-        return EXIT.found;
-      }
-      return EXIT.ok;
-    } finally {
-      release();
-    }
+    return runUndo(o, io, dir);
   }
   const t = target ? parseTarget(target) : null;
   const errText = textArg(o.error, 'the error you saw (docker run / compose output)');
@@ -77,7 +63,7 @@ export async function runFix(target: string | undefined, o: FixOpts): Promise<nu
     try {
       release = acquireLock(dir);
     } catch (e) {
-      if (e instanceof LockBusy) {
+      if (e instanceof LockBusy || e instanceof JournalUnsafe) {
         process.stderr.write(`portdoctor: ${e.message}\n`);
         if (o.json)
           process.stdout.write(
@@ -93,6 +79,101 @@ export async function runFix(target: string | undefined, o: FixOpts): Promise<nu
   } finally {
     release();
   }
+}
+
+/** each step that was started, as run: the exact argv and how it ended */
+function stepLines(steps: readonly JournalEntry[]): string {
+  return steps
+    .map(
+      (e) =>
+        `  ${e.code === 0 ? 'ran' : e.code === null ? 'started, no result' : `failed (exit ${e.code})`}: ${shellQuote(e.argv)}\n`,
+    )
+    .join('');
+}
+
+async function runUndo(o: FixOpts, io: HostIO, dir: string): Promise<number> {
+  let release: () => void;
+  try {
+    release = acquireLock(dir);
+  } catch (e) {
+    if (!(e instanceof LockBusy)) throw e;
+    process.stderr.write(`portdoctor: ${e.message}\n`);
+    if (o.json) {
+      const j: FixUndoJson = {
+        undone: 0,
+        of: null,
+        journal: null,
+        entries: [],
+        skipped: [],
+        refused: e.message,
+        failed: null,
+        alreadyUndone: null,
+        ignored: [],
+      };
+      process.stdout.write(`${JSON.stringify(j, null, 2)}\n`);
+    }
+    return EXIT.undecided;
+  }
+  try {
+    return await undo(o, io, dir);
+  } catch (e) {
+    if (!(e instanceof JournalUnsafe)) throw e;
+    process.stderr.write(`portdoctor: ${e.message}; no inverse step ran\n`);
+    return EXIT.undecided;
+  } finally {
+    release();
+  }
+}
+
+async function undo(o: FixOpts, io: HostIO, dir: string): Promise<number> {
+  const r = await undoLatest({
+    io,
+    stateDir: dir,
+    fresh: (port) => collectSnapshot(io, port !== null ? { ports: [port] } : {}),
+  });
+  for (const i of r.ignored) process.stderr.write(`portdoctor: ignored ${i}\n`);
+  if (o.json)
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          undone: r.ran,
+          of: r.of,
+          journal: r.journalPath,
+          entries: r.entries.map((e) => ({ argv: e.argv, code: e.code })),
+          skipped: r.skipped,
+          refused: r.refused,
+          failed: r.failed,
+          alreadyUndone: r.alreadyUndone,
+          ignored: r.ignored,
+        } satisfies FixUndoJson,
+        null,
+        2,
+      )}\n`,
+    );
+  const say = (s: string): boolean => (o.json ? process.stderr : process.stdout).write(s);
+  if (!r.of) {
+    process.stderr.write(
+      `portdoctor: no applied fix to undo${r.ignored.length ? ' (no trusted journal: see the ignored files above)' : ''}; nothing ran\n`,
+    );
+    return EXIT.found;
+  }
+  if (r.alreadyUndone) {
+    say(
+      `the last applied fix (${r.of.plan}, ${r.of.started}) was undone already at ${r.alreadyUndone.started} (journal ${r.alreadyUndone.path}); nothing ran\n`,
+    );
+    return EXIT.found;
+  }
+  say(
+    `undo of ${r.of.plan} (${r.of.started}): ran ${r.ran} step(s); journal ${r.journalPath}\n${stepLines(r.entries)}${r.skipped.map((s) => `  skipped: ${s}\n`).join('')}`,
+  );
+  const stop = r.refused ?? r.failed;
+  if (stop) {
+    process.stderr.write(
+      `portdoctor: ${stop}\n${r.ran ? `(${r.ran} inverse step(s) above ran before it; the journal says which)` : '(no inverse step ran)'}\n`,
+    );
+    return EXIT.found;
+  }
+  return EXIT.ok;
 }
 
 async function planAndApply(
@@ -164,24 +245,40 @@ async function planAndApply(
     );
     return done(EXIT.found, null);
   }
-  const r = await applyPlan(first, {
-    io,
-    subject: `${subject.ip ?? '*'}:${subject.port}/${subject.proto}`,
-    stateDir: dir,
-    fresh: () => collectSnapshot(io, { ports: [subject.port] }),
-    confirm: o.yes ? undefined : confirmOnTty,
-  });
-  say(`${first.title}: ran ${r.ran}/${first.steps.length} step(s); journal ${r.journalPath}\n`);
-  const applied = { title: first.title, rule: first.rule, steps: first.steps.length, ...r };
-  if (r.refused) {
-    process.stderr.write(`portdoctor: ${r.refused}\n`);
+  let r;
+  try {
+    r = await applyPlan(first, {
+      io,
+      subject: `${subject.ip ?? '*'}:${subject.port}/${subject.proto}`,
+      stateDir: dir,
+      fresh: () => collectSnapshot(io, { ports: [subject.port] }),
+      confirm: o.yes ? undefined : confirmOnTty,
+    });
+  } catch (e) {
+    // thrown only before the first step (no journal can be written): nothing ran
+    if (!(e instanceof JournalUnsafe)) throw e;
+    process.stderr.write(`portdoctor: ${e.message}; no step ran\n`);
+    return done(EXIT.undecided, null);
+  }
+  say(`${first.title}: ran ${r.ran}/${first.steps.length} step(s); journal ${r.journalPath}\n${stepLines(r.entries)}`);
+  const applied: AppliedJson = { title: first.title, rule: first.rule, steps: first.steps.length, ...r };
+  const stop = r.refused ?? r.failed;
+  if (stop) {
+    process.stderr.write(
+      `portdoctor: ${stop}\n${r.entries.length ? `(the step(s) above were run; undo with \`portdoctor fix --undo\`; journal ${r.journalPath})` : '(no step ran)'}\n`,
+    );
     return done(EXIT.found, applied);
   }
-  if (r.failed) {
-    process.stderr.write(`portdoctor: ${r.failed}\n`);
-    return done(EXIT.found, applied);
+  let after;
+  try {
+    after = diagnose(await collectSnapshot(io, { ports: [subject.port] }), subject);
+  } catch (e) {
+    // the steps ran: never let the generic "nothing on the host was changed" be the last word
+    process.stderr.write(
+      `portdoctor: the fix ran (${r.ran} step(s) above; journal ${r.journalPath}), but looking at the host afterwards failed: ${(e as Error).message}\n`,
+    );
+    return done(EXIT.internal, applied);
   }
-  const after = diagnose(await collectSnapshot(io, { ports: [subject.port] }), subject);
   const still = after.findings.filter((f) => f.rule === first.rule);
   say(`now: ${after.verdict.cause} — ${after.verdict.summary}\n`);
   return done(still.length === 0 ? EXIT.ok : EXIT.found, applied, {
