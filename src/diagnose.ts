@@ -1,5 +1,5 @@
 // diagnose(snapshot, question): rules → findings → verdict. Pure: the snapshot is all it reads.
-import type { Diagnosis, Finding, Holder, Proto, Snapshot, Subject, Symptom } from './model.js';
+import type { Diagnosis, Finding, Holder, Proto, Snapshot, Subject, Symptom, Verdict } from './model.js';
 import { FACT_KEYS } from './model.js';
 import { portFindings } from './port-query.js';
 import { decide, subjectText } from './verdict.js';
@@ -46,9 +46,28 @@ export function engineLine(snap: Snapshot): string {
 }
 
 export function diagnose(snap: Snapshot, subject: Subject, symptom: Symptom | null = null): Diagnosis {
-  const { findings: ranked, inconclusive } = portFindings(snap, subject, symptom);
   const text = subjectText(subject.proto, subject.ip, subject.port);
-  const verdict = decide(snap, text, ranked, symptom);
+  // a snapshot collected for other ports holds none of this port's sockets or rules: it cannot say "free"
+  const outOfScope = snap.scope.ports !== null && !snap.scope.ports.includes(subject.port);
+  const { findings: ranked, inconclusive } = outOfScope
+    ? {
+        findings: [],
+        inconclusive: [
+          {
+            rule: 'snapshot-scope',
+            missing: [],
+            why: `the snapshot was collected for port(s) ${snap.scope.ports?.join(', ')} only`,
+          },
+        ],
+      }
+    : portFindings(snap, subject, symptom);
+  const verdict: Verdict = outOfScope
+    ? {
+        cause: 'unknown',
+        confidence: 'possible',
+        summary: `This snapshot was collected for port(s) ${snap.scope.ports?.join(', ')} only, so it holds nothing about ${text}: collect again with --port ${subject.port}.`,
+      }
+    : decide(snap, text, ranked, symptom);
   const holders: Holder[] = [];
   const seen = new Set<string>();
   for (const f of ranked) {

@@ -1,5 +1,6 @@
 // Parse the diagnose target: PORT[/PROTO] | IP:PORT[/PROTO] | [IPv6]:PORT[/PROTO].
 import type { Proto } from '../model.js';
+import { escapeControl } from '../util/escape.js';
 import { normalizeIp } from '../util/ip.js';
 
 export class UsageError extends Error {}
@@ -13,7 +14,7 @@ export interface Target {
 /** An argument as echoed in a message: at most 40 characters (a 100,000-digit port was echoed whole, twice). */
 export function shown(raw: string, max = 40): string {
   const s = raw.length > max ? `${raw.slice(0, max - 12)}…(${raw.length} chars)` : raw;
-  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return escapeControl(s);
 }
 
 /** The most setTimeout takes (2^31-1 ms, 24.8 days); past it Node warns and fires at once. */

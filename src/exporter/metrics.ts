@@ -136,7 +136,8 @@ export function observeSnapshot(m: Metrics, snap: Snapshot, durationSec: number,
     const f = snap[k];
     // the bind probe binds only the ports a question names: over the whole host it does not run at all,
     // which is no failure (a 0 here would keep PortdoctorCollectorFailing firing on every exporter)
-    if (k !== 'probe' || f.ok || f.error.code !== 'unsupported') m.collectorSuccess.set({ collector: k }, f.ok ? 1 : 0);
+    if (k === 'probe' && !f.ok && f.error.code === 'unsupported') continue;
+    m.collectorSuccess.set({ collector: k }, f.ok ? 1 : 0);
     if (!f.ok) m.collectErrors.set({ fact: k, code: f.error.code }, 1);
   }
   for (const k of OPTIONAL_FACTS) {

@@ -97,6 +97,19 @@ function readNoFollow(path: string): { text: string; ino: number; ageMs: number 
  * not a plain file of ours is refused, never followed.
  */
 export function acquireLock(dir: string): () => void {
+  try {
+    return takeLock(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (e instanceof LockBusy || !code) throw e;
+    // the state directory cannot be made or written (not root, a file in the way): a clear refusal, not a crash
+    throw new LockUnsafe(
+      `cannot take the fix lock in ${dir} (${code}: ${(e as Error).message}): run as root, or set PORTDOCTOR_STATE_DIR to a directory you own`,
+    );
+  }
+}
+
+function takeLock(dir: string): () => void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, 'fix.lock');
   const mine = `${process.pid} ${startTimeOf(process.pid) ?? ''}`.trim();

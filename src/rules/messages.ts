@@ -74,7 +74,7 @@ export const HOST_RULE_MESSAGES = {
     hiddenFromRoot:
       'Something owned by uid {{uid}} holds {{held}}, which overlaps {{requested}}, but no visible process holds it: it may live in another PID namespace or be kernel-owned.',
     notRoot:
-      'Something owned by uid {{uid}} holds {{held}}, which overlaps {{requested}}, but its process could not be seen (run as root to name it).',
+      'Something owned by uid {{uid}} holds {{held}}, which overlaps {{requested}}, but its process could not be seen (as root with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH it can be named).',
   },
   'orphan-dnat': {
     unreachable:

@@ -1,6 +1,6 @@
 // What leaves the host in `collect --out`: no container env (never collected), labels only
-// compose's, and argv values that look like secrets masked. The forms come from a red-team pass
-// (docs in shared reviews, RT-10) and from the CLIs whose listeners hold ports: mysql -pPASS,
+// compose's, and argv values that look like secrets masked. The forms (a table of them in
+// test/unit/hostile/redact-table.test.ts) come from the CLIs whose listeners hold ports: mysql -pPASS,
 // redis-cli -a PASS, curl -u/-H, helm --set, URLs with user:pass@, bare JWTs and AWS key ids.
 import type { Proc, Snapshot } from '../model.js';
 

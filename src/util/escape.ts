@@ -19,6 +19,13 @@ export function escapeControl(s: string): string {
   return s.replace(CONTROL, escapeOne);
 }
 
+/** For bash's `$'…'`: there `\xHH` is one byte, so C1 characters (two bytes in UTF-8) are written `\u00HH`. */
+export function escapeControlForShell(s: string): string {
+  return s.replace(CONTROL, (c) =>
+    c.charCodeAt(0) < 0x80 ? escapeOne(c) : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 export function hasControl(s: string): boolean {
   CONTROL.lastIndex = 0;
   const r = CONTROL.test(s);

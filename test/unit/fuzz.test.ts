@@ -65,13 +65,9 @@ function textLike(seed: readonly string[]): fc.Arbitrary<string> {
 
 const portOk = (p: unknown): boolean =>
   p === null || (Number.isInteger(p) && (p as number) >= 0 && (p as number) <= 65535);
-const timed = <T>(f: () => T): T => {
-  const t0 = performance.now();
-  const r = f();
-  // bounded time: no input of this size may take long (a super-linear regex shows here)
-  expect(performance.now() - t0).toBeLessThan(2000);
-  return r;
-};
+// time is not asserted here (a loaded machine is no evidence): super-linear regexes are caught by
+// test/unit/explain-linear.test.ts (recheck) and measured by bench/explain-linear.mjs
+const timed = <T>(f: () => T): T => f();
 
 describe('fuzz: host-text parsers never throw and never make a NaN port', () => {
   it('parseProcNet (/proc/net/tcp, tcp6, udp)', () => {

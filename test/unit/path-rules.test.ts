@@ -118,7 +118,7 @@ describe('firewall-drop', () => {
     );
     const plans = planRemedies(d, s);
     expect(plans.find((p) => p.remedy === 'delete-drop-rule')?.steps[0]?.argv).toEqual([
-      'iptables',
+      'iptables-nft',
       '-w',
       '-t',
       'filter',
@@ -141,7 +141,7 @@ describe('firewall-drop', () => {
     ]);
     expect(plans.find((p) => p.remedy === 'delete-drop-rule')?.warnings[0]).toMatch(/portdoctor-test/);
     expect(plans.find((p) => p.remedy === 'allow-in-docker-user')?.steps[0]?.argv.slice(0, 5)).toEqual([
-      'iptables',
+      'iptables-nft',
       '-w',
       '-I',
       'DOCKER-USER',

@@ -1,4 +1,5 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { collectSnapshot } from '../../collect/index.js';
 import { nodeHostIO } from '../../collect/host-io.js';
 import { saveSnapshot } from '../../snapshot/io.js';
@@ -17,10 +18,24 @@ export async function runCollect(o: {
     );
   const ports = (o.port ?? []).map((p) => parseTarget(p).port);
   // refuse before collecting: a second run must not spend its time and then fail on the existing file
-  if (o.out !== '-' && !o.force && lstatSync(o.out, { throwIfNoEntry: false }))
-    throw new UsageError(
-      `--out ${o.out}: it exists${lstatSync(o.out)?.isSymbolicLink() ? ' (a symbolic link, never written through)' : ''}; add --force to replace it, or name a new file`,
-    );
+  if (o.out !== '-') {
+    let st: ReturnType<typeof lstatSync>;
+    try {
+      st = lstatSync(o.out, { throwIfNoEntry: false });
+      const parent = dirname(o.out);
+      if (!statSync(parent, { throwIfNoEntry: false })?.isDirectory())
+        throw new UsageError(`--out ${o.out}: its directory ${parent} does not exist or is not a directory`);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      throw new UsageError(
+        `--out ${o.out}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); name another file`,
+      );
+    }
+    if (st && !o.force)
+      throw new UsageError(
+        `--out ${o.out}: it exists${st.isSymbolicLink() ? ' (a symbolic link, never written through)' : ''}; add --force to replace it, or name a new file`,
+      );
+  }
   const snap = redactSnapshot(
     await collectSnapshot(nodeHostIO(), { ports, ...(o.probe === false ? { probe: false as const } : {}) }),
   );

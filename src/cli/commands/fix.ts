@@ -155,13 +155,14 @@ async function undo(o: FixOpts, io: HostIO, dir: string): Promise<number> {
     process.stderr.write(
       `portdoctor: no applied fix to undo${r.ignored.length ? ' (no trusted journal: see the ignored files above)' : ''}; nothing ran\n`,
     );
-    return EXIT.found;
+    // nothing to undo is nothing wrong; a journal portdoctor did not write lying there is a hazard
+    return r.ignored.length ? EXIT.found : EXIT.ok;
   }
   if (r.alreadyUndone) {
     say(
       `the last applied fix (${r.of.plan}, ${r.of.started}) was undone already at ${r.alreadyUndone.started} (journal ${r.alreadyUndone.path}); nothing ran\n`,
     );
-    return EXIT.found;
+    return EXIT.ok;
   }
   say(
     `undo of ${r.of.plan} (${r.of.started}): ran ${r.ran} step(s); journal ${r.journalPath}\n${stepLines(r.entries)}${r.skipped.map((s) => `  skipped: ${s}\n`).join('')}`,

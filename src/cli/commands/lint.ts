@@ -44,7 +44,13 @@ let stdinText: string | null = null;
 
 /** A directory stands for the compose files docker compose would pick in it: the first base file, then its override. */
 function expand(path: string): string[] {
-  if (path === '-' || !statSync(path, { throwIfNoEntry: false })?.isDirectory()) return [path];
+  let isDir = false;
+  try {
+    isDir = path !== '-' && statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    // ELOOP, ENAMETOOLONG, EACCES: reading it as a file gives the clear error (readFileCapped names the errno)
+  }
+  if (!isDir) return [path];
   const base = DEFAULT_FILES.find((f) => existsSync(join(path, f)));
   if (!base)
     throw new UsageError(`${path} is a directory with no compose file (looked for ${DEFAULT_FILES.join(', ')})`);

@@ -61,8 +61,9 @@ export async function runPorts(o: PortsOpts): Promise<number> {
     ]);
     const w = [
       5,
-      Math.max(7, ...body.map((b) => (b[1] ?? '').length)),
-      Math.max(6, ...body.map((b) => (b[2] ?? '').length)),
+      // a reduce, not Math.max(...spread): a host with 100,000s of sockets would overflow the call stack
+      body.reduce((m, b) => Math.max(m, (b[1] ?? '').length), 7),
+      body.reduce((m, b) => Math.max(m, (b[2] ?? '').length), 6),
     ];
     const line = (c: string[], color = (s: string) => s): string => {
       const fixed = `${(c[0] ?? '').padEnd(w[0]!)}  ${(c[1] ?? '').padEnd(w[1]!)}  ${color((c[2] ?? '').padEnd(w[2]!))}  `;

@@ -2,7 +2,7 @@
 import type { Diagnosis, Plan, Step } from '../../model.js';
 import { colorEnabled, outputWidth, visibleLength, wrapLine } from '../output.js';
 import { CAUSE_TONE } from './causes.js';
-import { escapeControl, hasControl } from '../../util/escape.js';
+import { escapeControl, escapeControlForShell, hasControl } from '../../util/escape.js';
 
 /** Host-controlled text as shown to a human: control characters escaped (src/util/escape.ts). */
 export const safe = escapeControl;
@@ -22,7 +22,7 @@ export function shellQuote(argv: readonly string[]): string {
         ? a
         : // bash's $'…' keeps a control character as an escape that copies and pastes safely
           hasControl(a)
-          ? `$'${escapeControl(a.replace(/\\/g, '\\\\').replace(/'/g, "\\'"))}'`
+          ? `$'${escapeControlForShell(a.replace(/\\/g, '\\\\').replace(/'/g, "\\'"))}'`
           : `'${a.replace(/'/g, `'\\''`)}'`,
     )
     .join(' ');

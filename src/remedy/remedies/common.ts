@@ -100,7 +100,7 @@ export function deleteRulePlan(f: Finding, h: HolderOf<'rule'>, snap: Snapshot, 
     const views = [snap.iptablesNft, snap.iptablesLegacy].flatMap((v) => (v.ok ? v.value.dnat : []));
     const r = views.find((x) => x.backend === h.backend && x.text === h.rule);
     if (!r?.spec) return null;
-    const bin = `${fam === 'ip6' ? 'ip6tables' : 'iptables'}-${h.backend === 'iptables-legacy' ? 'legacy' : 'nft'}`;
+    const bin = iptablesBin(fam, h.backend);
     argv = [bin, '-w', '-t', h.table, '-D', h.chain, ...r.spec];
     undo = [bin, '-w', '-t', h.table, '-A', h.chain, ...r.spec];
     spec = r.spec;
@@ -163,4 +163,10 @@ export function restartDockerd(f: Finding, { snap, live }: RemedyContext): Plan 
     ],
     rule: f.rule,
   };
+}
+
+/** The iptables binary that edits the rules of that backend: never bare `iptables`, whose alternative may
+ * point at the other backend (a pasted command would then edit tables nobody reads). */
+export function iptablesBin(family: string, backend: unknown): string {
+  return `${family === 'ip6' ? 'ip6tables' : 'iptables'}-${backend === 'iptables-legacy' ? 'legacy' : 'nft'}`;
 }

@@ -1,6 +1,7 @@
 // docker-rules-missing: let Docker program the mapping again (restart the container, or dockerd),
 // or put its exact rules back by hand. All suggestions: each names what it disrupts.
 import type { Finding, Plan } from '../../model.js';
+import { iptablesBin } from './common.js';
 import type { Remedy, RemedyContext } from './types.js';
 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
@@ -10,7 +11,7 @@ function plans(f: Finding, ctx: RemedyContext): Plan[] {
   const name = str(d.containerName);
   const lr = d.liveRestore === true;
   const live = ctx.live.length;
-  const bin = d.backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables';
+  const bin = iptablesBin('ip', d.backend);
   const chain = str(d.chain) || 'DOCKER';
   const dnatSpec = [
     '!',

@@ -1,6 +1,7 @@
 // firewall-drop: the rule belongs to the host's admin (or a firewall manager): delete it by its exact
 // spec or handle, or allow the published port in DOCKER-USER ahead of it. Suggestions only.
 import type { Finding, Plan } from '../../model.js';
+import { iptablesBin } from './common.js';
 import type { Remedy } from './types.js';
 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
@@ -16,7 +17,7 @@ function plans(f: Finding): Plan[] {
     if (d.backend === 'nft' && d.handle !== null)
       argv = ['nft', 'delete', 'rule', fam, str(d.table), str(d.chain), 'handle', str(d.handle)];
     else if (spec) {
-      const bin = `${fam === 'ip6' ? 'ip6tables' : 'iptables'}${d.backend === 'iptables-legacy' ? '-legacy' : ''}`;
+      const bin = iptablesBin(fam, d.backend);
       argv = [bin, '-w', '-t', str(d.table), '-D', str(d.chain), ...spec];
       undo = [bin, '-w', '-t', str(d.table), '-A', str(d.chain), ...spec];
     }
@@ -35,7 +36,7 @@ function plans(f: Finding): Plan[] {
       });
   }
   if (fam === 'ip' && d.backend !== 'nft') {
-    const bin = d.backend === 'iptables-legacy' ? 'iptables-legacy' : 'iptables';
+    const bin = iptablesBin('ip', d.backend);
     const accept = [
       '-d',
       `${str(d.containerIp)}/32`,

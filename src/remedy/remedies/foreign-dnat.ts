@@ -1,13 +1,13 @@
 // foreign-dnat: the rule serves another manager's workload. Never deleted unattended: ask its owner
 // (its own tool removes or changes it), delete it by hand only if it is known to be stale, or move aside.
 import type { Finding, Plan, Step } from '../../model.js';
-import { deleteRulePlan, holderOf, moveAside, type HolderOf } from './common.js';
+import { deleteRulePlan, holderOf, iptablesBin, moveAside, type HolderOf } from './common.js';
 import type { Remedy, RemedyContext } from './types.js';
 
 function askOwner(f: Finding, h: HolderOf<'rule'>): Plan {
   const o = h.owner;
   const who = o?.containerName ?? o?.containerId?.slice(0, 12) ?? null;
-  const bin = `${h.family === 'ip6' ? 'ip6tables' : 'iptables'}-${h.backend === 'iptables-legacy' ? 'legacy' : 'nft'}`;
+  const bin = iptablesBin(h.family, h.backend);
   const look: Step = {
     argv:
       h.backend === 'nft'

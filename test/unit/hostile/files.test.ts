@@ -59,9 +59,8 @@ describe('compose include: only compose files are read and shown', () => {
       join(d, 'compose.yml'),
       'include:\n  - l1/compose.yml\n  - l2/compose.yml\nservices:\n  web:\n    image: nginx\n',
     );
-    const t0 = Date.now();
+    // a lint that grew without end is killed by runCli's timeout: no exit code, and this fails
     const r = runCli(['lint', 'compose.yml'], { cwd: d, env: NO_DAEMON(d) });
-    expect(Date.now() - t0).toBeLessThan(20_000);
     expect(r.code).toBe(1);
     expect(r.out.match(/include-cycle/g)).toHaveLength(2);
     expect(r.out).toMatch(/include "l1\/compose.yml" .*an include cycle/);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 // Host-controlled text in human output, and snapshot files of the wrong shape or size, spawned as
 // users run it. A process's comm and argv, a container's name, a compose file's bytes: any of them can
 // carry ESC sequences and a fake verdict line; each must reach the terminal escaped.
@@ -43,6 +44,12 @@ describe('control characters in host text are escaped in human output', () => {
       'python3 -m http.server 0.0.0.0:8080 ü 日本',
     );
     expect(shellQuote(['kill', `a${'\x1b'}b'c`])).toBe("kill $'a\\x1bb\\'c'");
+  });
+  it("a quoted argv pastes back byte for byte: bash's $'…' reads C1 characters as \\u, not one \\x byte", () => {
+    const arg = `x\x1b\x9b\u202e\n'y`;
+    const quoted = shellQuote(['printf', '%s', arg]);
+    const r = spawnSync('bash', ['-c', quoted], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C.UTF-8' } });
+    expect(r.stdout).toBe(arg);
   });
   it('diagnose: a process comm/argv with ESC, CR and a fake verdict line shows escaped, one verdict line', () => {
     const d = scratch();
