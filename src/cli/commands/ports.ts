@@ -9,6 +9,7 @@ import { parseTarget } from '../target.js';
 import { dim, green, red, safe, yellow } from '../render/text.js';
 import type { PortsJson } from '../json-types.js';
 import { writeJsonArrayDoc } from '../json-out.js';
+import { keepYoungGenerationSmall } from '../small-heap.js';
 
 export interface PortsOpts {
   json?: boolean;
@@ -52,6 +53,7 @@ async function mapOf(o: PortsOpts, filterPorts: readonly number[], io: () => Hos
 /** `io`: the host (a fake one in tests) */
 export async function runPorts(o: PortsOpts, io: () => HostIO = () => nodeHostIO()): Promise<number> {
   const filterPorts = (o.port ?? []).map((p) => parseTarget(p).port);
+  if (!filterPorts.length) keepYoungGenerationSmall(); // the whole host
   const map = await mapOf(o, filterPorts, io);
   let rows: PortEntry[] = map.ports;
   if (filterPorts.length) rows = rows.filter((r) => filterPorts.includes(r.port));
