@@ -8,6 +8,7 @@ import { outputWidth } from '../output.js';
 import { parseTarget } from '../target.js';
 import { dim, green, red, safe, yellow } from '../render/text.js';
 import type { PortsJson } from '../json-types.js';
+import { trace } from '../../util/trace.js';
 import { writeJsonArrayDoc } from '../json-out.js';
 import { keepYoungGenerationSmall } from '../small-heap.js';
 
@@ -55,12 +56,14 @@ export async function runPorts(o: PortsOpts, io: () => HostIO = () => nodeHostIO
   const filterPorts = (o.port ?? []).map((p) => parseTarget(p).port);
   if (!filterPorts.length) keepYoungGenerationSmall(); // the whole host
   const map = await mapOf(o, filterPorts, io);
+  trace('port map made');
   let rows: PortEntry[] = map.ports;
   if (filterPorts.length) rows = rows.filter((r) => filterPorts.includes(r.port));
   if (o.conflicts) rows = rows.filter((r) => r.status !== 'ok');
   if (o.json) {
     const doc: PortsJson = { ports: rows, complete: map.complete, missing: map.missing };
     writeJsonArrayDoc(doc, 'ports');
+    trace('written');
   } else {
     // shortened only on a terminal: piped into grep, a cut-off owner could hide the very rule searched for
     const width = o.trunc === false ? Infinity : outputWidth();
