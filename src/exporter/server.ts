@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { readDaemonConfig } from '../collect/docker.js';
 import { collectSnapshot } from '../collect/index.js';
+import { trace } from '../util/trace.js';
 import type { HostIO } from '../collect/host-io.js';
 import { watch } from '../watch/watcher.js';
 import { openLogLines, openLogTail } from '../collect/daemon-log.js';
@@ -138,6 +139,7 @@ export async function startExporter(
       const t0 = performance.now();
       const snap = await collectSnapshot(o.io);
       observeSnapshot(metrics, snap, (performance.now() - t0) / 1000, Date.now() / 1000);
+      trace('metrics observed');
       observeLog(metrics, await tail.poll());
     },
     o.cacheSeconds * 1000,

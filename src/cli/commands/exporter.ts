@@ -3,6 +3,7 @@ import { ListenError, startExporter } from '../../exporter/server.js';
 import { normalizeIp } from '../../util/ip.js';
 import { EXIT } from '../exit.js';
 import { UsageError } from '../target.js';
+import { keepYoungGenerationSmall } from '../small-heap.js';
 
 /** a day at most: a longer cache is a mistake, not a setting (and 1e400 is Infinity) */
 const MAX_CACHE_SECONDS = 86_400;
@@ -23,6 +24,7 @@ export async function runExporter(o: { listen?: string; cacheSeconds?: string; e
   const port = m ? Number(m[3]) : NaN;
   if (!m || !host || !(port > 0 && port < 65536))
     throw new UsageError(`--listen "${o.listen}" is not IP:PORT (e.g. 127.0.0.1:9468 or [::1]:9468)`);
+  keepYoungGenerationSmall(); // every collection is of the whole host
   const cache = cacheSecondsOf(o.cacheSeconds);
   if (host === '0.0.0.0' || host === '::')
     process.stderr.write(

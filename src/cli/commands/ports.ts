@@ -1,6 +1,6 @@
 import { collectSnapshot } from '../../collect/index.js';
-import { nodeHostIO } from '../../collect/host-io.js';
-import { portMap, type PortEntry, type PortOwner } from '../../portmap.js';
+import { nodeHostIO, type HostIO } from '../../collect/host-io.js';
+import { portMap, type PortEntry, type PortMap, type PortOwner } from '../../portmap.js';
 import { loadSnapshot } from '../../snapshot/io.js';
 import { displayAddr } from '../../util/ip.js';
 import { EXIT } from '../exit.js';
@@ -8,6 +8,9 @@ import { outputWidth } from '../output.js';
 import { parseTarget } from '../target.js';
 import { dim, green, red, safe, yellow } from '../render/text.js';
 import type { PortsJson } from '../json-types.js';
+import { trace } from '../../util/trace.js';
+import { writeJsonArrayDoc } from '../json-out.js';
+import { keepYoungGenerationSmall } from '../small-heap.js';
 
 export interface PortsOpts {
   json?: boolean;
@@ -35,20 +38,32 @@ export function ownerText(o: PortOwner): string {
   }
 }
 
-export async function runPorts(o: PortsOpts): Promise<number> {
+/**
+ * The port map alone: the snapshot it was made from is unreachable once this returns, so the
+ * collector's data (every socket, every DNAT rule) is not held while the answer is written.
+ */
+async function mapOf(o: PortsOpts, filterPorts: readonly number[], io: () => HostIO): Promise<PortMap> {
+  return portMap(
+    o.from
+      ? loadSnapshot(o.from)
+      : // the port map reads DNAT rules, not the path model's rule sets
+        await collectSnapshot(io(), { ports: filterPorts.length ? filterPorts : undefined, rulesets: false }),
+  );
+}
+
+/** `io`: the host (a fake one in tests) */
+export async function runPorts(o: PortsOpts, io: () => HostIO = () => nodeHostIO()): Promise<number> {
   const filterPorts = (o.port ?? []).map((p) => parseTarget(p).port);
-  const snap = o.from
-    ? loadSnapshot(o.from)
-    : // the port map reads DNAT rules, not the path model's rule sets
-      await collectSnapshot(nodeHostIO(), { ports: filterPorts.length ? filterPorts : undefined, rulesets: false });
-  const map = portMap(snap);
+  if (!filterPorts.length) keepYoungGenerationSmall(); // the whole host
+  const map = await mapOf(o, filterPorts, io);
+  trace('port map made');
   let rows: PortEntry[] = map.ports;
   if (filterPorts.length) rows = rows.filter((r) => filterPorts.includes(r.port));
   if (o.conflicts) rows = rows.filter((r) => r.status !== 'ok');
   if (o.json) {
-    process.stdout.write(
-      `${JSON.stringify({ ports: rows, complete: map.complete, missing: map.missing } satisfies PortsJson, null, 2)}\n`,
-    );
+    const doc: PortsJson = { ports: rows, complete: map.complete, missing: map.missing };
+    writeJsonArrayDoc(doc, 'ports');
+    trace('written');
   } else {
     // shortened only on a terminal: piped into grep, a cut-off owner could hide the very rule searched for
     const width = o.trunc === false ? Infinity : outputWidth();

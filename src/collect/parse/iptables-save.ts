@@ -99,9 +99,13 @@ export function parseToDestination(v: string): { ip: string; port: number | null
   return { ip, port };
 }
 
-function dnatFromArgs(
-  r: ParsedRule,
-): Omit<DnatRule, 'backend' | 'family' | 'table' | 'position' | 'reachable' | 'priority'> | null {
+type Place = Pick<DnatRule, 'backend' | 'family' | 'table' | 'position' | 'reachable' | 'priority'>;
+
+/**
+ * The rule as one object literal, where it sits included: `{ ...d, backend, … }` built in optimised
+ * code gives every clone a map (hidden class) of its own, ~600 bytes per rule on a busy host's 8,000.
+ */
+function dnatFromArgs(r: ParsedRule, at: Place): DnatRule | null {
   const a = r.args;
   const val = (flag: string): string | undefined => {
     const i = a.indexOf(flag);
@@ -136,6 +140,12 @@ function dnatFromArgs(
     spec: a,
     handle: null,
     comment: val('--comment') ?? null,
+    backend: at.backend,
+    family: at.family,
+    table: at.table,
+    position: at.position,
+    reachable: at.reachable,
+    priority: at.priority,
   };
 }
 
@@ -193,19 +203,10 @@ export function parseIptablesSave(
       const i = pos.get(r.chain) ?? 0;
       pos.set(r.chain, i + 1);
       if (table !== 'nat' || !r.args.length) continue;
-      const d = dnatFromArgs(r);
+      const d = dnatFromArgs(r, { backend, family, table, position: i, reachable: reach.has(r.chain), priority: -100 });
       if (!d) continue;
       const jc = jumpComments.get(r.chain);
-      dnat.push({
-        ...d,
-        backend,
-        family,
-        table,
-        position: i,
-        reachable: reach.has(r.chain),
-        priority: -100,
-        ...(jc ? { jumpComments: jc } : {}),
-      });
+      dnat.push(jc ? { ...d, jumpComments: jc } : d);
     }
   };
   for (const raw of text.split('\n')) {
