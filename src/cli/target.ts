@@ -20,15 +20,34 @@ export function shown(raw: string, max = 40): string {
 /** The most setTimeout takes (2^31-1 ms, 24.8 days); past it Node warns and fires at once. */
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
+/**
+ * A numeric option: the one parser behind --timeout, --cache-seconds and --restart-threshold, so each
+ * refuses a fraction, a sign, an exponent or a typo with exit 2 instead of quietly becoming NaN or Infinity.
+ */
+export function numberOption(
+  raw: string,
+  o: { flag: string; min: number; max: number; whole: boolean; what: string; example: number },
+): number {
+  const t = raw.trim();
+  const n = (o.whole ? /^\d{1,16}$/ : /^\d{1,16}(\.\d{1,9})?$/).test(t) ? Number(t) : NaN;
+  if (!Number.isFinite(n) || n < o.min || n > o.max)
+    throw new UsageError(
+      `${o.flag} "${shown(raw)}" is not ${o.what}: give ${o.whole ? 'a whole number' : 'a number'} from ${o.min} to ${o.max} (e.g. ${o.flag} ${o.example})`,
+    );
+  return n;
+}
+
 /** `--timeout MS`: a whole number of milliseconds, 1 to 2147483647. */
 export function parseTimeout(raw: string | undefined, flag = '--timeout'): number | undefined {
   if (raw === undefined) return undefined;
-  const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_TIMEOUT_MS)
-    throw new UsageError(
-      `${flag} "${shown(raw)}" is not a positive number of milliseconds: give a whole number from 1 to ${MAX_TIMEOUT_MS} (e.g. ${flag} 3000)`,
-    );
-  return n;
+  return numberOption(raw, {
+    flag,
+    min: 1,
+    max: MAX_TIMEOUT_MS,
+    whole: true,
+    what: 'a positive number of milliseconds',
+    example: 3000,
+  });
 }
 
 export function parseTarget(raw: string): Target {

@@ -54,7 +54,7 @@ export interface Journal {
 export class JournalUnsafe extends Error {}
 
 const MAX_BYTES = 1024 * 1024;
-const myUid = (): number => (typeof process.getuid === 'function' ? process.getuid() : 0);
+export const myUid = (): number => (typeof process.getuid === 'function' ? process.getuid() : 0);
 
 export const newJournalId = (): string => randomBytes(8).toString('hex');
 export const journalDir = (stateDir: string): string => join(stateDir, 'journal');

@@ -23,7 +23,14 @@ import type { HostIO } from '../collect/host-io.js';
 import { firewallViews } from '../snapshot/index.js';
 import { isNftFamily, isNftName, isOneNftRule } from '../util/nft-name.js';
 import { checkPrecondition } from './preconditions.js';
-import { type Journal, type JournalEntry, newJournalId, readTrustedJournals, writeJournal } from './execute-journal.js';
+import {
+  type Journal,
+  type JournalEntry,
+  myUid,
+  newJournalId,
+  readTrustedJournals,
+  writeJournal,
+} from './execute-journal.js';
 
 export { JournalUnsafe, type Journal, type JournalEntry } from './execute-journal.js';
 
@@ -34,8 +41,6 @@ export function stateDir(env: Readonly<Record<string, string | undefined>>): str
 export class LockBusy extends Error {}
 /** the lock path is something portdoctor never makes (a symlink, a directory, another user's file) */
 export class LockUnsafe extends LockBusy {}
-
-const myUid = (): number => (typeof process.getuid === 'function' ? process.getuid() : 0);
 
 /** field 22 of /proc/PID/stat (start time in clock ticks): tells a live holder from a reused pid */
 function startTimeOf(pid: number): string | null {

@@ -2,7 +2,7 @@ import { nodeHostIO } from '../../collect/host-io.js';
 import { ListenError, startExporter } from '../../exporter/server.js';
 import { normalizeIp } from '../../util/ip.js';
 import { EXIT } from '../exit.js';
-import { UsageError } from '../target.js';
+import { numberOption, UsageError } from '../target.js';
 import { keepYoungGenerationSmall } from '../small-heap.js';
 
 /** a day at most: a longer cache is a mistake, not a setting (and 1e400 is Infinity) */
@@ -10,12 +10,14 @@ const MAX_CACHE_SECONDS = 86_400;
 
 export function cacheSecondsOf(raw: string | undefined): number {
   if (raw === undefined) return 10;
-  const n = /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isFinite(n) || n < 0 || n > MAX_CACHE_SECONDS)
-    throw new UsageError(
-      `--cache-seconds "${raw}" is not a number of seconds from 0 to ${MAX_CACHE_SECONDS} (e.g. --cache-seconds 10)`,
-    );
-  return n;
+  return numberOption(raw, {
+    flag: '--cache-seconds',
+    min: 0,
+    max: MAX_CACHE_SECONDS,
+    whole: false,
+    what: `a number of seconds from 0 to ${MAX_CACHE_SECONDS}`,
+    example: 10,
+  });
 }
 
 export async function runExporter(o: { listen?: string; cacheSeconds?: string; events?: boolean }): Promise<number> {

@@ -3,7 +3,7 @@ import { nodeHostIO } from '../../collect/host-io.js';
 import { openLogLines } from '../../collect/daemon-log.js';
 import { watch, type WatchLine } from '../../watch/watcher.js';
 import type { WatchLineJson } from '../json-types.js';
-import { UsageError } from '../target.js';
+import { numberOption } from '../target.js';
 import { escapeControl } from '../../util/escape.js';
 
 function human(l: WatchLine): string {
@@ -17,10 +17,14 @@ function human(l: WatchLine): string {
 /** deaths within the window that make a loop: a whole number from 1 (a typo must not switch detection off) */
 export function restartThresholdOf(raw: string | undefined): number {
   if (raw === undefined) return 3;
-  const n = /^\s*\d{1,6}\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 100_000)
-    throw new UsageError(`--restart-threshold "${raw}" is not a whole number of deaths from 1 to 100000 (e.g. 3)`);
-  return n;
+  return numberOption(raw, {
+    flag: '--restart-threshold',
+    min: 1,
+    max: 100_000,
+    whole: true,
+    what: 'a whole number of deaths from 1 to 100000',
+    example: 3,
+  });
 }
 
 export async function runWatch(o: { json?: boolean; restartThreshold?: string }): Promise<number> {
