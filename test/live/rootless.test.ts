@@ -4,7 +4,7 @@
 // and its dockerd-rootless.sh with RootlessKit 2.0.2 (scripts/engines.sh), each engine on its own
 // data-root; what differs per engine is in ./engine-expect.ts.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, chownSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, diagnoseJson, ENGINE, IMAGE, Lab, portBlock, sh } from './helpers.js';
@@ -31,6 +31,36 @@ function why(): string | null {
   return null;
 }
 const notReady = why();
+
+/** pids of user USER's containerd shims serving this containerd socket, and of their children */
+function shimsOf(address: string): number[] {
+  const procs = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        const status = readFileSync(`/proc/${d}/status`, 'utf8');
+        const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+        return [
+          {
+            pid: Number(d),
+            uid: Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]),
+            ppid: Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]),
+            argv,
+          },
+        ];
+      } catch {
+        return [];
+      }
+    });
+  const shims = procs.filter(
+    (p) =>
+      p.uid === uid &&
+      (p.argv[0] ?? '').endsWith('containerd-shim-runc-v2') &&
+      p.argv[p.argv.indexOf('-address') + 1] === address,
+  );
+  const ids = new Set(shims.map((p) => p.pid));
+  return [...shims.map((p) => p.pid), ...procs.filter((p) => p.uid === uid && ids.has(p.ppid)).map((p) => p.pid)];
+}
 const rl = (args: string[]) =>
   spawnSync('docker', args, { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: SOCK }, timeout: 60_000 });
 
@@ -85,6 +115,15 @@ describe.skipIf(notReady !== null)(
       }
       for (let i = 0; i < 40 && spawnSync('pgrep', ['-u', USER, '-x', 'rootlesskit']).status === 0; i++)
         await new Promise((r) => setTimeout(r, 250));
+      // a publish refused by the port driver leaves its container's shim (and its `runc init`) behind the
+      // stopped daemon: those of this test's own containerd socket, by pid, and their children
+      for (const pid of shimsOf(`${RUNDIR}/docker/containerd/containerd.sock`)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
       spawnSync('runuser', ['-u', USER, '--', 'sh', '-c', `rm -rf ${RUNDIR}/docker* ; true`]);
     }, 30_000);
 
