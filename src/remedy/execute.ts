@@ -239,29 +239,10 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<ApplyResul
     failed: null,
   };
   // the journal exists before anything runs: a run that cannot journal does not start
-  let path = writeJournal(o.stateDir, j);
-  // after the first write, a journal that cannot be written stops the run (and is said), never throws
-  const save = (): string | null => {
-    try {
-      path = writeJournal(o.stateDir, j);
-      return null;
-    } catch (e) {
-      return `could not write the journal ${path} (${errText(e)})`;
-    }
-  };
+  const jr = journalling(o.stateDir, j, now);
   const end = (refused: string | null, failed: string | null): ApplyResult => {
-    j.refused = refused;
-    j.failed = failed;
-    j.finished = now().toISOString();
-    const w = save();
-    const f = w ? (failed ? `${failed}; ${w}` : w) : failed;
-    return {
-      ran: j.entries.filter((e) => e.code === 0).length,
-      refused,
-      failed: f,
-      journalPath: path,
-      entries: j.entries,
-    };
+    const f = jr.finish(refused, failed);
+    return { ran: f.ran, refused, failed: f.failed, journalPath: f.path, entries: j.entries };
   };
   for (const step of plan.steps) {
     let snap: Snapshot;
@@ -290,29 +271,62 @@ export async function applyPlan(plan: Plan, o: ApplyOptions): Promise<ApplyResul
       stderr: '',
       undo: step.undo ?? null,
     };
-    j.entries.push(entry);
-    // "started": a crash during the step still leaves its trace
-    const w = save();
-    if (w) {
-      j.entries.pop();
-      return end(null, `not run: "${step.argv.join(' ')}": ${w}`);
-    }
-    let r;
-    try {
-      r = await o.io.exec(step.argv, { timeoutMs: 30_000 });
-    } catch (e) {
-      entry.stderr = errText(e);
-      return end(null, `"${step.argv.join(' ')}" could not be run (${errText(e)})`);
-    }
-    entry.code = r.code;
-    entry.stdout = r.stdout;
-    entry.stderr = r.stderr;
-    if (r.code !== 0)
-      return end(null, `"${step.argv.join(' ')}" failed (${r.error ?? `exit ${r.code}`}): ${r.stderr.trim()}`);
-    const w2 = save();
-    if (w2) return end(null, w2);
+    const failed = await jr.run(o.io, entry);
+    if (failed) return end(null, failed);
   }
   return end(null, null);
+}
+
+/**
+ * A journal written as the run goes, for apply and undo alike: made before anything runs (a run that
+ * cannot journal does not start), saved before each step ("started": a crash mid-step leaves its trace)
+ * and after it; a write that fails later stops the run and is said, never thrown.
+ */
+function journalling(stateDir: string, j: Journal, now: () => Date) {
+  let path = writeJournal(stateDir, j);
+  const save = (): string | null => {
+    try {
+      path = writeJournal(stateDir, j);
+      return null;
+    } catch (e) {
+      return `could not write the journal ${path} (${errText(e)})`;
+    }
+  };
+  return {
+    finish(refused: string | null, failed: string | null): { ran: number; failed: string | null; path: string } {
+      j.refused = refused;
+      j.failed = failed;
+      j.finished = now().toISOString();
+      const w = save();
+      return {
+        ran: j.entries.filter((e) => e.code === 0).length,
+        failed: w ? (failed ? `${failed}; ${w}` : w) : failed,
+        path,
+      };
+    },
+    /** journal the step, run it, record what it did: why it stopped the run, or null */
+    async run(io: HostIO, entry: JournalEntry): Promise<string | null> {
+      const argv = entry.argv.join(' ');
+      j.entries.push(entry);
+      const w = save();
+      if (w) {
+        j.entries.pop();
+        return `not run: "${argv}": ${w}`;
+      }
+      let r;
+      try {
+        r = await io.exec([...entry.argv], { timeoutMs: 30_000 });
+      } catch (e) {
+        entry.stderr = errText(e);
+        return `"${argv}" could not be run (${errText(e)})`;
+      }
+      entry.code = r.code;
+      entry.stdout = r.stdout;
+      entry.stderr = r.stderr;
+      if (r.code !== 0) return `"${argv}" failed (${r.error ?? `exit ${r.code}`}): ${r.stderr.trim()}`;
+      return save();
+    },
+  };
 }
 
 // ---- undo
@@ -484,28 +498,17 @@ export async function undoLatest(o: {
     failed: null,
     undoOf: last.journal.id,
   };
-  let path = writeJournal(o.stateDir, j);
+  const jr = journalling(o.stateDir, j, now);
   const skipped: string[] = [];
-  const save = (): string | null => {
-    try {
-      path = writeJournal(o.stateDir, j);
-      return null;
-    } catch (e) {
-      return `could not write the journal ${path} (${errText(e)})`;
-    }
-  };
   const end = (refused: string | null, failed: string | null): UndoResult => {
-    j.refused = refused;
-    j.failed = failed;
-    j.finished = now().toISOString();
-    const w = save();
+    const f = jr.finish(refused, failed);
     return {
       ...base,
-      ran: j.entries.filter((e) => e.code === 0).length,
-      failed: w ? (failed ? `${failed}; ${w}` : w) : failed,
+      ran: f.ran,
+      failed: f.failed,
       refused,
       skipped,
-      journalPath: path,
+      journalPath: f.path,
       of,
       alreadyUndone: null,
       entries: j.entries,
@@ -546,26 +549,8 @@ export async function undoLatest(o: {
       undo: null,
       of: i,
     };
-    j.entries.push(entry);
-    const w = save();
-    if (w) {
-      j.entries.pop();
-      return end(null, `not run: "${inv.join(' ')}": ${w}`);
-    }
-    let r;
-    try {
-      r = await o.io.exec(inv, { timeoutMs: 30_000 });
-    } catch (err) {
-      entry.stderr = errText(err);
-      return end(null, `"${inv.join(' ')}" could not be run (${errText(err)})`);
-    }
-    entry.code = r.code;
-    entry.stdout = r.stdout;
-    entry.stderr = r.stderr;
-    if (r.code !== 0)
-      return end(null, `"${inv.join(' ')}" failed (${r.error ?? `exit ${r.code}`}): ${r.stderr.trim()}`);
-    const w2 = save();
-    if (w2) return end(null, w2);
+    const failed = await jr.run(o.io, entry);
+    if (failed) return end(null, failed);
   }
   return end(null, null);
 }
