@@ -6,8 +6,8 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { recordingIO } from '../helpers/recording-io.js';
 import { collectNft, nftTableArgs } from '../../src/collect/firewall.js';
-import type { ExecResult, HostIO } from '../../src/collect/host-io.js';
 import { isNftName, isOneNftRule } from '../../src/util/nft-name.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -22,31 +22,11 @@ const chainsJson = (tables: Array<[string, string]>) =>
     ],
   });
 
-function recordingIO(chains: string): HostIO & { calls: string[][] } {
-  const calls: string[][] = [];
-  const no = () => {
-    throw new Error('not in this test');
-  };
-  return {
-    calls,
-    env: {},
-    uid: 0,
-    readText: no,
-    readTextAsync: () => Promise.reject(new Error('no')),
-    readdir: () => [],
-    readlink: () => '',
-    realpath: (p) => p,
-    fileSize: () => null,
-    readRange: () => Promise.reject(new Error('no')),
-    dockerGet: () => Promise.reject(new Error('no')),
-    dockerStream: () => Promise.reject(new Error('no')),
-    exec: (argv): Promise<ExecResult> => {
-      calls.push([...argv]);
-      const stdout = argv.includes('chains') ? chains : '{"nftables":[{"metainfo":{"json_schema_version":1}}]}';
-      return Promise.resolve({ code: 0, stdout, stderr: '', error: null });
-    },
-  };
-}
+/** nft answers: the chains given for `list chains`, an empty ruleset for anything else */
+const nftIO = (chains: string) =>
+  recordingIO((argv) => ({
+    stdout: argv.includes('chains') ? chains : '{"nftables":[{"metainfo":{"json_schema_version":1}}]}',
+  }));
 
 describe('nft names', () => {
   it.each([
@@ -80,7 +60,7 @@ describe('nft names', () => {
 
 describe('the nft collector', () => {
   it(`never passes a table named ${JSON.stringify(HOSTILE)} to nft; says the nft rules are unknown`, async () => {
-    const io = recordingIO(chainsJson([['ip', HOSTILE]]));
+    const io = nftIO(chainsJson([['ip', HOSTILE]]));
     const f = await collectNft(io, new Set());
     for (const c of io.calls) expect(c.join(' ')).not.toMatch(/flush/);
     expect(io.calls).toEqual([['nft', '-j', 'list', 'chains']]);
@@ -88,7 +68,7 @@ describe('the nft collector', () => {
     if (!f.ok) expect(f.error.message).toMatch(/nft table "ip x; flush ruleset" has a name nft would read as more/);
   });
   it('a plain table name is still read, as separate arguments', async () => {
-    const io = recordingIO(chainsJson([['inet', 'docker-bridges']]));
+    const io = nftIO(chainsJson([['inet', 'docker-bridges']]));
     const f = await collectNft(io, new Set());
     expect(f.ok).toBe(true);
     expect(io.calls).toContainEqual(['nft', '-j', 'list', 'table', 'inet', 'docker-bridges']);

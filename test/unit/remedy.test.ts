@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ExecResult, HostIO } from '../../src/collect/host-io.js';
+import { recordingIO } from '../helpers/recording-io.js';
 import { diagnose } from '../../src/diagnose.js';
 import type { Plan, Snapshot } from '../../src/model.js';
 import { acquireLock, applyPlan, LockBusy, undoLatest } from '../../src/remedy/execute.js';
@@ -262,32 +262,6 @@ describe('preconditions on a fresh snapshot', () => {
   });
 });
 
-/** a HostIO that records exec calls and answers from a script */
-function recordingIO(answers: Record<string, Partial<ExecResult>> = {}): HostIO & { calls: string[][] } {
-  const calls: string[][] = [];
-  return {
-    calls,
-    env: {},
-    uid: 0,
-    readText: () => {
-      throw new Error('no');
-    },
-    readTextAsync: () => Promise.reject(new Error('no')),
-    readdir: () => [],
-    readlink: () => '',
-    realpath: (p) => p,
-    fileSize: () => null,
-    readRange: () => Promise.reject(new Error('no')),
-    dockerGet: () => Promise.reject(new Error('no')),
-    dockerStream: () => Promise.reject(new Error('no')),
-    exec: (argv) => {
-      calls.push([...argv]);
-      const a = answers[argv[0] as string] ?? {};
-      return Promise.resolve({ code: 0, stdout: '', stderr: '', error: null, ...a });
-    },
-  };
-}
-
 describe('executor', () => {
   const dir = () => mkdtempSync(join(tmpdir(), 'pd-exec-'));
   const orphan = () => plansFor('orphan-dnat/before-run', 18401).plans[0]!;
@@ -324,7 +298,7 @@ describe('executor', () => {
     expect(io.calls[1]?.slice(0, 6)).toEqual(['iptables-nft', '-w', '-t', 'nat', '-A', 'DOCKER']);
   });
   it('stops at the first failing step', async () => {
-    const io = recordingIO({ 'iptables-nft': { code: 1, stderr: 'iptables: Bad rule' } });
+    const io = recordingIO((argv) => (argv[0] === 'iptables-nft' ? { code: 1, stderr: 'iptables: Bad rule' } : {}));
     const plan: Plan = { ...orphan(), steps: [orphan().steps[0]!, { argv: ['echo', 'never'], why: 'second step' }] };
     const r = await applyPlan(plan, {
       io,

@@ -16,37 +16,13 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ExecResult, HostIO } from '../../src/collect/host-io.js';
+import { recordingIO } from '../helpers/recording-io.js';
 import { diagnose } from '../../src/diagnose.js';
 import type { Container, Snapshot } from '../../src/model.js';
 import { acquireLock, applyPlan, inverseOf, LockBusy, LockUnsafe, undoLatest } from '../../src/remedy/execute.js';
 import { planRemedies } from '../../src/remedy/plan.js';
 import { runCli } from '../helpers/cli.js';
 import { snapshotFromCapture } from '../helpers/lab-capture.js';
-
-function recordingIO(fail: Record<string, Partial<ExecResult>> = {}): HostIO & { calls: string[][] } {
-  const calls: string[][] = [];
-  return {
-    calls,
-    env: {},
-    uid: 0,
-    readText: () => {
-      throw new Error('no');
-    },
-    readTextAsync: () => Promise.reject(new Error('no')),
-    readdir: () => [],
-    readlink: () => '',
-    realpath: (p) => p,
-    fileSize: () => null,
-    readRange: () => Promise.reject(new Error('no')),
-    dockerGet: () => Promise.reject(new Error('no')),
-    dockerStream: () => Promise.reject(new Error('no')),
-    exec: (argv) => {
-      calls.push([...argv]);
-      return Promise.resolve({ code: 0, stdout: '', stderr: '', error: null, ...(fail[argv.join(' ')] ?? {}) });
-    },
-  };
-}
 
 const newDir = () => {
   const d = mkdtempSync(join(tmpdir(), 'pd-undo-'));
@@ -192,7 +168,9 @@ describe('fix --undo runs once, re-checks, and says what ran', () => {
     const d = newDir();
     const p = plan();
     const second = ['iptables-nft', '-w', '-t', 'nat', '-D', 'DOCKER', '-p', 'tcp', '--dport', '1', '-j', 'RETURN'];
-    const io = recordingIO({ [second.join(' ')]: { code: 1, stderr: 'iptables: Bad rule' } });
+    const io = recordingIO((argv) =>
+      argv.join(' ') === second.join(' ') ? { code: 1, stderr: 'iptables: Bad rule' } : {},
+    );
     const r = await applyPlan(
       { ...p, steps: [p.steps[0]!, { argv: second, why: 'second' }] },
       { io, subject: 't', stateDir: d, fresh: async () => before() },
