@@ -1,26 +1,12 @@
 // diagnose(snapshot, question): rules → findings → verdict. Pure: the snapshot is all it reads.
-import type { Diagnosis, Finding, Holder, Proto, Snapshot, Subject, Symptom, Verdict } from './model.js';
+import type { Diagnosis, Finding, Holder, Snapshot, Subject, Symptom, Verdict } from './model.js';
 import { FACT_KEYS } from './model.js';
 import { portFindings } from './port-query.js';
 import { decide, subjectText } from './verdict.js';
 import { pathSummaries } from './path/summary.js';
 
-export interface Question {
-  readonly proto?: Proto | null;
-  readonly ip?: string | null;
-  readonly port?: number | null;
-  readonly symptom?: Symptom | null;
-}
-
-/** The subject: what the user asked, sharpened by what the error says (a port in the error is enough). */
-export function resolveSubject(q: Question): Subject | null {
-  const s = q.symptom ?? null;
-  const port = q.port ?? s?.port ?? null;
-  if (port === null) return null;
-  const proto = q.proto ?? s?.proto ?? 'tcp';
-  const ip = q.ip ?? (s && s.port === port ? s.ip : null);
-  return { proto, ip, port };
-}
+// the question's subject is resolved in a module of its own: diagnose's CLI needs it before the rules load
+export { resolveSubject, type Question } from './subject.js';
 
 function holderKey(h: Holder): string {
   switch (h.kind) {

@@ -62,11 +62,21 @@ function daemonBySocket(io: HostIO): number | null {
       if (f[7] === sock && f[3] === '00010000') inode = f[6] ?? null; // __SO_ACCEPTCON: listening
     }
     if (!inode) return null;
-    for (const d of io.readdir('/proc')) {
-      if (!/^\d+$/.test(d) || !alive(io, Number(d))) continue;
+    // in pid order (Node's readdir sorts names): a daemon is usually among the first processes
+    const pids = io
+      .readdir('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number)
+      .sort((a, b) => a - b);
+    for (const d of pids) {
+      if (!alive(io, d)) continue;
       try {
-        for (const fd of io.readdir(`/proc/${d}/fd`))
-          if (io.readlink(`/proc/${d}/fd/${fd}`) === `socket:[${inode}]`) return Number(d);
+        // in descriptor order (readdir sorts by name): the API socket is opened early, fd 3 when socket-activated
+        const fds = io
+          .readdir(`/proc/${d}/fd`)
+          .map(Number)
+          .sort((a, b) => a - b);
+        for (const fd of fds) if (io.readlink(`/proc/${d}/fd/${fd}`) === `socket:[${inode}]`) return Number(d);
       } catch {
         /* gone, or not ours to read */
       }
@@ -149,17 +159,19 @@ export async function collectDocker(
   timeoutMs = 4000,
 ): Promise<{ engine: Fact<EngineInfo>; containers: Fact<Container[]> }> {
   const sock = socketName(io);
-  const cfg = readDaemonConfig(io);
   let info: J;
   let list: unknown;
   const hdr: Record<string, string> = {};
+  // not GET /version: it asks containerd and runc for their versions (~10 ms); /info has the
+  // engine version and every answer carries the API version in its Api-Version header
+  const asked = Promise.all([
+    getJson(io, '/info', timeoutMs, hdr),
+    getJson(io, '/containers/json?all=1', timeoutMs, hdr),
+  ]);
+  asked.catch(() => undefined); // awaited below; the config is read while the daemon answers
+  const cfg = readDaemonConfig(io);
   try {
-    // not GET /version: it asks containerd and runc for their versions (~10 ms); /info has the
-    // engine version and every answer carries the API version in its Api-Version header
-    [info, list] = (await Promise.all([
-      getJson(io, '/info', timeoutMs, hdr),
-      getJson(io, '/containers/json?all=1', timeoutMs, hdr),
-    ])) as [J, unknown];
+    [info, list] = (await asked) as [J, unknown];
   } catch (e) {
     const code = e instanceof SyntaxError ? 'unparsable' : errnoCode(e);
     const why =

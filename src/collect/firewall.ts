@@ -159,6 +159,7 @@ export async function collectNft(
   skipTables: ReadonlySet<string> | Promise<ReadonlySet<string>>,
   timeoutMs = 3000,
   chains: Promise<ExecResult> = listChains(io, timeoutMs),
+  ports: ReadonlySet<number> | null = null,
 ): Promise<Fact<FirewallView>> {
   const r = await chains;
   if (r.code !== 0 || r.error) {
@@ -166,35 +167,46 @@ export async function collectNft(
     return fail(f.code, f.message, 'nft -j list chains');
   }
   try {
-    const skip = await skipTables;
     const chains = parseNftJson(r.stdout);
     const tables = [...new Set(chains.tables.length ? chains.tables : listTablesOfChains(r.stdout))];
-    const want = tables.filter((t) => !skip.has(t) && /^(ip|ip6|inet) /.test(t));
+    const candidates = tables.filter((t) => /^(ip|ip6|inet) /.test(t));
     // every name goes into nft's argv below: one nft would misread is never passed (see util/nft-name.ts)
-    const bad = want.find((t) => !nftTableArgs(t));
+    const bad = candidates.find((t) => !nftTableArgs(t));
     if (bad !== undefined)
       return fail(
         'unparsable',
         `nft table ${JSON.stringify(bad)} has a name nft would read as more than one word (nft joins its arguments and parses them again; \`;\` starts a new command), so it was not read and the nft rules are unknown; look at it with \`nft list tables\` by hand`,
         'nft -j list chains',
       );
-    const views = await Promise.all(
-      want.map(async (t) => {
-        const [fam, name] = nftTableArgs(t) as [string, string];
-        const j = await io.exec(['nft', '-j', 'list', 'table', fam, name], { timeoutMs });
-        if (j.code !== 0)
-          throw Object.assign(new Error(`nft list table ${t}: ${j.stderr.trim()}`), {
-            fact: execFailure(io, 'nft', j),
-          });
-        // xtables targets carry no destination in JSON; the text listing of that table decodes them
-        let text: string | undefined;
-        if (countXtDnat(j.stdout) > 0) {
-          const tx = await io.exec(['nft', '-a', 'list', 'table', fam, name], { timeoutMs });
-          if (tx.code === 0) text = tx.stdout;
-        }
-        return parseNftJson(j.stdout, { text });
-      }),
-    );
+    const listOne = async (t: string): Promise<FirewallView> => {
+      const [fam, name] = nftTableArgs(t) as [string, string];
+      const j = await io.exec(['nft', '-j', 'list', 'table', fam, name], { timeoutMs });
+      if (j.code !== 0)
+        throw Object.assign(new Error(`nft list table ${t}: ${j.stderr.trim()}`), {
+          fact: execFailure(io, 'nft', j),
+        });
+      // xtables targets carry no destination in JSON; the text listing of that table decodes them
+      let text: string | undefined;
+      if (countXtDnat(j.stdout) > 0) {
+        const tx = await io.exec(['nft', '-a', 'list', 'table', fam, name], { timeoutMs });
+        if (tx.code === 0) text = tx.stdout;
+      }
+      return parseNftJson(j.stdout, { text, ports });
+    };
+    // a table iptables-nft cannot have made (not one of the xtables names) is listed at once; the
+    // others only once iptables-nft-save has said which of them it could not print (incompatible)
+    const early = candidates.filter((t) => !XTABLES_NAMED.test(t));
+    const earlyViews = Promise.all(early.map(listOne));
+    earlyViews.catch(() => undefined); // awaited below
+    const skip = await skipTables;
+    const late = candidates.filter((t) => XTABLES_NAMED.test(t) && !skip.has(t));
+    const lateViews = await Promise.all(late.map(listOne));
+    const byTable = new Map<string, FirewallView>();
+    (await earlyViews).forEach((v, i) => byTable.set(early[i] as string, v));
+    lateViews.forEach((v, i) => byTable.set(late[i] as string, v));
+    // in the order nft lists the tables, however they were read
+    const want = candidates.filter((t) => byTable.has(t));
+    const views = want.map((t) => byTable.get(t) as FirewallView);
     const dnat = views.flatMap((v) => v.dnat);
     return ok(
       {
@@ -223,6 +235,9 @@ export function nftTableArgs(t: string): [string, string] | null {
   const name = t.slice(i + 1);
   return isNftFamily(fam) && isNftName(name) ? [fam, name] : null;
 }
+
+/** the tables iptables-nft (and ip6tables-nft) make: only these can be in iptables-nft-save's output */
+const XTABLES_NAMED = /^(ip|ip6) (filter|nat|mangle|raw|security)$/;
 
 function listTablesOfChains(json: string): string[] {
   const out: string[] = [];

@@ -11,7 +11,7 @@ import { collectIptablesLegacy, collectIptablesNft, collectNft, hasIp6Nat, listC
 import { collectHost } from './host.js';
 import { nodeHostIO, type HostIO } from './host-io.js';
 import { scanOwners } from './processes.js';
-import { collectPortSockets, probeBinds, probeFact, probeOff, type ProbeRequest } from './probe.js';
+import { collectPortSockets, probeBinds, probeFact, probeOff, refusedUnexplained, type ProbeRequest } from './probe.js';
 import { collectSocketsView } from './sockets.js';
 import { trace, traced } from '../util/trace.js';
 
@@ -39,12 +39,13 @@ export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOp
   const legacy = host.ok ? host.value.legacyTables : null;
   // start the slow, out-of-process collectors first; read /proc while they run
   trace('collect start');
-  const dockerP = traced('docker api', collectDocker(io, t));
   const chainsP = listChains(io, t);
   const rs = opts.rulesets !== false;
   const iptNftP = traced('iptables-nft-save', collectIptablesNft(io, t, ports, hasIp6Nat(chainsP), rs));
   const iptLegacyP = traced('iptables-legacy-save', collectIptablesLegacy(io, legacy, t, ports, rs));
-  const nftP = traced('nft -j', collectNft(io, iptNftP.then(nftSkipTables), t, chainsP));
+  const nftP = traced('nft -j', collectNft(io, iptNftP.then(nftSkipTables), t, chainsP, ports));
+  // after the firewall dumps: its first part (dockerd's config from /proc) is synchronous
+  const dockerP = traced('docker api', collectDocker(io, t));
   const { listening: socketsF, anyState: portView } = await traced('sockets', collectSocketsView(io, ports));
   const probeAsked: readonly ProbeRequest[] =
     opts.probe === false || !ports
@@ -52,6 +53,12 @@ export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOp
       : (opts.probe ??
         [...ports].flatMap((port) => (['tcp', 'udp'] as const).map((proto) => ({ proto, ip: null, port }))));
   const probePorts = new Set(probeAsked.map((r) => r.port));
+  const docker = await dockerP;
+  const dockerdPids = docker.engine.ok ? docker.engine.value.dockerdPids : [];
+  // the binds first: whether bound-only sockets need a dump of their own depends on what was refused
+  const probeBindsDone = probeAsked.length
+    ? probeBinds(io, probeAsked, docker.engine.ok ? docker.engine.value : null)
+    : null;
   const anyState = probePorts.size
     ? await traced(
         'any-state sockets',
@@ -61,20 +68,16 @@ export async function collectSnapshot(io: HostIO = nodeHostIO(), opts: CollectOp
           host.ok ? host.value : null,
           t,
           [...probePorts].every((p) => ports?.has(p)) ? portView : null,
+          (seen) => refusedUnexplained(probePorts, probeBindsDone?.binds ?? [], seen),
         ),
       )
     : null;
-  const docker = await dockerP;
-  const dockerdPids = docker.engine.ok ? docker.engine.value.dockerdPids : [];
   // one owner scan for the listeners and for every other socket on the probed ports
   const listening = socketsF.ok ? socketsF.value : [];
   const seenInodes = new Set(listening.map((s) => s.inode));
   const extra = (anyState?.sockets ?? []).filter((s) => s.inode === 0 || !seenInodes.has(s.inode));
   const owners = socketsF.ok || extra.length ? scanOwners(io, [...listening, ...extra], dockerdPids) : null;
   trace('owners scanned');
-  const probeBindsDone = probeAsked.length
-    ? probeBinds(io, probeAsked, docker.engine.ok ? docker.engine.value : null)
-    : null;
   // a docker-proxy that no dockerd started: is its executable an engine's? (src/owners/process-owner.ts)
   const procs = owners?.processes.ok ? owners.processes.value : [];
   const strayProxy = procs.some(

@@ -163,6 +163,8 @@ export async function collectPortSockets(
   host: HostInfo | null,
   timeoutMs: number,
   known: readonly Socket[] | null = null,
+  /** the ports whose bound-only TCP sockets are dumped (default all): see refusedUnexplained */
+  boundOnly: (sockets: readonly Socket[]) => ReadonlySet<number> = () => ports,
 ): Promise<{ sockets: Socket[]; looked: string[] }> {
   const sockets: Socket[] = [];
   const looked: string[] = [];
@@ -186,7 +188,14 @@ export async function collectPortSockets(
     );
     return { sockets, looked };
   }
+  const dump = boundOnly(sockets);
   for (const port of ports) {
+    if (!dump.has(port)) {
+      looked.push(
+        `bound-only TCP sockets on port ${port} not dumped: the kernel accepted the TCP binds there, or a listener explains the refusal`,
+      );
+      continue;
+    }
     const r = await io.exec(['perl', '-e', BOUND_ONLY_PL, String(port)], { timeoutMs });
     if (r.error || r.code !== 0) {
       looked.push(
@@ -200,6 +209,26 @@ export async function collectPortSockets(
     looked.push(`bound-only TCP sockets on port ${port} (sock_diag TCP_BOUND_INACTIVE)`);
   }
   return { sockets, looked };
+}
+
+/**
+ * The ports where a bound-only TCP socket can be what refused the engine: a TCP bind there came back
+ * EADDRINUSE with no TCP listener on that port to explain it, or no TCP bind was made at all (engine
+ * unknown: nothing tells). Elsewhere the dump (a perl process) is skipped: a bind the kernel accepted
+ * was blocked by nothing, and a listener already explains a refusal.
+ */
+export function refusedUnexplained(
+  ports: ReadonlySet<number>,
+  binds: readonly ProbedBind[],
+  sockets: readonly Socket[],
+): Set<number> {
+  const out = new Set<number>();
+  for (const port of ports) {
+    const tcp = binds.filter((b) => b.proto === 'tcp' && b.port === port);
+    const listened = sockets.some((s) => s.proto === 'tcp' && s.port === port && s.state === 'LISTEN');
+    if (tcp.length === 0 || (tcp.some((b) => b.outcome === 'in-use') && !listened)) out.add(port);
+  }
+  return out;
 }
 
 export function probeFact(b: ProbeBinds, portSockets: readonly Socket[], looked: readonly string[]): Fact<ProbeInfo> {

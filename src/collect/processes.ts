@@ -7,6 +7,9 @@ import type { HostIO } from './host-io.js';
 import { parseCgroup } from './parse/cgroup.js';
 import { privilegeHint } from './privilege.js';
 
+/** descriptors above which a process is looked through after the others */
+const BIG = 128;
+
 export interface OwnerScan {
   readonly sockets: Socket[];
   readonly processes: Fact<Proc[]>;
@@ -67,10 +70,12 @@ export function scanOwners(io: HostIO, sockets: readonly Socket[], extraPids: re
   for (const s of sockets) if (s.inode > 0) wanted.set(s.inode, []);
   let pids: number[];
   try {
+    // in pid order, as the kernel lists them (Node's readdir sorts names: "10234" before "4411")
     pids = io
       .readdir('/proc')
       .filter((d) => /^\d+$/.test(d))
-      .map(Number);
+      .map(Number)
+      .sort((a, b) => a - b);
   } catch (e) {
     return {
       sockets: [...sockets],
@@ -79,15 +84,7 @@ export function scanOwners(io: HostIO, sockets: readonly Socket[], extraPids: re
   }
   let remaining = wanted.size;
   let denied = 0;
-  for (const pid of pids) {
-    if (remaining === 0) break;
-    let fds: string[];
-    try {
-      fds = io.readdir(`/proc/${pid}/fd`);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EACCES') denied++;
-      continue;
-    }
+  const walk = (pid: number, fds: readonly string[]): void => {
     for (const fd of fds) {
       let link: string;
       try {
@@ -96,7 +93,7 @@ export function scanOwners(io: HostIO, sockets: readonly Socket[], extraPids: re
         // the fd directory can be listable (CAP_DAC_READ_SEARCH) while its links are not (CAP_SYS_PTRACE)
         if ((e as NodeJS.ErrnoException).code === 'EACCES') {
           denied++;
-          break;
+          return;
         }
         continue;
       }
@@ -107,6 +104,27 @@ export function scanOwners(io: HostIO, sockets: readonly Socket[], extraPids: re
       if (owners.length === 0) remaining--;
       if (!owners.includes(pid)) owners.push(pid);
     }
+  };
+  // Each readlink costs ~9 µs in the kernel, so a process with thousands of descriptors (dockerd,
+  // containerd, a database) costs more to look through than a hundred small ones: those are put off
+  // and walked last, fewest first. Every process is still walked until all sockets have an owner.
+  const later: { pid: number; fds: string[] }[] = [];
+  for (const pid of pids) {
+    if (remaining === 0) break;
+    let fds: string[];
+    try {
+      fds = io.readdir(`/proc/${pid}/fd`);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EACCES') denied++;
+      continue;
+    }
+    if (fds.length > BIG) later.push({ pid, fds });
+    else walk(pid, fds);
+  }
+  later.sort((a, b) => a.fds.length - b.fds.length || a.pid - b.pid);
+  for (const { pid, fds } of later) {
+    if (remaining === 0) break;
+    walk(pid, fds);
   }
   const ownerPids = new Set<number>([...wanted.values()].flat());
   const procs = new Map<number, Proc>();

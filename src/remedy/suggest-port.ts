@@ -2,15 +2,9 @@
 // container that would claim it. Pure over a snapshot that covers the candidate ports.
 import { isPortFree } from '../port-query.js';
 import type { Proto, Snapshot } from '../model.js';
+import { candidatePorts } from './candidate-ports.js';
 
-export function candidatePorts(port: number, span = 50): number[] {
-  const out: number[] = [];
-  for (let d = 1; d <= span; d++) {
-    if (port + d <= 65535) out.push(port + d);
-    if (port - d >= 1024) out.push(port - d);
-  }
-  return out;
-}
+export { candidatePorts };
 
 export function nearestFreePort(
   snap: Snapshot,

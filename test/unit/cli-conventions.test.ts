@@ -112,12 +112,12 @@ describe('pipes: a reader that goes away ends portdoctor quietly', () => {
   const cases: Array<{ name: string; args: string[]; input?: string; env?: NodeJS.ProcessEnv }> = [
     { name: 'diagnose --from', args: ['diagnose', '18201', '--from', other] },
     { name: 'diagnose --json', args: ['diagnose', '18201', '--from', other, '--json'] },
-    { name: 'diagnose (this host)', args: ['diagnose', '20086'], env: noDaemon },
+    { name: 'diagnose (this host)', args: ['diagnose', '29986'], env: noDaemon },
     { name: 'explain', args: ['explain', BIND] },
     { name: 'explain - (a long log)', args: ['explain', '-'], input: `${BIND}\n`.repeat(2000) },
     { name: 'explain --json', args: ['explain', BIND, '--json'] },
-    { name: 'fix (plan)', args: ['fix', '20086'], env: noDaemon },
-    { name: 'fix --json', args: ['fix', '20086', '--json'], env: noDaemon },
+    { name: 'fix (plan)', args: ['fix', '29986'], env: noDaemon },
+    { name: 'fix --json', args: ['fix', '29986', '--json'], env: noDaemon },
     { name: 'ports', args: ['ports', '--from', orphan] },
     { name: 'ports --json', args: ['ports', '--from', orphan, '--json'] },
     { name: 'lint', args: ['lint', '-'], input: composeFile(20080) },
@@ -283,12 +283,12 @@ describe('docker context', () => {
   });
   it('diagnose asks the daemon of the current context, and names it', () => {
     const d = cfg('lab', { lab: `unix://${join(dir, 'no-such-daemon.sock')}` });
-    const r = runCli(['diagnose', '20085', '--json'], { env: { DOCKER_CONFIG: d, DOCKER_HOST: '' } });
+    const r = runCli(['diagnose', '29985', '--json'], { env: { DOCKER_CONFIG: d, DOCKER_HOST: '' } });
     const j = JSON.parse(r.out);
     const e = j.collectionErrors.find((x: { fact: string }) => x.fact === 'engine');
     expect(e.message).toContain(`${join(dir, 'no-such-daemon.sock')} (docker context lab)`);
     expect(r.code).toBe(3);
-    const gone = runCli(['diagnose', '20085', '--json'], {
+    const gone = runCli(['diagnose', '29985', '--json'], {
       env: { DOCKER_CONFIG: d, DOCKER_CONTEXT: 'gone', DOCKER_HOST: '' },
     });
     expect(JSON.stringify(JSON.parse(gone.out).collectionErrors)).toMatch(/docker context \\"gone\\" not found/);

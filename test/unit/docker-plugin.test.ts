@@ -54,7 +54,7 @@ describe.skipIf(!hasDocker)('docker portdoctor (the real docker CLI)', () => {
   });
   it('docker portdoctor diagnose asks the daemon docker -H / --context chose', () => {
     const sock = join(dir, 'no-daemon.sock');
-    const h = docker(['-H', `unix://${sock}`, 'portdoctor', 'diagnose', '20090', '--json']);
+    const h = docker(['-H', `unix://${sock}`, 'portdoctor', 'diagnose', '29990', '--json']);
     expect(h.code).toBe(3);
     expect(engineError(h.out)).toContain(sock);
     const meta = join(cfg, 'contexts', 'meta', createHash('sha256').update('lab').digest('hex'));
@@ -63,7 +63,7 @@ describe.skipIf(!hasDocker)('docker portdoctor (the real docker CLI)', () => {
       join(meta, 'meta.json'),
       JSON.stringify({ Name: 'lab', Metadata: {}, Endpoints: { docker: { Host: `unix://${sock}.ctx` } } }),
     );
-    const c = docker(['--context', 'lab', 'portdoctor', 'diagnose', '20090', '--json']);
+    const c = docker(['--context', 'lab', 'portdoctor', 'diagnose', '29990', '--json']);
     expect(engineError(c.out)).toContain(`${sock}.ctx (docker context lab)`);
   });
   it('works from ~/.docker/cli-plugins too', () => {

@@ -1,11 +1,11 @@
+// Only what a collection needs is imported up front: the children (ss, iptables-save, nft …) start
+// first, and the rules, remedies and renderer are loaded while they run (bench/results: start-up).
 import { collectSnapshot } from '../../collect/index.js';
 import { nodeHostIO } from '../../collect/host-io.js';
-import { diagnose, exitCodeOf, resolveSubject } from '../../diagnose.js';
-import { planRemedies } from '../../remedy/plan.js';
-import { candidatePorts, nearestFreePort } from '../../remedy/suggest-port.js';
-import { loadSnapshot } from '../../snapshot/io.js';
+import type { Snapshot } from '../../model.js';
+import { candidatePorts } from '../../remedy/candidate-ports.js';
+import { resolveSubject } from '../../subject.js';
 import { textArg } from '../io.js';
-import { renderDiagnosis } from '../render/text.js';
 import { parseTarget, parseTimeout, UsageError } from '../target.js';
 import type { DiagnoseJson } from '../json-types.js';
 
@@ -48,13 +48,22 @@ export async function runDiagnose(target: string | undefined, o: DiagnoseOpts): 
   const timeoutMs = parseTimeout(o.timeout);
   // a few neighbours too (15 ports keep the kernel-filtered socket query): a printed "use port N instead"
   // must name a port this very collection saw free
-  const snap = o.from
-    ? loadSnapshot(o.from)
-    : await collectSnapshot(nodeHostIO(), {
+  const snapP: Promise<Snapshot> = o.from
+    ? import('../../snapshot/io.js').then((m) => m.loadSnapshot(o.from as string))
+    : collectSnapshot(nodeHostIO(), {
         ports: [subject.port, ...candidatePorts(subject.port, 7)],
         timeoutMs,
         probe: o.probe === false ? false : [{ proto: subject.proto, ip: subject.ip, port: subject.port }],
       });
+  // a failed load is the snapshot's error (a bad --from), not an unhandled rejection while modules load
+  snapP.catch(() => undefined);
+  const [{ diagnose, exitCodeOf }, { planRemedies }, { nearestFreePort }, { renderDiagnosis }] = await Promise.all([
+    import('../../diagnose.js'),
+    import('../../remedy/plan.js'),
+    import('../../remedy/suggest-port.js'),
+    import('../render/text.js'),
+  ]);
+  const snap = await snapP;
   const d = diagnose(snap, subject, symptom);
   const free =
     d.verdict.cause === 'port-free' || d.verdict.cause === 'unknown'

@@ -172,6 +172,8 @@ export interface NftParseOptions {
   readonly skipTables?: ReadonlySet<string>;
   /** `nft -a list ruleset` text, to decode xtables DNAT targets */
   readonly text?: string;
+  /** a port question: only DNAT rules whose destination ports cover one of these (as the iptables views) */
+  readonly ports?: ReadonlySet<number> | null;
 }
 
 export function parseNftJson(json: string, opts: NftParseOptions = {}): FirewallView {
@@ -250,6 +252,7 @@ export function parseNftJson(json: string, opts: NftParseOptions = {}): Firewall
     if (r.family !== 'ip' && r.family !== 'ip6' && r.family !== 'inet') continue;
     const x = extract(r.expr);
     if (x.dport === null || (!x.toIp && !x.xtDnat)) continue;
+    if (opts.ports && !coversAny(x.dport, x.dportEnd ?? x.dport, opts.ports)) continue;
     const textLine = handles?.get(`${r.family} ${r.table} ${r.handle}`) ?? null;
     let toIp = x.toIp;
     let toPort = x.toPort;
@@ -292,6 +295,11 @@ export function parseNftJson(json: string, opts: NftParseOptions = {}): Firewall
     warnings: [],
     rulesets,
   };
+}
+
+function coversAny(lo: number, hi: number, ports: ReadonlySet<number>): boolean {
+  for (const p of ports) if (p >= lo && p <= hi) return true;
+  return false;
 }
 
 /** xtables DNAT rules (destination not in JSON) outside the skipped tables */
