@@ -100,9 +100,9 @@ const EXTRACTORS: readonly Ex[] = [
     const m = new RegExp(String.raw`error binding to ${IP}:(\d{1,5})\b`, 'i').exec(s);
     return m ? { port: Number(m[2]), ip: m[1] ?? null } : null;
   },
-  // a redacted host IP (listen tcp MYIP:443 / <ip>:443): the port is still the text's
+  // a redacted host IP (listen tcp MYIP:443 / <ip>:443 / xxx.247.131.221:80): the port is still the text's
   (s) => {
-    const m = /listen (tcp|udp)([46]?) <?[A-Za-z_-]{1,32}>?:(\d{1,5}): bind/i.exec(s);
+    const m = /listen (tcp|udp)([46]?) <?[\w.*-]{1,45}?>?:(\d{1,5}): bind/i.exec(s);
     return m ? { port: Number(m[3]), proto: proto(m[1]), family: fam(m[2]) } : null;
   },
   // dnsmasq: failed to create listening socket for port 53 ; HAProxy: cannot create listening socket [:::2375]
@@ -142,6 +142,18 @@ const EXTRACTORS: readonly Ex[] = [
   (s) => {
     const m = new RegExp(String.raw`bind\(\) to ${IP}:(\d+) failed`, 'i').exec(s);
     return m ? { port: Number(m[2]), ip: m[1] ?? null, proto: 'tcp' } : null;
+  },
+  // Java: Failed to listen on port 50000 ; gunicorn: Connection in use: ('0.0.0.0', 80) / Can't connect to ('0.0.0.0', 80)
+  (s) => {
+    const m = /Failed to listen on port (\d{1,5})/.exec(s);
+    if (m) return { port: Number(m[1]) };
+    const g = /(?:Can't connect to|Connection in use:) \('([^']{0,64})', (\d{1,5})\)/.exec(s);
+    return g ? { port: Number(g[2]), ip: g[1] || null } : null;
+  },
+  // dockerd: Failed to allocate and map port 5000: Timed out … (a range's failing port is in its Bind for … above)
+  (s) => {
+    const m = /allocate and map port (\d{1,5}):/.exec(s);
+    return m ? { port: Number(m[1]) } : null;
   },
 ];
 

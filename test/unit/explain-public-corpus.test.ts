@@ -34,8 +34,9 @@ describe('the public corpus', () => {
     const h4 = score(heldout.filter((e) => e.batch === 4));
     const h5 = score(heldout.filter((e) => e.batch === 5));
     const h6 = score(heldout.filter((e) => e.batch === 6));
+    const h7 = score(heldout.filter((e) => e.batch === 7));
     const h = score(heldout);
-    expect([t.n, h1.n, h2.n, h3.n, h4.n, h5.n, h6.n]).toEqual([74, 40, 9, 40, 33, 31, 32]);
+    expect([t.n, h1.n, h2.n, h3.n, h4.n, h5.n, h6.n, h7.n]).toEqual([74, 40, 9, 40, 33, 31, 32, 41]);
     expect([t.stageOk, t.portOk]).toEqual([74, 74]);
     // the issue's goal is 95 % on unseen messages. First held-out batch (split before tuning): stage
     // 37/40, port 39/40; the three stage misses: a Go app's own listen in a host-network container (the
@@ -73,9 +74,16 @@ describe('the public corpus', () => {
     expect(h6.protoIpLabelled).toBe(32);
     expect(h6.protoOk).toBeGreaterThanOrEqual(31);
     expect(h6.ipOk).toBeGreaterThanOrEqual(32);
+    // seventh batch (41 messages from 41 yet other threads), collected with the code as batch 6 met it
+    // and scored untouched: stage 31/41, port 39/41, proto 41/41, host IP 40/41
+    expect(h7.stageOk).toBeGreaterThanOrEqual(31);
+    expect(h7.portOk).toBeGreaterThanOrEqual(39);
+    expect(h7.protoIpLabelled).toBe(41);
+    expect(h7.protoOk).toBeGreaterThanOrEqual(41);
+    expect(h7.ipOk).toBeGreaterThanOrEqual(40);
     expect([h.stageOk, h.portOk]).toEqual([
-      h1.stageOk + h2.stageOk + h3.stageOk + h4.stageOk + h5.stageOk + h6.stageOk,
-      h1.portOk + h2.portOk + h3.portOk + h4.portOk + h5.portOk + h6.portOk,
+      h1.stageOk + h2.stageOk + h3.stageOk + h4.stageOk + h5.stageOk + h6.stageOk + h7.stageOk,
+      h1.portOk + h2.portOk + h3.portOk + h4.portOk + h5.portOk + h6.portOk + h7.portOk,
     ]);
   });
 });
@@ -221,6 +229,78 @@ describe('the classes the held-out batches missed', () => {
         'ERROR: for api  Cannot start service api: failed to create endpoint api on network x_default: Windows does not support host IP addresses in NAT settings',
       )?.pattern,
     ).toBe('windows-containers');
+  });
+  it("batches 6-7: Go's bare listen error without any engine's words is an application's log", () => {
+    for (const t of [
+      // logrus, like dockerd: the words around it are the application's
+      'time="2016-11-22T12:35:00Z" level=fatal msg="Error creating server: listen tcp :8080: bind: address already in use"',
+      // Synology's container log view: date, stream, text
+      '2024/07/07 11:42:23\tstdout\tFailed to start server: listen tcp :8080: bind: address already in use',
+      'Error: loading initial config: loading new config: http app module: start: listening on :80: listen tcp :80: bind: address already in use',
+    ])
+      expect(p(t)).toMatchObject({ stage: 'other', pattern: 'app-own-listen', subject: { port: expect.any(Number) } });
+    // a line compose prefixes with its service name is the container's output, whatever it says
+    expect(
+      p('caddy            | 2019/12/18 10:01:51 Listen: listen tcp :443: bind: address already in use'),
+    ).toMatchObject({ stage: 'other', subject: { port: 443, proto: 'tcp', ip: null } });
+    expect(p('web-1  | Error: EADDRINUSE: something else on the port')?.pattern).toBe('app-own-listen');
+    // the same words inside the engine's wrapper stay the engine's
+    expect(
+      p(
+        'docker: Error response from daemon: driver failed programming external connectivity on endpoint x (1): Error starting userland proxy: listen tcp 0.0.0.0:80: bind: address already in use.',
+      )?.stage,
+    ).toBe('userland-proxy');
+    // docker-proxy's tcp4/tcp6 network names, quoted without the daemon's wrapper
+    expect(p('listen tcp4 0.0.0.0:80: bind: address already in use')?.stage).toBe('userland-proxy');
+  });
+  it("batch 6: Windows' EADDRINUSE without the forwarder's words; a partly redacted IP keeps its port", () => {
+    expect(
+      p(
+        'time="2018-03-20T04:52:38-05:00" level=error msg="Error opening listener listen tcp xxx.247.131.221:80: bind: Only one usage of each socket address (protocol/network address/port) is normally permitted."',
+      ),
+    ).toMatchObject({ stage: 'other', subject: { port: 80, proto: 'tcp', ip: null } });
+    // with the proxy's words it is still Docker Desktop's forwarder
+    expect(
+      p(
+        'Error starting userland proxy: listen tcp 0.0.0.0:5435: bind: Only one usage of each socket address (protocol/network address/port) is normally permitted.',
+      )?.stage,
+    ).toBe('desktop-vpnkit');
+  });
+  it("batches 6-7: Java and gunicorn bind failures are the application's, with their port", () => {
+    expect(p("java.net.BindException: Failed to listen on port 50000 because it's already in use.")).toMatchObject({
+      stage: 'other',
+      subject: { port: 50000, proto: null },
+    });
+    expect(p("[ERROR] Can't connect to ('0.0.0.0', 80)")).toMatchObject({
+      stage: 'other',
+      subject: { port: 80, ip: '0.0.0.0' },
+    });
+    expect(p("[2024-01-05 09:50:54 +0000] [7] [ERROR] Connection in use: ('0.0.0.0', 8000)")?.subject.port).toBe(8000);
+  });
+  it("batch 7: a WSAEACCES cut short, netavark's firewalld driver, host network with ports:, a dockerd log without Bind for", () => {
+    expect(
+      p(
+        'docker: Error response from daemon: Ports are not available: exposing port TCP 127.0.0.1:80 -> 0.0.0.0:0: listen tcp 127.0.0.1:80: bind: An attempt was made',
+      ),
+    ).toMatchObject({ stage: 'permission', subject: { port: 80, ip: '127.0.0.1' } });
+    expect(
+      p(
+        "Error: netavark: Failed to update firewalld policy netavark_portfwd port forwarding rules: DBus error: org.fedoraproject.FirewallD1.Exception: INVALID_FORWARD: Policy 'netavark_portfwd'",
+      ),
+    ).toMatchObject({ stage: 'firewall-programming', conflict: false });
+    expect(p('ERROR: for caddy  "host" network_mode is incompatible with port_bindings')).toMatchObject({
+      pattern: 'network-mode-ports',
+      subject: { port: null },
+    });
+    expect(
+      p('docker: Error response from daemon: conflicting options: port publishing and the container type network mode.')
+        ?.pattern,
+    ).toBe('network-mode-ports');
+    expect(
+      p(
+        '[47265b99.allocate_port(7e88)] Failed to allocate and map port 5000: Timed out proxy starting the userland proxy',
+      ),
+    ).toMatchObject({ stage: 'userland-proxy', subject: { port: 5000 } });
   });
   it('batch 5: a copy cut by progress output does not outrank the whole failure that names its port', () => {
     const paste = [
