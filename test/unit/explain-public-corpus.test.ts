@@ -1,7 +1,7 @@
-// explain on 123 error messages from public issue threads (test/fixtures/corpus/public-errors.json),
-// each labelled by hand with the stage and port its thread shows. 49 of them (split "heldout") were
-// never tuned on: 40 chosen by a hash of the message before any tuning, and 9 (batch 2) collected after
-// the tuning was done. Their score is the honest estimate on messages explain has not seen.
+// explain on the error messages of public issue threads (test/fixtures/corpus/public-errors.json),
+// each labelled by hand with the stage, port, protocol and host IP its thread shows. The "tune" split was
+// tuned on; the held-out batches were each scored untouched when they came in, and each batch's floor
+// below is that untouched score (docs/explain-accuracy.md has the table and what each batch missed).
 import { describe, expect, it } from 'vitest';
 import { explain, primary } from '../../src/explain/explain.js';
 import { STAGES } from '../../src/explain/stages.js';
@@ -35,8 +35,9 @@ describe('the public corpus', () => {
     const h5 = score(heldout.filter((e) => e.batch === 5));
     const h6 = score(heldout.filter((e) => e.batch === 6));
     const h7 = score(heldout.filter((e) => e.batch === 7));
+    const h8 = score(heldout.filter((e) => e.batch === 8));
     const h = score(heldout);
-    expect([t.n, h1.n, h2.n, h3.n, h4.n, h5.n, h6.n, h7.n]).toEqual([74, 40, 9, 40, 33, 31, 32, 41]);
+    expect([t.n, h1.n, h2.n, h3.n, h4.n, h5.n, h6.n, h7.n, h8.n]).toEqual([74, 40, 9, 40, 33, 31, 32, 41, 42]);
     expect([t.stageOk, t.portOk]).toEqual([74, 74]);
     // the issue's goal is 95 % on unseen messages. First held-out batch (split before tuning): stage
     // 37/40, port 39/40; the three stage misses: a Go app's own listen in a host-network container (the
@@ -81,9 +82,17 @@ describe('the public corpus', () => {
     expect(h7.protoIpLabelled).toBe(41);
     expect(h7.protoOk).toBeGreaterThanOrEqual(41);
     expect(h7.ipOk).toBeGreaterThanOrEqual(40);
+    // eighth batch (42 messages from 42 yet other threads), collected after the tuning on batches 6-7
+    // and scored untouched: stage 30/42, port 33/42, proto 38/42, host IP 36/42 (not tuned on)
+    expect(h8.stageOk).toBeGreaterThanOrEqual(30);
+    expect(h8.portOk).toBeGreaterThanOrEqual(33);
+    expect(h8.protoIpLabelled).toBe(42);
+    expect(h8.protoOk).toBeGreaterThanOrEqual(38);
+    expect(h8.ipOk).toBeGreaterThanOrEqual(36);
+    const parts = [h1, h2, h3, h4, h5, h6, h7, h8];
     expect([h.stageOk, h.portOk]).toEqual([
-      h1.stageOk + h2.stageOk + h3.stageOk + h4.stageOk + h5.stageOk + h6.stageOk + h7.stageOk,
-      h1.portOk + h2.portOk + h3.portOk + h4.portOk + h5.portOk + h6.portOk + h7.portOk,
+      parts.reduce((a, x) => a + x.stageOk, 0),
+      parts.reduce((a, x) => a + x.portOk, 0),
     ]);
   });
 });
