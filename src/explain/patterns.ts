@@ -70,10 +70,12 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'app-own-bind',
     stage: 'other',
-    // nginx, Apache httpd, Kestrel, MongoDB, Python asyncio, Node.js, Java, gunicorn: the app's own listen, not the engine's
+    // nginx, Apache httpd, Kestrel, MongoDB, Python (asyncio, OSError), Node.js, Java, gunicorn, dnsmasq, postgres:
+    // the app's own listen, not the engine's. musl's (Alpine's) strerror(EADDRINUSE) is "Address in use": no
+    // engine says it (Go says "address already in use", vpnkit EADDRINUSE)
     // a bare "2023/04/21 21:51:23 listen tcp …" line is Go's standard log prefix: an application's own
     // log (dockerd logs through logrus: time="…" level=…, and the CLI prefixes "Error response from daemon")
-    re: /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d listen (?:tcp|udp)[46]? \S{1,64}: bind: address already in use|bind\(\) to \S{1,64} failed \(98: Address (?:already )?in use\)|make_sock: could not bind to address|Failed to bind to address https?:\/\/|SocketException: Address already in use|error while attempting to bind on address \(|listen EADDRINUSE: address already in use|FATAL ERROR in dnsmasq core: failed to create listening socket|Starting (?:frontend|proxy) \S{1,64}: cannot (?:create listening socket|bind socket)|java\.net\.BindException|Failed to listen on port \d{1,5} because|(?:Can't connect to|Connection in use:) \('/i,
+    re: /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d listen (?:tcp|udp)[46]? \S{1,64}: bind: address already in use|bind\(\) to \S{1,64} failed \(98: Address (?:already )?in use\)|make_sock: could not bind to address|Failed to bind to address https?:\/\/|SocketException: Address already in use|error while attempting to bind on address \(|listen EADDRINUSE: address already in use|failed to create listening socket for port \d|OSError: \[Errno (?:98|48)\] Address already in use|\[Errno 98\] error while attempting to bind|Address already in use \(Bind failed\)|could not bind IPv[46] address|\bAddress in use\b|Starting (?:frontend|proxy) \S{1,64}: cannot (?:create listening socket|bind socket)|java\.net\.BindException|Failed to listen on port \d{1,5} because|(?:Can't connect to|Connection in use:) \('/i,
     all: [[/\[emerg\]/, /bind/i]],
     conflict: false,
     meaning:
@@ -85,7 +87,7 @@ export const PATTERNS: readonly Pattern[] = [
     stage: 'other',
     // libnetwork's IPAM says "Address already in use" (capital A, no "bind:") when an IP is taken;
     // the kernel's EADDRINUSE reaches Docker's messages as "bind: address already in use"
-    re: /failed to allocate gateway \([^)]{0,64}\): Address already in use|(?:^|[a-z] |(?:failed|daemon): )Address already in use\.?$/,
+    re: /failed to allocate gateway \([^)]{0,64}\): Address already in use|(?:^|[a-z] |(?:failed|daemon): )Address already in use\.?$|Cannot start service [^\s:]{1,64}: Address already in use(?!\S)/,
     conflict: false,
     meaning:
       "Not a port conflict: an IP address is taken, not a port. The network's gateway, or a container's static IP (ipv4_address / --ip), is already allocated in Docker's IPAM: by a running container, a leftover endpoint, or an overlapping network.",
@@ -163,7 +165,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'port-allocator',
     stage: 'port-allocator',
-    re: /port is already allocated|port '\d{1,5}' is already in use by service|unable to find a node with port \d{1,5} available|host-mode port already in use on \d{1,5} nodes?/i,
+    re: /port is already allocated|port '\d{1,5}' is already in use by service|unable to find a node with port \d{1,5} available|Unable to find a node that satisfies the following conditions\s{0,4}\[port \d{1,5}|host-mode port already in use on \d{1,5} nodes?/i,
     conflict: true,
     meaning:
       "dockerd's in-memory allocator already holds exactly this host IP, protocol and port for another mapping of the SAME daemon: usually a running container (or compose service), sometimes one whose docker-proxy died (then nothing listens). The kernel was never asked, so ss/lsof may show nothing. It keys on the host IP: the same port on another IP is not refused here.",
@@ -172,7 +174,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'firewall-programming',
     stage: 'firewall-programming',
-    re: /iptables failed|failed to create NAT chain|firewall-backend|IPv4 forwarding is disabled|Failed to program NAT chain|No chain\/target\/match|RULE_APPEND failed|Chain '\S+' does not exist|unable to add return rule|failed to list (?:iptables )?chains|running \[\/\S{0,40}iptables|failed to locate iptables|netavark(?: \(exit code \d+\))?: (?:code: \d+|unable to|No such file|Failed to)|FirewallD1\.Exception|cni-nftables-firewall|RULE_APPEND failed|CHAIN_USER_DEL failed|CHAIN_ADD failed|Chain already exists|table `\w+' is incompatible/i,
+    re: /iptables failed|Error iptables [A-Z-]{1,30}:|xtables lock|unable to add inter-network communication rule|failed to create NAT chain|firewall-backend|IPv4 forwarding is disabled|Failed to program NAT chain|No chain\/target\/match|RULE_APPEND failed|Chain '\S+' does not exist|unable to add return rule|failed to list (?:iptables )?chains|running \[\/\S{0,40}iptables|failed to locate iptables|netavark(?: \(exit code \d+\))?: (?:code: \d+|unable to|No such file|Failed to)|FirewallD1\.Exception|cni-nftables-firewall|RULE_APPEND failed|CHAIN_USER_DEL failed|CHAIN_ADD failed|Chain already exists|table `\w+' is incompatible/i,
     conflict: false,
     meaning:
       "Not a port conflict: the engine could not write its NAT/filter rules. Usually Docker's chains were flushed (firewalld or an iptables reload after dockerd started), or the kernel lacks the backend iptables uses (WSL2 without nf_tables: switch to iptables-legacy only where the kernel supports it).",
@@ -238,7 +240,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'network-mode-ports',
     stage: 'other',
-    re: /network_mode is incompatible with port_bindings|conflicting options: port publishing and the container type network mode/i,
+    re: /network_mode is incompatible with port_bindings|conflicting options: port publishing and the container type network mode|container cannot be disconnected from host network or connected to host network/i,
     conflict: false,
     meaning:
       'Not a port conflict: the service uses another network namespace (network_mode: host, or container:/service:) and also lists ports:, which only a bridge network can publish. Nothing holds a port.',

@@ -311,6 +311,86 @@ describe('the classes the held-out batches missed', () => {
       ),
     ).toMatchObject({ stage: 'userland-proxy', subject: { port: 5000 } });
   });
+  it("batch 8: applications' own errors in Python's, musl's, Java's, dnsmasq's and postgres's words", () => {
+    for (const t of [
+      'OSError: [Errno 98] Address already in use',
+      // musl's (Alpine's) strerror(EADDRINUSE); no engine words it so
+      'dnsmasq     | dnsmasq: failed to create listening socket for port 53: Address in use',
+      'Retrying a bind because of a failure to bind to address /172.20.0.6 and port 10001 (Address already in use (Bind failed))',
+      'could not bind IPv4 address "0.0.0.0": Address already in use',
+    ])
+      expect(p(t)?.stage).toBe('other');
+    expect(p('dnsmasq: failed to create listening socket for port 53: Address in use')?.subject.port).toBe(53);
+    expect(
+      p(
+        "Failed to create HTTP server at port 8123: [Errno 98] error while attempting to bind on address ('::', 8123, 0, 0): [errno 98] address in use",
+      ),
+    ).toMatchObject({ stage: 'other', subject: { port: 8123, ip: '::' } });
+    expect(
+      p('failure to bind to address /172.20.0.6 and port 10001 (Address already in use (Bind failed))')?.subject,
+    ).toMatchObject({ port: 10001, ip: '172.20.0.6' });
+  });
+  it('batch 8: a static IP taken behind compose v1\'s "Cannot start service x:" is about an IP', () => {
+    expect(p('ERROR: for dovecot  Cannot start service dovecot: Address already in use')).toMatchObject({
+      pattern: 'ip-address-in-use',
+      subject: { port: null },
+    });
+    // the kernel's EADDRINUSE after the same prefix is still a port
+    expect(
+      p(
+        'ERROR: for web  Cannot start service web: driver failed programming external connectivity on endpoint w (1): Error starting userland proxy: listen tcp 0.0.0.0:80: bind: address already in use',
+      )?.stage,
+    ).toBe('userland-proxy');
+  });
+  it("batch 8: iptables lock contention; a hairpin MASQUERADE rule's --dport is the container's", () => {
+    expect(
+      p(
+        'Cannot start service db: driver failed programming external connectivity on endpoint d (e0): Error iptables FORWARD: Another app is currently holding the xtables lock; waiting (1s) for it to exit',
+      ),
+    ).toMatchObject({ stage: 'firewall-programming', subject: { port: null } });
+    expect(
+      p('unable to add inter-network communication rule: Another app is currently holding the xtables lock')?.stage,
+    ).toBe('firewall-programming');
+    expect(
+      p(
+        '(iptables failed: iptables -t nat -A POSTROUTING -p tcp -s 172.16.128.7 -d 172.16.128.7 --dport 8081 -j MASQUERADE: Another app is currently holding the xtables lock.',
+      )?.subject,
+    ).toMatchObject({ port: null, ip: null, proto: 'tcp' });
+  });
+  it('batch 8: classic swarm, a swarm task in host mode, Go address parse errors, a cut Bind for, a markdown link', () => {
+    expect(
+      p(
+        'docker: Error response from daemon: Unable to find a node that satisfies the following conditions\n[port 80 (Bridge mode)].',
+      ),
+    ).toMatchObject({ stage: 'port-allocator', subject: { port: 80 } });
+    expect(
+      p('"Err": "container cannot be disconnected from host network or connected to host network",')?.pattern,
+    ).toBe('network-mode-ports');
+    expect(
+      p(
+        'Error starting userland proxy: error while calling PortManager.AddPort(): listen tcp: address :::9315: too many colons in address',
+      )?.subject,
+    ).toMatchObject({ port: 9315, ip: '::', proto: 'tcp' });
+    expect(
+      p(
+        'driver failed programming external connectivity on end  Creating x ... done\n:8080 failed: port is already allocated',
+      ),
+    ).toMatchObject({
+      stage: 'port-allocator',
+      subject: { port: 8080 },
+    });
+    expect(
+      p('nginx: [emerg] bind() to [0.0.0.0:80](http://0.0.0.0/) failed (13: Permission denied)')?.subject,
+    ).toMatchObject({
+      port: 80,
+      ip: '0.0.0.0',
+    });
+    // a privileged port without its listen text names no protocol
+    expect(p('podman: rootlessport cannot expose privileged port 80')?.subject).toMatchObject({
+      port: 80,
+      proto: null,
+    });
+  });
   it('batch 5: a copy cut by progress output does not outrank the whole failure that names its port', () => {
     const paste = [
       'ERROR: for nodedice_web_1  Cannot start service web: driver failed programming external connectivity on endpoint nodedice_web_1 (1d09): Error starting userland proxy: Bind for 0.0.Starting nodedice_mongo_1 ... done',
