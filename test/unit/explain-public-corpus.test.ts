@@ -36,8 +36,11 @@ describe('the public corpus', () => {
     const h6 = score(heldout.filter((e) => e.batch === 6));
     const h7 = score(heldout.filter((e) => e.batch === 7));
     const h8 = score(heldout.filter((e) => e.batch === 8));
+    const h9 = score(heldout.filter((e) => e.batch === 9));
     const h = score(heldout);
-    expect([t.n, h1.n, h2.n, h3.n, h4.n, h5.n, h6.n, h7.n, h8.n]).toEqual([74, 40, 9, 40, 33, 31, 32, 41, 42]);
+    expect([t.n, h1.n, h2.n, h3.n, h4.n, h5.n, h6.n, h7.n, h8.n, h9.n]).toEqual([
+      74, 40, 9, 40, 33, 31, 32, 41, 42, 41,
+    ]);
     expect([t.stageOk, t.portOk]).toEqual([74, 74]);
     // the goal is 95 % on unseen messages. First held-out batch (split before tuning): stage
     // 37/40, port 39/40; the three stage misses: a Go app's own listen in a host-network container (the
@@ -83,13 +86,20 @@ describe('the public corpus', () => {
     expect(h7.protoOk).toBeGreaterThanOrEqual(41);
     expect(h7.ipOk).toBeGreaterThanOrEqual(40);
     // eighth batch (42 messages from 42 yet other threads), collected after the tuning on batches 6-7
-    // and scored untouched: stage 30/42, port 33/42, proto 38/42, host IP 36/42 (not tuned on)
+    // and scored untouched: stage 30/42, port 33/42, proto 38/42, host IP 36/42 (then tuned on)
     expect(h8.stageOk).toBeGreaterThanOrEqual(30);
     expect(h8.portOk).toBeGreaterThanOrEqual(33);
     expect(h8.protoIpLabelled).toBe(42);
     expect(h8.protoOk).toBeGreaterThanOrEqual(38);
     expect(h8.ipOk).toBeGreaterThanOrEqual(36);
-    const parts = [h1, h2, h3, h4, h5, h6, h7, h8];
+    // ninth batch (41 messages from 41 yet other threads), collected after the tuning on batch 8 and
+    // scored untouched: stage 35/41, port 37/41, proto 40/41, host IP 39/41 (not tuned on)
+    expect(h9.stageOk).toBeGreaterThanOrEqual(35);
+    expect(h9.portOk).toBeGreaterThanOrEqual(37);
+    expect(h9.protoIpLabelled).toBe(41);
+    expect(h9.protoOk).toBeGreaterThanOrEqual(40);
+    expect(h9.ipOk).toBeGreaterThanOrEqual(39);
+    const parts = [h1, h2, h3, h4, h5, h6, h7, h8, h9];
     expect([h.stageOk, h.portOk]).toEqual([
       parts.reduce((a, x) => a + x.stageOk, 0),
       parts.reduce((a, x) => a + x.portOk, 0),
