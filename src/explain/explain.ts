@@ -46,7 +46,12 @@ function fill(t: string, s: ErrorSubject): string {
 
 function classify(text: string, ctx: ExplainContext): Pattern | null {
   for (const p of PATTERNS)
-    if ((p.re.test(text) || p.all?.some((g) => g.every((r) => r.test(text)))) && (!p.when || p.when(ctx))) return p;
+    if (
+      (p.re.test(text) || p.all?.some((g) => g.every((r) => r.test(text)))) &&
+      !p.unless?.test(text) &&
+      (!p.when || p.when(ctx))
+    )
+      return p;
   return null;
 }
 

@@ -40,6 +40,8 @@ export function normalizeInput(raw: string): string {
   let s = raw.length > MAX_INPUT ? raw.slice(0, MAX_INPUT) : raw;
   s = s.replace(/^\uFEFF/, '');
   s = s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''); // ANSI colours from compose v2
+  // markdown turned an address into a link: [0.0.0.0:80](http://0.0.0.0/) → 0.0.0.0:80
+  s = s.replace(/\[([^\]\n]{1,100})\]\((?:https?:)?\/\/[^)\s]{0,200}\)/g, '$1');
   s = s.replace(/\r\n?/g, '\n');
   s = unescapeJsonish(s);
   // binary junk and other control bytes become spaces

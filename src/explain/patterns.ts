@@ -16,6 +16,8 @@ export interface Pattern {
    * A.*B backtracks quadratically on a paste full of A's, two linear searches do not
    */
   readonly all?: readonly (readonly RegExp[])[];
+  /** does not match when this matches too (an engine's wrapper around the same words) */
+  readonly unless?: RegExp;
   /** extra condition on what else is known */
   readonly when?: (ctx: ExplainContext) => boolean;
   /** a real port conflict (something holds the port), as opposed to a look-alike */
@@ -32,7 +34,8 @@ export const PATTERNS: readonly Pattern[] = [
     id: 'privileged-port',
     stage: 'permission',
     // vpnkit (Docker for Windows / Toolbox) reports EACCES as an OCaml Unix_error; podman 5 as "Port(s) already bound: 80: Permission denied"
-    re: /cannot expose privileged port|bind: permission denied|unexpected error Permission denied|access a socket in a way forbidden by its access permissions|Unix_error\(Unix\.EACCES|already bound: \d{1,5}: Permission denied/i,
+    // Windows' WSAEACCES text is the only bind error that begins "An attempt was made" (pastes cut it there)
+    re: /cannot expose privileged port|bind: permission denied|unexpected error Permission denied|access a socket in a way forbidden by its access permissions|bind: An attempt was made|Unix_error\(Unix\.EACCES|already bound: \d{1,5}: Permission denied/i,
     all: [[/Listen failed for HOST \w+ port/i, /Permission denied/i]],
     conflict: false,
     meaning:
@@ -67,10 +70,12 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'app-own-bind',
     stage: 'other',
-    // nginx, Apache httpd, Kestrel, MongoDB, Python asyncio, Node.js: the app's own listen, not the engine's
+    // nginx, Apache httpd, Kestrel, MongoDB, Python (asyncio, OSError), Node.js, Java, gunicorn, dnsmasq, postgres:
+    // the app's own listen, not the engine's. musl's (Alpine's) strerror(EADDRINUSE) is "Address in use": no
+    // engine says it (Go says "address already in use", vpnkit EADDRINUSE)
     // a bare "2023/04/21 21:51:23 listen tcp …" line is Go's standard log prefix: an application's own
     // log (dockerd logs through logrus: time="…" level=…, and the CLI prefixes "Error response from daemon")
-    re: /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d listen (?:tcp|udp)[46]? \S{1,64}: bind: address already in use|bind\(\) to \S{1,64} failed \(98: Address (?:already )?in use\)|make_sock: could not bind to address|Failed to bind to address https?:\/\/|SocketException: Address already in use|error while attempting to bind on address \(|listen EADDRINUSE: address already in use|FATAL ERROR in dnsmasq core: failed to create listening socket|Starting (?:frontend|proxy) \S{1,64}: cannot (?:create listening socket|bind socket)/i,
+    re: /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d listen (?:tcp|udp)[46]? \S{1,64}: bind: address already in use|bind\(\) to \S{1,64} failed \(98: Address (?:already )?in use\)|make_sock: could not bind to address|Failed to bind to address https?:\/\/|SocketException: Address already in use|error while attempting to bind on address \(|listen EADDRINUSE: address already in use|failed to create listening socket for port \d|OSError: \[Errno (?:98|48)\] Address already in use|\[Errno 98\] error while attempting to bind|Address already in use \(Bind failed\)|could not bind IPv[46] address|\bAddress in use\b|Starting (?:frontend|proxy) \S{1,64}: cannot (?:create listening socket|bind socket)|java\.net\.BindException|Failed to listen on port \d{1,5} because|(?:Can't connect to|Connection in use:) \('/i,
     all: [[/\[emerg\]/, /bind/i]],
     conflict: false,
     meaning:
@@ -82,7 +87,7 @@ export const PATTERNS: readonly Pattern[] = [
     stage: 'other',
     // libnetwork's IPAM says "Address already in use" (capital A, no "bind:") when an IP is taken;
     // the kernel's EADDRINUSE reaches Docker's messages as "bind: address already in use"
-    re: /failed to allocate gateway \([^)]{0,64}\): Address already in use|(?:^|[a-z] |(?:failed|daemon): )Address already in use\.?$/,
+    re: /failed to allocate gateway \([^)]{0,64}\): Address already in use|(?:^|[a-z] |(?:failed|daemon): )Address already in use\.?$|Cannot start service [^\s:]{1,64}: Address already in use(?!\S)/,
     conflict: false,
     meaning:
       "Not a port conflict: an IP address is taken, not a port. The network's gateway, or a container's static IP (ipv4_address / --ip), is already allocated in Docker's IPAM: by a running container, a leftover endpoint, or an overlapping network.",
@@ -145,7 +150,9 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'desktop-port-forwarder',
     stage: 'desktop-vpnkit',
-    re: /Ports are not available|unexpected error|Failed to bind: EADDRINUSE|proxy already running|something went wrong with the request: "listen |Bind for %a|vpnkit|com\.docker\.backend|mkdir \/port\/|Only one usage of each socket address|[Ee]rror starting userland proxy: Bind for \S+ failed: port is already allocated/i,
+    re: /Ports are not available|unexpected error|Failed to bind: EADDRINUSE|proxy already running|something went wrong with the request: "listen |Bind for %a|vpnkit|com\.docker\.backend|mkdir \/port\/|[Ee]rror starting userland proxy: Bind for \S+ failed: port is already allocated/i,
+    // Windows' EADDRINUSE text is the forwarder's only with the proxy's words; bare, it is an application's (app-own-listen)
+    all: [[/Only one usage of each socket address/, /userland proxy/i]],
     conflict: true,
     meaning:
       "Docker Desktop's port forwarder (vpnkit / com.docker.backend, or gvproxy for podman machine) could not bind the port on the Mac/Windows host: a host process holds it (macOS AirPlay Receiver holds 5000 and 7000). Its 'already allocated' wording here means the host, not Docker's allocator.",
@@ -158,7 +165,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'port-allocator',
     stage: 'port-allocator',
-    re: /port is already allocated|port '\d{1,5}' is already in use by service|unable to find a node with port \d{1,5} available|host-mode port already in use on \d{1,5} nodes?/i,
+    re: /port is already allocated|port '\d{1,5}' is already in use by service|unable to find a node with port \d{1,5} available|Unable to find a node that satisfies the following conditions\s{0,4}\[port \d{1,5}|host-mode port already in use on \d{1,5} nodes?/i,
     conflict: true,
     meaning:
       "dockerd's in-memory allocator already holds exactly this host IP, protocol and port for another mapping of the SAME daemon: usually a running container (or compose service), sometimes one whose docker-proxy died (then nothing listens). The kernel was never asked, so ss/lsof may show nothing. It keys on the host IP: the same port on another IP is not refused here.",
@@ -167,7 +174,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'firewall-programming',
     stage: 'firewall-programming',
-    re: /iptables failed|failed to create NAT chain|firewall-backend|IPv4 forwarding is disabled|Failed to program NAT chain|No chain\/target\/match|RULE_APPEND failed|Chain '\S+' does not exist|unable to add return rule|failed to list (?:iptables )?chains|running \[\/\S{0,40}iptables|failed to locate iptables|netavark(?: \(exit code \d+\))?: (?:code: \d+|unable to|No such file)|cni-nftables-firewall|RULE_APPEND failed|CHAIN_USER_DEL failed|CHAIN_ADD failed|Chain already exists|table `\w+' is incompatible/i,
+    re: /iptables failed|Error iptables [A-Z-]{1,30}:|xtables lock|unable to add inter-network communication rule|failed to create NAT chain|firewall-backend|IPv4 forwarding is disabled|Failed to program NAT chain|No chain\/target\/match|RULE_APPEND failed|Chain '\S+' does not exist|unable to add return rule|failed to list (?:iptables )?chains|running \[\/\S{0,40}iptables|failed to locate iptables|netavark(?: \(exit code \d+\))?: (?:code: \d+|unable to|No such file|Failed to)|FirewallD1\.Exception|cni-nftables-firewall|RULE_APPEND failed|CHAIN_USER_DEL failed|CHAIN_ADD failed|Chain already exists|table `\w+' is incompatible/i,
     conflict: false,
     meaning:
       "Not a port conflict: the engine could not write its NAT/filter rules. Usually Docker's chains were flushed (firewalld or an iptables reload after dockerd started), or the kernel lacks the backend iptables uses (WSL2 without nf_tables: switch to iptables-legacy only where the kernel supports it).",
@@ -196,6 +203,32 @@ export const PATTERNS: readonly Pattern[] = [
     next: ['sudo ss -tulpn "sport = :{port}"', 'docker ps --filter publish={port}', DIAG],
   },
   {
+    id: 'app-own-listen',
+    stage: 'other',
+    // Go's bare net error: every engine wraps it in its own words (userland proxy, Ports are not available,
+    // rootlessport, PortManager, cannot listen on the TCP port …, all matched above). Without them it is
+    // an application's log (Traefik, Caddy, AdGuard, logspout: through logrus, Go's log or a logger of its
+    // own), and so is any EADDRINUSE on a line compose prefixes with a service name ("caddy  | ")
+    re: /listen (?:tcp|udp) \S{0,64}: bind: (?:address already in use|Only one usage of each socket address)/i,
+    all: [[/^[\w.-]+\s+\| /, /address already in use|EADDRINUSE|Only one usage of each socket address/i]],
+    unless:
+      /Error response from daemon|driver failed programming|Failed to allocate and map port|Cannot start container|failed to set up container networking/i,
+    conflict: false,
+    meaning:
+      "Printed by an application (docker logs), not by Docker: the engine words this error as 'Error starting userland proxy', 'failed to bind host port' or 'Ports are not available'. In a host-network container (network_mode: host) the application binds the host port itself, so another host listener or host-network container holds it; in a bridge container the port is taken inside the container (two processes, or one started twice).",
+    next: ['docker logs CONTAINER', 'sudo ss -tlnp "sport = :{port}"', DIAG],
+  },
+  {
+    id: 'docker-proxy-bare',
+    stage: 'userland-proxy',
+    // tcp4/tcp6/udp4/udp6 are docker-proxy's network names (20.10.2+): its error quoted without the daemon's wrapper
+    re: /listen (?:tcp|udp)[46] \S{0,64}: bind: address already in use/i,
+    conflict: true,
+    meaning:
+      "docker-proxy's error (the daemon's wrapper was not pasted): the kernel refused its bind of the host port because some socket already holds it: a host process, a host-network container, a stale docker-proxy or another container on an overlapping host IP.",
+    next: ['sudo ss -tulpn "sport = :{port}"', 'docker ps --filter publish={port}', DIAG],
+  },
+  {
     id: 'kernel-eaddrinuse',
     stage: 'host-bind',
     re: /bind: address already in use|Address already in use|EADDRINUSE/i,
@@ -203,6 +236,15 @@ export const PATTERNS: readonly Pattern[] = [
     meaning:
       'A bind() on the host failed with EADDRINUSE: some socket already holds an overlapping address on that port.',
     next: ['sudo ss -tulpn "sport = :{port}"', DIAG],
+  },
+  {
+    id: 'network-mode-ports',
+    stage: 'other',
+    re: /network_mode is incompatible with port_bindings|conflicting options: port publishing and the container type network mode|container cannot be disconnected from host network or connected to host network/i,
+    conflict: false,
+    meaning:
+      'Not a port conflict: the service uses another network namespace (network_mode: host, or container:/service:) and also lists ports:, which only a bridge network can publish. Nothing holds a port.',
+    next: ["remove 'ports:' (host mode binds the container's ports directly), or drop network_mode"],
   },
   {
     id: 'network-overlap',

@@ -83,7 +83,7 @@ const EXTRACTORS: readonly Ex[] = [
     const m = /cannot expose privileged port (\d+)/i.exec(s);
     if (!m) return null;
     const l = new RegExp(String.raw`listen (tcp|udp)([46]?) ${IP}:${m[1]}\b`, 'i').exec(s);
-    return { port: Number(m[1]), proto: proto(l?.[1]) ?? 'tcp', ip: l?.[3] || null, family: fam(l?.[2]) };
+    return { port: Number(m[1]), proto: proto(l?.[1]), ip: l?.[3] || null, family: fam(l?.[2]) };
   },
   // Go's net error: listen tcp4 0.0.0.0:18101 / listen tcp6 [::]:8080 / listen tcp :8080
   (s) => {
@@ -100,9 +100,9 @@ const EXTRACTORS: readonly Ex[] = [
     const m = new RegExp(String.raw`error binding to ${IP}:(\d{1,5})\b`, 'i').exec(s);
     return m ? { port: Number(m[2]), ip: m[1] ?? null } : null;
   },
-  // a redacted host IP (listen tcp MYIP:443 / <ip>:443): the port is still the text's
+  // a redacted host IP (listen tcp MYIP:443 / <ip>:443 / xxx.247.131.221:80): the port is still the text's
   (s) => {
-    const m = /listen (tcp|udp)([46]?) <?[A-Za-z_-]{1,32}>?:(\d{1,5}): bind/i.exec(s);
+    const m = /listen (tcp|udp)([46]?) <?[\w.*-]{1,45}?>?:(\d{1,5}): bind/i.exec(s);
     return m ? { port: Number(m[3]), proto: proto(m[1]), family: fam(m[2]) } : null;
   },
   // dnsmasq: failed to create listening socket for port 53 ; HAProxy: cannot create listening socket [:::2375]
@@ -124,7 +124,9 @@ const EXTRACTORS: readonly Ex[] = [
     const m = /--dport (\d+)/.exec(s);
     if (!m) return null;
     const p = /-p (tcp|udp)\b/.exec(s);
-    if (/-t filter\b|-j ACCEPT\b/.test(s) && !/-j DNAT\b/.test(s)) return { port: null, proto: proto(p?.[1]) };
+    // (so is the hairpin MASQUERADE rule's: -s/-d the container's IP, --dport its port)
+    if (/-t filter\b|-j (?:ACCEPT|MASQUERADE)\b/.test(s) && !/-j DNAT\b/.test(s))
+      return { port: null, proto: proto(p?.[1]) };
     const d = /-d (\d+\.\d+\.\d+\.\d+)(?:\/32)? /.exec(s);
     return { port: Number(m[1]), proto: proto(p?.[1]), ip: d?.[1] && d[1] !== '0' ? d[1] : null };
   },
@@ -133,7 +135,7 @@ const EXTRACTORS: readonly Ex[] = [
     const m =
       /could not bind to address (\[[0-9a-fA-F:.]{1,45}\]|[\d.]{7,15}):(\d{1,5})/.exec(s) ??
       /Failed to bind to address https?:\/\/(\[[0-9a-fA-F:.]{1,45}\]|[^\s:/]{1,64}):(\d{1,5})/i.exec(s) ??
-      /bind on address \('([^']{1,64})', (\d{1,5})\)/.exec(s) ??
+      /bind on address \('([^']{1,64})', (\d{1,5})(?:, \d+, \d+)?\)/.exec(s) ??
       /socket\(\) (\[[0-9a-fA-F:.]{1,45}\]|[\d.]{7,15}):(\d{1,5}) failed/.exec(s) ??
       /listen E[A-Z]{4,15}: [a-z ]{4,40} ([0-9a-fA-F:.]{0,45}):(\d{1,5})\b/.exec(s);
     return m ? { port: Number(m[2]), ip: m[1] ?? null, proto: 'tcp' } : null;
@@ -142,6 +144,33 @@ const EXTRACTORS: readonly Ex[] = [
   (s) => {
     const m = new RegExp(String.raw`bind\(\) to ${IP}:(\d+) failed`, 'i').exec(s);
     return m ? { port: Number(m[2]), ip: m[1] ?? null, proto: 'tcp' } : null;
+  },
+  // Java: Failed to listen on port 50000 ; gunicorn: Connection in use: ('0.0.0.0', 80) / Can't connect to ('0.0.0.0', 80)
+  (s) => {
+    const m = /Failed to listen on port (\d{1,5})/.exec(s);
+    if (m) return { port: Number(m[1]) };
+    const g = /(?:Can't connect to|Connection in use:) \('([^']{0,64})', (\d{1,5})\)/.exec(s);
+    return g ? { port: Number(g[2]), ip: g[1] || null } : null;
+  },
+  // Go's address parse errors: listen tcp: address :::9315: too many colons in address
+  (s) => {
+    const m = /listen (tcp|udp)[46]?: address (\[?[0-9a-fA-F:.]{0,45}?\]?):(\d{1,5}): /i.exec(s);
+    return m ? { port: Number(m[3]), ip: m[2] || null, proto: proto(m[1]) } : null;
+  },
+  // classic swarm: [port 80 (Bridge mode)] ; a Bind for … cut before its IP: ":8080 failed: port is already allocated"
+  (s) => {
+    const m = /\[port (\d{1,5}) \(/.exec(s) ?? /(?:^|\s):(\d{1,5}) failed: port is already allocated/.exec(s);
+    return m ? { port: Number(m[1]) } : null;
+  },
+  // Java (ice4j and others): failure to bind to address /172.20.0.6 and port 10001
+  (s) => {
+    const m = /to address \/?([\d.]{7,15}) and port (\d{1,5})/.exec(s);
+    return m ? { port: Number(m[2]), ip: m[1] ?? null } : null;
+  },
+  // dockerd: Failed to allocate and map port 5000: Timed out … (a range's failing port is in its Bind for … above)
+  (s) => {
+    const m = /allocate and map port (\d{1,5}):/.exec(s);
+    return m ? { port: Number(m[1]) } : null;
   },
 ];
 

@@ -1,7 +1,7 @@
-// explain on 123 error messages from public issue threads (test/fixtures/corpus/public-errors.json),
-// each labelled by hand with the stage and port its thread shows. 49 of them (split "heldout") were
-// never tuned on: 40 chosen by a hash of the message before any tuning, and 9 (batch 2) collected after
-// the tuning was done. Their score is the honest estimate on messages explain has not seen.
+// explain on the error messages of public issue threads (test/fixtures/corpus/public-errors.json),
+// each labelled by hand with the stage, port, protocol and host IP its thread shows. The "tune" split was
+// tuned on; the held-out batches were each scored untouched when they came in, and each batch's floor
+// below is that untouched score (docs/explain-accuracy.md has the table and what each batch missed).
 import { describe, expect, it } from 'vitest';
 import { explain, primary } from '../../src/explain/explain.js';
 import { STAGES } from '../../src/explain/stages.js';
@@ -34,8 +34,13 @@ describe('the public corpus', () => {
     const h4 = score(heldout.filter((e) => e.batch === 4));
     const h5 = score(heldout.filter((e) => e.batch === 5));
     const h6 = score(heldout.filter((e) => e.batch === 6));
+    const h7 = score(heldout.filter((e) => e.batch === 7));
+    const h8 = score(heldout.filter((e) => e.batch === 8));
+    const h9 = score(heldout.filter((e) => e.batch === 9));
     const h = score(heldout);
-    expect([t.n, h1.n, h2.n, h3.n, h4.n, h5.n, h6.n]).toEqual([74, 40, 9, 40, 33, 31, 32]);
+    expect([t.n, h1.n, h2.n, h3.n, h4.n, h5.n, h6.n, h7.n, h8.n, h9.n]).toEqual([
+      74, 40, 9, 40, 33, 31, 32, 41, 42, 41,
+    ]);
     expect([t.stageOk, t.portOk]).toEqual([74, 74]);
     // the issue's goal is 95 % on unseen messages. First held-out batch (split before tuning): stage
     // 37/40, port 39/40; the three stage misses: a Go app's own listen in a host-network container (the
@@ -73,9 +78,31 @@ describe('the public corpus', () => {
     expect(h6.protoIpLabelled).toBe(32);
     expect(h6.protoOk).toBeGreaterThanOrEqual(31);
     expect(h6.ipOk).toBeGreaterThanOrEqual(32);
+    // seventh batch (41 messages from 41 yet other threads), collected with the code as batch 6 met it
+    // and scored untouched: stage 31/41, port 39/41, proto 41/41, host IP 40/41
+    expect(h7.stageOk).toBeGreaterThanOrEqual(31);
+    expect(h7.portOk).toBeGreaterThanOrEqual(39);
+    expect(h7.protoIpLabelled).toBe(41);
+    expect(h7.protoOk).toBeGreaterThanOrEqual(41);
+    expect(h7.ipOk).toBeGreaterThanOrEqual(40);
+    // eighth batch (42 messages from 42 yet other threads), collected after the tuning on batches 6-7
+    // and scored untouched: stage 30/42, port 33/42, proto 38/42, host IP 36/42 (then tuned on)
+    expect(h8.stageOk).toBeGreaterThanOrEqual(30);
+    expect(h8.portOk).toBeGreaterThanOrEqual(33);
+    expect(h8.protoIpLabelled).toBe(42);
+    expect(h8.protoOk).toBeGreaterThanOrEqual(38);
+    expect(h8.ipOk).toBeGreaterThanOrEqual(36);
+    // ninth batch (41 messages from 41 yet other threads), collected after the tuning on batch 8 and
+    // scored untouched: stage 35/41, port 37/41, proto 40/41, host IP 39/41 (not tuned on)
+    expect(h9.stageOk).toBeGreaterThanOrEqual(35);
+    expect(h9.portOk).toBeGreaterThanOrEqual(37);
+    expect(h9.protoIpLabelled).toBe(41);
+    expect(h9.protoOk).toBeGreaterThanOrEqual(40);
+    expect(h9.ipOk).toBeGreaterThanOrEqual(39);
+    const parts = [h1, h2, h3, h4, h5, h6, h7, h8, h9];
     expect([h.stageOk, h.portOk]).toEqual([
-      h1.stageOk + h2.stageOk + h3.stageOk + h4.stageOk + h5.stageOk + h6.stageOk,
-      h1.portOk + h2.portOk + h3.portOk + h4.portOk + h5.portOk + h6.portOk,
+      parts.reduce((a, x) => a + x.stageOk, 0),
+      parts.reduce((a, x) => a + x.portOk, 0),
     ]);
   });
 });
@@ -221,6 +248,158 @@ describe('the classes the held-out batches missed', () => {
         'ERROR: for api  Cannot start service api: failed to create endpoint api on network x_default: Windows does not support host IP addresses in NAT settings',
       )?.pattern,
     ).toBe('windows-containers');
+  });
+  it("batches 6-7: Go's bare listen error without any engine's words is an application's log", () => {
+    for (const t of [
+      // logrus, like dockerd: the words around it are the application's
+      'time="2016-11-22T12:35:00Z" level=fatal msg="Error creating server: listen tcp :8080: bind: address already in use"',
+      // Synology's container log view: date, stream, text
+      '2024/07/07 11:42:23\tstdout\tFailed to start server: listen tcp :8080: bind: address already in use',
+      'Error: loading initial config: loading new config: http app module: start: listening on :80: listen tcp :80: bind: address already in use',
+    ])
+      expect(p(t)).toMatchObject({ stage: 'other', pattern: 'app-own-listen', subject: { port: expect.any(Number) } });
+    // a line compose prefixes with its service name is the container's output, whatever it says
+    expect(
+      p('caddy            | 2019/12/18 10:01:51 Listen: listen tcp :443: bind: address already in use'),
+    ).toMatchObject({ stage: 'other', subject: { port: 443, proto: 'tcp', ip: null } });
+    expect(p('web-1  | Error: EADDRINUSE: something else on the port')?.pattern).toBe('app-own-listen');
+    // the same words inside the engine's wrapper stay the engine's
+    expect(
+      p(
+        'docker: Error response from daemon: driver failed programming external connectivity on endpoint x (1): Error starting userland proxy: listen tcp 0.0.0.0:80: bind: address already in use.',
+      )?.stage,
+    ).toBe('userland-proxy');
+    // docker-proxy's tcp4/tcp6 network names, quoted without the daemon's wrapper
+    expect(p('listen tcp4 0.0.0.0:80: bind: address already in use')?.stage).toBe('userland-proxy');
+  });
+  it("batch 6: Windows' EADDRINUSE without the forwarder's words; a partly redacted IP keeps its port", () => {
+    expect(
+      p(
+        'time="2018-03-20T04:52:38-05:00" level=error msg="Error opening listener listen tcp xxx.247.131.221:80: bind: Only one usage of each socket address (protocol/network address/port) is normally permitted."',
+      ),
+    ).toMatchObject({ stage: 'other', subject: { port: 80, proto: 'tcp', ip: null } });
+    // with the proxy's words it is still Docker Desktop's forwarder
+    expect(
+      p(
+        'Error starting userland proxy: listen tcp 0.0.0.0:5435: bind: Only one usage of each socket address (protocol/network address/port) is normally permitted.',
+      )?.stage,
+    ).toBe('desktop-vpnkit');
+  });
+  it("batches 6-7: Java and gunicorn bind failures are the application's, with their port", () => {
+    expect(p("java.net.BindException: Failed to listen on port 50000 because it's already in use.")).toMatchObject({
+      stage: 'other',
+      subject: { port: 50000, proto: null },
+    });
+    expect(p("[ERROR] Can't connect to ('0.0.0.0', 80)")).toMatchObject({
+      stage: 'other',
+      subject: { port: 80, ip: '0.0.0.0' },
+    });
+    expect(p("[2024-01-05 09:50:54 +0000] [7] [ERROR] Connection in use: ('0.0.0.0', 8000)")?.subject.port).toBe(8000);
+  });
+  it("batch 7: a WSAEACCES cut short, netavark's firewalld driver, host network with ports:, a dockerd log without Bind for", () => {
+    expect(
+      p(
+        'docker: Error response from daemon: Ports are not available: exposing port TCP 127.0.0.1:80 -> 0.0.0.0:0: listen tcp 127.0.0.1:80: bind: An attempt was made',
+      ),
+    ).toMatchObject({ stage: 'permission', subject: { port: 80, ip: '127.0.0.1' } });
+    expect(
+      p(
+        "Error: netavark: Failed to update firewalld policy netavark_portfwd port forwarding rules: DBus error: org.fedoraproject.FirewallD1.Exception: INVALID_FORWARD: Policy 'netavark_portfwd'",
+      ),
+    ).toMatchObject({ stage: 'firewall-programming', conflict: false });
+    expect(p('ERROR: for caddy  "host" network_mode is incompatible with port_bindings')).toMatchObject({
+      pattern: 'network-mode-ports',
+      subject: { port: null },
+    });
+    expect(
+      p('docker: Error response from daemon: conflicting options: port publishing and the container type network mode.')
+        ?.pattern,
+    ).toBe('network-mode-ports');
+    expect(
+      p(
+        '[47265b99.allocate_port(7e88)] Failed to allocate and map port 5000: Timed out proxy starting the userland proxy',
+      ),
+    ).toMatchObject({ stage: 'userland-proxy', subject: { port: 5000 } });
+  });
+  it("batch 8: applications' own errors in Python's, musl's, Java's, dnsmasq's and postgres's words", () => {
+    for (const t of [
+      'OSError: [Errno 98] Address already in use',
+      // musl's (Alpine's) strerror(EADDRINUSE); no engine words it so
+      'dnsmasq     | dnsmasq: failed to create listening socket for port 53: Address in use',
+      'Retrying a bind because of a failure to bind to address /172.20.0.6 and port 10001 (Address already in use (Bind failed))',
+      'could not bind IPv4 address "0.0.0.0": Address already in use',
+    ])
+      expect(p(t)?.stage).toBe('other');
+    expect(p('dnsmasq: failed to create listening socket for port 53: Address in use')?.subject.port).toBe(53);
+    expect(
+      p(
+        "Failed to create HTTP server at port 8123: [Errno 98] error while attempting to bind on address ('::', 8123, 0, 0): [errno 98] address in use",
+      ),
+    ).toMatchObject({ stage: 'other', subject: { port: 8123, ip: '::' } });
+    expect(
+      p('failure to bind to address /172.20.0.6 and port 10001 (Address already in use (Bind failed))')?.subject,
+    ).toMatchObject({ port: 10001, ip: '172.20.0.6' });
+  });
+  it('batch 8: a static IP taken behind compose v1\'s "Cannot start service x:" is about an IP', () => {
+    expect(p('ERROR: for dovecot  Cannot start service dovecot: Address already in use')).toMatchObject({
+      pattern: 'ip-address-in-use',
+      subject: { port: null },
+    });
+    // the kernel's EADDRINUSE after the same prefix is still a port
+    expect(
+      p(
+        'ERROR: for web  Cannot start service web: driver failed programming external connectivity on endpoint w (1): Error starting userland proxy: listen tcp 0.0.0.0:80: bind: address already in use',
+      )?.stage,
+    ).toBe('userland-proxy');
+  });
+  it("batch 8: iptables lock contention; a hairpin MASQUERADE rule's --dport is the container's", () => {
+    expect(
+      p(
+        'Cannot start service db: driver failed programming external connectivity on endpoint d (e0): Error iptables FORWARD: Another app is currently holding the xtables lock; waiting (1s) for it to exit',
+      ),
+    ).toMatchObject({ stage: 'firewall-programming', subject: { port: null } });
+    expect(
+      p('unable to add inter-network communication rule: Another app is currently holding the xtables lock')?.stage,
+    ).toBe('firewall-programming');
+    expect(
+      p(
+        '(iptables failed: iptables -t nat -A POSTROUTING -p tcp -s 172.16.128.7 -d 172.16.128.7 --dport 8081 -j MASQUERADE: Another app is currently holding the xtables lock.',
+      )?.subject,
+    ).toMatchObject({ port: null, ip: null, proto: 'tcp' });
+  });
+  it('batch 8: classic swarm, a swarm task in host mode, Go address parse errors, a cut Bind for, a markdown link', () => {
+    expect(
+      p(
+        'docker: Error response from daemon: Unable to find a node that satisfies the following conditions\n[port 80 (Bridge mode)].',
+      ),
+    ).toMatchObject({ stage: 'port-allocator', subject: { port: 80 } });
+    expect(
+      p('"Err": "container cannot be disconnected from host network or connected to host network",')?.pattern,
+    ).toBe('network-mode-ports');
+    expect(
+      p(
+        'Error starting userland proxy: error while calling PortManager.AddPort(): listen tcp: address :::9315: too many colons in address',
+      )?.subject,
+    ).toMatchObject({ port: 9315, ip: '::', proto: 'tcp' });
+    expect(
+      p(
+        'driver failed programming external connectivity on end  Creating x ... done\n:8080 failed: port is already allocated',
+      ),
+    ).toMatchObject({
+      stage: 'port-allocator',
+      subject: { port: 8080 },
+    });
+    expect(
+      p('nginx: [emerg] bind() to [0.0.0.0:80](http://0.0.0.0/) failed (13: Permission denied)')?.subject,
+    ).toMatchObject({
+      port: 80,
+      ip: '0.0.0.0',
+    });
+    // a privileged port without its listen text names no protocol
+    expect(p('podman: rootlessport cannot expose privileged port 80')?.subject).toMatchObject({
+      port: 80,
+      proto: null,
+    });
   });
   it('batch 5: a copy cut by progress output does not outrank the whole failure that names its port', () => {
     const paste = [

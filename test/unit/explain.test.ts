@@ -45,12 +45,22 @@ describe('every corpus entry', () => {
     // engine's words (tested below), whether or not a corpus entry reaches it
     expect(unused.filter((id) => id !== 'kernel-eaddrinuse')).toEqual([]);
   });
-  it('a bare EADDRINUSE line without the engine wrapper is a host bind (the fallback)', () => {
+  it("a bare EADDRINUSE is a host bind only in the engine's words (the fallback); Go's bare listen error is an application's", () => {
+    // every engine wraps Go's net error in words of its own; without them it is an application's log
     expect(primary(explain('listen tcp 0.0.0.0:20001: bind: address already in use'))).toMatchObject({
-      pattern: 'kernel-eaddrinuse',
-      stage: 'host-bind',
+      pattern: 'app-own-listen',
+      stage: 'other',
       subject: { port: 20001, ip: '0.0.0.0', proto: 'tcp' },
     });
+    // tcp4/tcp6 are docker-proxy's network names: its error quoted without the daemon's wrapper
+    expect(primary(explain('listen tcp4 0.0.0.0:20001: bind: address already in use'))).toMatchObject({
+      pattern: 'docker-proxy-bare',
+      stage: 'userland-proxy',
+    });
+    // the daemon's words around the bare error: the kernel fallback
+    expect(
+      primary(explain('Error response from daemon: listen tcp 0.0.0.0:20001: bind: address already in use')),
+    ).toMatchObject({ pattern: 'kernel-eaddrinuse', stage: 'host-bind', subject: { port: 20001 } });
     // with Go's log prefix it is an application's own log line (a host-network container), not the engine
     expect(
       primary(explain('2023/04/21 21:51:23 listen tcp 127.0.0.1:20001: bind: address already in use')),
