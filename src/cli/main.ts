@@ -5,6 +5,7 @@ import type { Command as CommandT } from 'commander';
 import { VERSION } from '../version.js';
 import { EXIT } from './exit.js';
 import { helpAfter, programHelpAfter } from './help.js';
+import { loadDiagnose } from './fast-load.js';
 import { exitQuietlyOnEpipe, setColor } from './output.js';
 import { pluginArgv } from './plugin.js';
 import { UsageError } from './target.js';
@@ -47,7 +48,7 @@ async function main(rawArgv: string[]): Promise<number> {
   ) {
     const target = rest.find((a, i) => i > 0 && a !== '--json');
     try {
-      return await (await import('./commands/diagnose.js')).runDiagnose(target, { json: rest.includes('--json') });
+      return await (await loadDiagnose(import.meta.url)).runDiagnose(target, { json: rest.includes('--json') });
     } catch (e) {
       if (e instanceof UsageError || (e as Error).name === 'SnapshotFileError') {
         process.stderr.write(`portdoctor: ${(e as Error).message}\n`);
@@ -85,7 +86,7 @@ async function main(rawArgv: string[]): Promise<number> {
     .option('--timeout <ms>', 'per-collector timeout in milliseconds')
     .option('--no-probe', "do not ask the kernel the engine's own bind (the verdict then rests on the model alone)")
     .action(async (target: string | undefined, o) => {
-      const m = await import('./commands/diagnose.js');
+      const m = await loadDiagnose(import.meta.url);
       if (process.env.PORTDOCTOR_TRACE === '1')
         process.stderr.write(`[trace] ${performance.now().toFixed(1)} ms diagnose loaded\n`);
       code = await m.runDiagnose(target, o);
