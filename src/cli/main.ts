@@ -8,7 +8,7 @@ import { helpAfter, programHelpAfter } from './help.js';
 import { loadDiagnose } from './fast-load.js';
 import { exitQuietlyOnEpipe, setColor } from './output.js';
 import { pluginArgv } from './plugin.js';
-import { UsageError } from './target.js';
+import { isUsageError, UsageError } from './target.js';
 
 const internalError = (e: unknown): number => {
   process.stderr.write(
@@ -50,7 +50,7 @@ async function main(rawArgv: string[]): Promise<number> {
     try {
       return await (await loadDiagnose(import.meta.url)).runDiagnose(target, { json: rest.includes('--json') });
     } catch (e) {
-      if (e instanceof UsageError || (e as Error).name === 'SnapshotFileError') {
+      if (isUsageError(e) || (e as Error).name === 'SnapshotFileError') {
         process.stderr.write(`portdoctor: ${(e as Error).message}\n`);
         return EXIT.usage;
       }
@@ -245,7 +245,7 @@ async function main(rawArgv: string[]): Promise<number> {
         return EXIT.ok;
       return EXIT.usage;
     }
-    if (e instanceof UsageError || (e as Error).name === 'SnapshotFileError') {
+    if (isUsageError(e) || (e as Error).name === 'SnapshotFileError') {
       process.stderr.write(`portdoctor: ${(e as Error).message}\n`);
       return EXIT.usage;
     }

@@ -2,16 +2,20 @@
 // width at word boundaries, no truncation when stdout is not a terminal, and a quiet exit when the reader
 // of a pipe goes away (`portdoctor ports | head -1`).
 
-let colorOverride: boolean | null = null;
+// kept on the process, not in this module: diagnose runs from its own bundle (dist/diagnose.cjs, see
+// fast-load.ts), which has a copy of this module, and --no-color is read by the copy in dist/cli.js
+const COLOR = Symbol.for('portdoctor.colorOverride');
+const store = globalThis as { [COLOR]?: boolean | null };
 
 /** --no-color on the command line wins over the environment. */
 export function setColor(on: boolean | null): void {
-  colorOverride = on;
+  store[COLOR] = on;
 }
 
 /** no-color.org and the FORCE_COLOR convention (chalk, Node): FORCE_COLOR=0 or false turns colour off. */
 export function colorEnabled(stream: { isTTY?: boolean } = process.stdout, env = process.env): boolean {
-  if (colorOverride !== null) return colorOverride;
+  const forced = store[COLOR] ?? null;
+  if (forced !== null) return forced;
   const force = env.FORCE_COLOR;
   if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
   if (env.NO_COLOR) return false;

@@ -3,7 +3,12 @@ import type { Proto } from '../model.js';
 import { escapeControl } from '../util/escape.js';
 import { normalizeIp } from '../util/ip.js';
 
-export class UsageError extends Error {}
+// known by its name as well: diagnose's bundle (dist/diagnose.cjs) throws its own copy of this class
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const isUsageError = (e: unknown): boolean => e instanceof Error && e.name === 'UsageError';
 
 export interface Target {
   readonly ip: string | null;
