@@ -1,5 +1,6 @@
 // Turn whatever a user pasted into message records: CRLF, JSON-escaped API bodies, wrapped
 // terminal lines, ANSI colours, control bytes. Bounded so hostile input cannot hang us.
+import { rejoinBrokenWords } from './respace.js';
 
 export const MAX_INPUT = 4 * 1024 * 1024;
 const MAX_RECORD = 8 * 1024;
@@ -46,7 +47,7 @@ export function normalizeInput(raw: string): string {
   s = unescapeJsonish(s);
   // binary junk and other control bytes become spaces
   s = s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, ' ');
-  return s;
+  return rejoinBrokenWords(s);
 }
 
 export function splitRecords(text: string): MessageRecord[] {

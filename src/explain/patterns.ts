@@ -31,6 +31,23 @@ const DIAG = 'sudo portdoctor diagnose {portArg}';
 
 export const PATTERNS: readonly Pattern[] = [
   {
+    id: 'app-own-listen-eacces',
+    stage: 'other',
+    // Go's bare EACCES, like its bare EADDRINUSE (app-own-listen): every engine wraps it in words of its own
+    // (cannot expose privileged port, PortManager, rootlessport, userland proxy, Ports are not available);
+    // without them it is an application in the container, run as a non-root user, binding a port below 1024
+    re: /listen (?:tcp|udp) \S{0,64}: bind: permission denied/i,
+    unless:
+      /Error response from daemon|driver failed programming|userland proxy|privileged port|PortManager|rootless|Ports are not available|something went wrong with the request|failed to bind (?:host )?port|cannot listen on the|Cannot start (?:container|service)|failed to set up container networking/i,
+    conflict: false,
+    meaning:
+      'Printed by the application inside the container (docker logs), not by Docker: it runs as a non-root user and may not bind a port below 1024 (net.ipv4.ip_unprivileged_port_start) inside its own network namespace. Nothing holds the port.',
+    next: [
+      'docker inspect CONTAINER --format "{{.Config.User}}"',
+      'give the image CAP_NET_BIND_SERVICE (cap_add / setcap), or let it listen on {unprivilegedPort} and publish -p {port}:{unprivilegedPort}',
+    ],
+  },
+  {
     id: 'privileged-port',
     stage: 'permission',
     // vpnkit (Docker for Windows / Toolbox) reports EACCES as an OCaml Unix_error; podman 5 as "Port(s) already bound: 80: Permission denied"
@@ -70,12 +87,14 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'app-own-bind',
     stage: 'other',
-    // nginx, Apache httpd, Kestrel, MongoDB, Python (asyncio, OSError), Node.js, Java, gunicorn, dnsmasq, postgres:
+    // nginx, Apache httpd, Kestrel, MongoDB, Python (asyncio, OSError), Node.js, Java, gunicorn, dnsmasq, postgres,
+    // OpenSSH (Bind to port 22 on 0.0.0.0 failed), an application's own port check at the start of a line
+    // (Port 8080 not available / Port 3000 is already in use: no engine words its error so):
     // the app's own listen, not the engine's. musl's (Alpine's) strerror(EADDRINUSE) is "Address in use": no
     // engine says it (Go says "address already in use", vpnkit EADDRINUSE)
     // a bare "2023/04/21 21:51:23 listen tcp …" line is Go's standard log prefix: an application's own
     // log (dockerd logs through logrus: time="…" level=…, and the CLI prefixes "Error response from daemon")
-    re: /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d listen (?:tcp|udp)[46]? \S{1,64}: bind: address already in use|bind\(\) to \S{1,64} failed \(98: Address (?:already )?in use\)|make_sock: could not bind to address|Failed to bind to address https?:\/\/|SocketException: Address already in use|error while attempting to bind on address \(|listen EADDRINUSE: address already in use|failed to create listening socket for port \d|OSError: \[Errno (?:98|48)\] Address already in use|\[Errno 98\] error while attempting to bind|Address already in use \(Bind failed\)|could not bind IPv[46] address|\bAddress in use\b|Starting (?:frontend|proxy) \S{1,64}: cannot (?:create listening socket|bind socket)|java\.net\.BindException|Failed to listen on port \d{1,5} because|(?:Can't connect to|Connection in use:) \('/i,
+    re: /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d listen (?:tcp|udp)[46]? \S{1,64}: bind: address already in use|bind\(\) to \S{1,64} failed \(98: Address (?:already )?in use\)|make_sock: could not bind to address|Failed to bind to address https?:\/\/|SocketException: Address already in use|error while attempting to bind on address \(|listen EADDRINUSE: address already in use|failed to create listening socket for port \d|OSError: \[Errno (?:98|48)\] Address already in use|\[Errno 98\] error while attempting to bind|Address already in use \(Bind failed\)|could not bind IPv[46] address|\bAddress in use\b|Starting (?:frontend|proxy) \S{1,64}: cannot (?:create listening socket|bind socket)|java\.net\.BindException|Failed to listen on port \d{1,5} because|(?:Can't connect to|Connection in use:) \('|Bind to port \d{1,5} on \S{1,64} failed|^Port \d{1,5} (?:is |was )?(?:not available|already in use)/i,
     all: [[/\[emerg\]/, /bind/i]],
     conflict: false,
     meaning:
@@ -141,7 +160,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'rootless-port-driver',
     stage: 'rootless-port-driver',
-    re: /port bindings are not yet supported by rootless containers|RootlessKit PortManager|PortManager\.AddPort|rootlessport|slirp4netns|add_hostfwd|pasta failed|Failed to bind port \S{1,64} \([^)]{0,200}\) for option|unsupported IP \(v6\?\)|rootlesskit/i,
+    re: /port bindings are not yet supported by rootless containers|rootless networking does not allow port binding|RootlessKit PortManager|PortManager\.AddPort|rootlessport|slirp4netns|add_hostfwd|pasta failed|Failed to bind port \S{1,64} \([^)]{0,200}\) for option|unsupported IP \(v6\?\)|rootlesskit/i,
     conflict: true,
     meaning:
       "The rootless port driver (RootlessKit's builtin/slirp4netns driver, Podman's rootlessport, or pasta) could not listen on the port in the REAL host namespace: a host process, another rootless engine or the container's own previous forwarder holds it. Docker's allocator inside the rootless namespace cannot see that.",
@@ -174,7 +193,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'firewall-programming',
     stage: 'firewall-programming',
-    re: /iptables failed|Error iptables [A-Z-]{1,30}:|xtables lock|unable to add inter-network communication rule|failed to create NAT chain|firewall-backend|IPv4 forwarding is disabled|Failed to program NAT chain|No chain\/target\/match|RULE_APPEND failed|Chain '\S+' does not exist|unable to add return rule|failed to list (?:iptables )?chains|running \[\/\S{0,40}iptables|failed to locate iptables|netavark(?: \(exit code \d+\))?: (?:code: \d+|unable to|No such file|Failed to)|FirewallD1\.Exception|cni-nftables-firewall|RULE_APPEND failed|CHAIN_USER_DEL failed|CHAIN_ADD failed|Chain already exists|table `\w+' is incompatible/i,
+    re: /ip6?tables failed|Error ip6?tables [A-Z-]{1,30}:|COMMAND_FAILED:|ZONE_CONFLICT:|INVALID_ZONE:|Failed to Setup IP tables|Unable to enable (?:SKIP DNAT |NAT )?rule|xtables lock|unable to add inter-network communication rule|failed to create NAT chain|firewall-backend|IPv4 forwarding is disabled|Failed to program NAT chain|No chain\/target\/match|RULE_APPEND failed|Chain '\S+' does not exist|unable to add return rule|failed to list (?:iptables )?chains|running \[\/\S{0,40}ip6?tables|failed to locate iptables|netavark(?: \(exit code \d+\))?: (?:code: \d+|unable to|No such file|Failed to)|FirewallD1\.Exception|cni-nftables-firewall|RULE_APPEND failed|CHAIN_USER_DEL failed|CHAIN_ADD failed|Chain already exists|table `\w+' is incompatible/i,
     conflict: false,
     meaning:
       "Not a port conflict: the engine could not write its NAT/filter rules. Usually Docker's chains were flushed (firewalld or an iptables reload after dockerd started), or the kernel lacks the backend iptables uses (WSL2 without nf_tables: switch to iptables-legacy only where the kernel supports it).",

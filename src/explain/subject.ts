@@ -12,7 +12,7 @@ export interface ErrorSubject {
   readonly range: { readonly start: number; readonly end: number } | null;
 }
 
-/** port null: the text names the protocol but no host port (kept only when no extractor finds a port) */
+/** port null: the text names the protocol or IP but no host port (kept only when no extractor finds a port) */
 type Ex = (s: string) => (Partial<ErrorSubject> & { port: number | null }) | null;
 
 // bounded: an address is at most 45 characters, and unbounded runs backtrack on hostile pastes
@@ -167,18 +167,42 @@ const EXTRACTORS: readonly Ex[] = [
     const m = /to address \/?([\d.]{7,15}) and port (\d{1,5})/.exec(s);
     return m ? { port: Number(m[2]), ip: m[1] ?? null } : null;
   },
+  // OpenSSH: Bind to port 22 on 0.0.0.0 failed / on :: failed ; an application's check: Port 8080 not available
+  (s) => {
+    const m = /Bind to port (\d{1,5}) on ([0-9a-fA-F:.]{2,45}) failed/.exec(s);
+    if (m) return { port: Number(m[1]), ip: m[2] ?? null };
+    const a = /^Port (\d{1,5}) (?:is |was )?(?:not available|already in use)/i.exec(s);
+    return a ? { port: Number(a[1]) } : null;
+  },
+  // postgres: could not bind IPv4 address "0.0.0.0" (an address without a port)
+  (s) => {
+    const m = /could not bind IPv[46] address "([0-9a-fA-F:.]{2,45})"/.exec(s);
+    return m ? { port: null, ip: m[1] ?? null } : null;
+  },
   // dockerd: Failed to allocate and map port 5000: Timed out … (a range's failing port is in its Bind for … above)
   (s) => {
     const m = /allocate and map port (\d{1,5}):/.exec(s);
     return m ? { port: Number(m[1]) } : null;
   },
+  // last: the command line pasted with an error that names no port (podman pod create … -p 8080:8052);
+  // its -p/--publish gives the host port, and only when it publishes one mapping (which one failed is unknown)
+  (s) => {
+    if ((s.match(/(?:^|\s)(?:-p|--publish)[ =]\S/g) ?? []).length !== 1) return null;
+    const m =
+      /(?:^|\s)(?:-p|--publish)[ =]((?:\d{1,3}(?:\.\d{1,3}){3}:)?)(\d{1,5}):\d{1,5}(?:\/(tcp|udp))?(?=\s|$)/.exec(s);
+    return m ? { port: Number(m[2]), ip: m[1] ? m[1].slice(0, -1) : null, proto: proto(m[3]) } : null;
+  },
 ];
 
 export function extractSubject(text: string): ErrorSubject {
   let protoOnly: Proto | null = null;
+  let ipOnly: string | null = null;
   for (const ex of EXTRACTORS) {
     const r = ex(text);
-    if (r && r.port === null) protoOnly ??= r.proto ?? null;
+    if (r && r.port === null) {
+      protoOnly ??= r.proto ?? null;
+      ipOnly ??= r.ip ?? null;
+    }
     if (!r || r.port === null || !Number.isInteger(r.port) || r.port < 0 || r.port > 65535) continue;
     const ip = r.ip ? normalizeIp(r.ip) : null;
     const rangeM = r.range ?? rangeFromLog(text, r.port);
@@ -190,7 +214,8 @@ export function extractSubject(text: string): ErrorSubject {
       range: rangeM,
     };
   }
-  return { proto: protoOnly, ip: null, port: null, family: null, range: null };
+  const ip = ipOnly ? normalizeIp(ipOnly) : null;
+  return { proto: protoOnly, ip, port: null, family: ip ? familyOf(ip) : null, range: null };
 }
 
 /** dockerd log: "Failed to allocate and map port 8080-8082: Bind for 0.0.0.0:8081 failed" */

@@ -37,9 +37,10 @@ describe('the public corpus', () => {
     const h7 = score(heldout.filter((e) => e.batch === 7));
     const h8 = score(heldout.filter((e) => e.batch === 8));
     const h9 = score(heldout.filter((e) => e.batch === 9));
+    const h10 = score(heldout.filter((e) => e.batch === 10));
     const h = score(heldout);
-    expect([t.n, h1.n, h2.n, h3.n, h4.n, h5.n, h6.n, h7.n, h8.n, h9.n]).toEqual([
-      74, 40, 9, 40, 33, 31, 32, 41, 42, 41,
+    expect([t.n, h1.n, h2.n, h3.n, h4.n, h5.n, h6.n, h7.n, h8.n, h9.n, h10.n]).toEqual([
+      74, 40, 9, 40, 33, 31, 32, 41, 42, 41, 50,
     ]);
     expect([t.stageOk, t.portOk]).toEqual([74, 74]);
     // the issue's goal is 95 % on unseen messages. First held-out batch (split before tuning): stage
@@ -93,13 +94,21 @@ describe('the public corpus', () => {
     expect(h8.protoOk).toBeGreaterThanOrEqual(38);
     expect(h8.ipOk).toBeGreaterThanOrEqual(36);
     // ninth batch (41 messages from 41 yet other threads), collected after the tuning on batch 8 and
-    // scored untouched: stage 35/41, port 37/41, proto 40/41, host IP 39/41 (not tuned on)
+    // scored untouched: stage 35/41, port 37/41, proto 40/41, host IP 39/41 (then tuned on)
     expect(h9.stageOk).toBeGreaterThanOrEqual(35);
     expect(h9.portOk).toBeGreaterThanOrEqual(37);
     expect(h9.protoIpLabelled).toBe(41);
     expect(h9.protoOk).toBeGreaterThanOrEqual(40);
     expect(h9.ipOk).toBeGreaterThanOrEqual(39);
-    const parts = [h1, h2, h3, h4, h5, h6, h7, h8, h9];
+    // tenth batch (50 messages from 50 yet other threads), sampled to be representative (fixed queries,
+    // every qualifying thread in result order), collected after the tuning on batch 9 and scored
+    // untouched: stage 40/50, port 48/50, proto 48/50, host IP 48/50 (not tuned on)
+    expect(h10.stageOk).toBeGreaterThanOrEqual(40);
+    expect(h10.portOk).toBeGreaterThanOrEqual(48);
+    expect(h10.protoIpLabelled).toBe(50);
+    expect(h10.protoOk).toBeGreaterThanOrEqual(48);
+    expect(h10.ipOk).toBeGreaterThanOrEqual(48);
+    const parts = [h1, h2, h3, h4, h5, h6, h7, h8, h9, h10];
     expect([h.stageOk, h.portOk]).toEqual([
       parts.reduce((a, x) => a + x.stageOk, 0),
       parts.reduce((a, x) => a + x.portOk, 0),
@@ -399,6 +408,70 @@ describe('the classes the held-out batches missed', () => {
     expect(p('podman: rootlessport cannot expose privileged port 80')?.subject).toMatchObject({
       port: 80,
       proto: null,
+    });
+  });
+  it("batch 9: OpenSSH's and an application's own port check are the application's, with their port", () => {
+    // glibc's wording too: "failed: Address already in use." would otherwise read as an IP taken
+    for (const [t, ip] of [
+      ['Bind to port 2222 on 0.0.0.0 failed: Address already in use.', '0.0.0.0'],
+      ['sshd  | Bind to port 22 on :: failed: Address in use.', '::'],
+    ] as const)
+      expect(p(t)).toMatchObject({
+        stage: 'other',
+        pattern: 'app-own-bind',
+        subject: { port: Number(t.match(/port (\d+)/)?.[1]), ip },
+      });
+    for (const t of ['Port 8443 not available', 'Port 3000 is already in use', 'Port 8080 was already in use.'])
+      expect(p(t)).toMatchObject({ stage: 'other', subject: { port: Number(t.match(/\d+/)?.[0]) } });
+  });
+  it("batch 9: Go's bare EACCES without an engine's words is an application's; with them it stays the engine's", () => {
+    expect(p('Error: listen tcp 0.0.0.0:80: bind: permission denied')).toMatchObject({
+      stage: 'other',
+      subject: { port: 80, proto: 'tcp' },
+    });
+    expect(p('app-1  | run: listening on :8443: listen tcp :8443: bind: permission denied')?.stage).toBe('other');
+    for (const t of [
+      'Error starting userland proxy: error while calling PortManager.AddPort(): cannot expose privileged port 80: listen tcp 0.0.0.0:80: bind: permission denied',
+      'Error response from daemon: Ports are not available: listen tcp 0.0.0.0:443: bind: permission denied',
+    ])
+      expect(p(t)?.stage).toBe('permission');
+  });
+  it('batch 9: rootless Podman 0.x without port support; the one -p of a command line in the same message gives the port', () => {
+    expect(
+      p('$ podman run -d -p 127.0.0.1:9000:80/udp nginx\nrootless networking does not allow port binding to the host'),
+    ).toMatchObject({ stage: 'rootless-port-driver', subject: { port: 9000, ip: '127.0.0.1', proto: 'udp' } });
+    // two mappings: which one failed is not in the text
+    expect(
+      p('podman pod create -p 8080:80 -p 8443:443\nrootless networking does not allow port binding to the host')
+        ?.subject.port,
+    ).toBeNull();
+  });
+  it('batch 9: words broken by a blank in a copy are put back together', () => {
+    expect(
+      p('Error starting userland proxy: listen tcp4 10.1.2.3:8080: bind: cannot as sign reque sted address'),
+    ).toMatchObject({ stage: 'address-not-available', subject: { port: 8080, ip: '10.1.2.3' } });
+    expect(p('Bind for 0.0.0.0:5432 failed: port is alre ady allo cated')).toMatchObject({
+      stage: 'port-allocator',
+      subject: { port: 5432 },
+    });
+    // the case of a phrase is kept ("Address already in use" with a capital A is libnetwork's IP taken)
+    expect(p('Error response from daemon: Addre ss already in use')?.pattern).toBe('ip-address-in-use');
+  });
+  it('batch 9: ip6tables and firewalld COMMAND_FAILED wordings are firewall programming', () => {
+    for (const t of [
+      'running [/sbin/ip6tables -t nat -A DOCKER -p tcp --dport 8080 -j DNAT --to-destination [fd00::2]:80 --wait]: exit status 2',
+      'Error ip6tables FORWARD: ip6tables: Bad rule (does a matching rule exist in that chain?).',
+      'Error initializing network controller: Failed to Setup IP tables: Unable to enable NAT rule: exit status 4',
+      "ERROR:dbus.proxies:Introspect error: COMMAND_FAILED: '/usr/sbin/ip6tables -w10 -t filter -X DOCKER-USER' failed",
+      "ZONE_CONFLICT: 'docker0' already bound to a zone",
+    ])
+      expect(p(t)).toMatchObject({ stage: 'firewall-programming', conflict: false });
+  });
+  it("batch 8's leftover: an address named without a port is kept (postgres)", () => {
+    expect(p('could not bind IPv6 address "::1": Address already in use')?.subject).toMatchObject({
+      port: null,
+      ip: '::1',
+      family: 6,
     });
   });
   it('batch 5: a copy cut by progress output does not outrank the whole failure that names its port', () => {
