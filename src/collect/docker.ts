@@ -4,6 +4,7 @@ import type { Container, EngineInfo, Fact } from '../model.js';
 import { errnoCode, fail, ok } from './fact.js';
 import { dockerEndpoint, type HostIO } from './host-io.js';
 import { configuredBindings, containerFromList } from './parse/docker-api.js';
+import { procPids } from './proc-pids.js';
 
 type J = Record<string, unknown>;
 
@@ -62,13 +63,7 @@ function daemonBySocket(io: HostIO): number | null {
       if (f[7] === sock && f[3] === '00010000') inode = f[6] ?? null; // __SO_ACCEPTCON: listening
     }
     if (!inode) return null;
-    // in pid order (Node's readdir sorts names): a daemon is usually among the first processes
-    const pids = io
-      .readdir('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .map(Number)
-      .sort((a, b) => a - b);
-    for (const d of pids) {
+    for (const d of procPids(io)) {
       if (!alive(io, d)) continue;
       try {
         // in descriptor order (readdir sorts by name): the API socket is opened early, fd 3 when socket-activated
@@ -227,9 +222,9 @@ export async function collectDocker(
 
 /** RootlessKit's port driver and network, from its argv or its environment (rootless Docker only). */
 export function rootlesskitOf(io: HostIO): { rootlessPortDriver: string | null; rootlessNet: string | null } {
-  let pids: string[] = [];
+  let pids: number[] = [];
   try {
-    pids = io.readdir('/proc').filter((d) => /^\d+$/.test(d));
+    pids = procPids(io);
   } catch {
     return { rootlessPortDriver: null, rootlessNet: null };
   }

@@ -5,6 +5,7 @@
 import type { EngineBinaries, Fact, Proc } from '../model.js';
 import { errnoCode, fail, ok } from './fact.js';
 import type { HostIO } from './host-io.js';
+import { procPids } from './proc-pids.js';
 
 const LIBEXEC = ['/usr/local/libexec/docker', '/usr/libexec/docker', '/usr/local/lib/docker', '/usr/lib/docker'];
 const PACKAGE = ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin'];
@@ -37,10 +38,9 @@ export function collectEngineBinaries(
   const dockerds = new Set([...dockerdPids, ...procs.filter((p) => p.comm === 'dockerd').map((p) => p.pid)]);
   // every running dockerd, also those with a pidfile of their own (asked only when a stray proxy exists)
   try {
-    for (const d of io.readdir('/proc')) {
-      if (!/^\d+$/.test(d)) continue;
+    for (const d of procPids(io)) {
       try {
-        if (io.readText(`/proc/${d}/comm`).trim() === 'dockerd') dockerds.add(Number(d));
+        if (io.readText(`/proc/${d}/comm`).trim() === 'dockerd') dockerds.add(d);
       } catch {
         /* exited */
       }

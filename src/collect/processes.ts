@@ -6,6 +6,7 @@ import { errnoCode, fail, ok } from './fact.js';
 import type { HostIO } from './host-io.js';
 import { parseCgroup } from './parse/cgroup.js';
 import { privilegeHint } from './privilege.js';
+import { procPids } from './proc-pids.js';
 
 /** descriptors above which a process is looked through after the others */
 const BIG = 128;
@@ -70,12 +71,7 @@ export function scanOwners(io: HostIO, sockets: readonly Socket[], extraPids: re
   for (const s of sockets) if (s.inode > 0) wanted.set(s.inode, []);
   let pids: number[];
   try {
-    // in pid order, as the kernel lists them (Node's readdir sorts names: "10234" before "4411")
-    pids = io
-      .readdir('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .map(Number)
-      .sort((a, b) => a - b);
+    pids = procPids(io);
   } catch (e) {
     return {
       sockets: [...sockets],
