@@ -37,8 +37,11 @@ say "lint (eslint: typescript-eslint and the layer boundaries)"
 npx eslint . >&2 || failed+=(lint)
 say "typecheck (tsc)"
 npx tsc -p tsconfig.json --noEmit || failed+=(typecheck)
+# each vitest run's output is kept so its failures can be said again at the end: a log's tail shows
+# only the last run's
+logs=$(mktemp -d -t portdoctor-test.XXXXXX)
 say "unit tests"
-npx vitest run --project unit --passWithNoTests "$@" || failed+=(unit)
+npx vitest run --project unit --passWithNoTests "$@" 2>&1 | tee "$logs/unit" || failed+=(unit)
 
 for engine in $ENGINES; do
   say "live tests on dockerd $engine ($(stamp) so far)"
@@ -59,8 +62,14 @@ for engine in $ENGINES; do
     set +a
     [ -n "$PORTDOCTOR_TEST_ENGINE_PATH" ] && PATH="$PORTDOCTOR_TEST_ENGINE_PATH:$PATH"
     PORTDOCTOR_TEST=1 exec npx vitest run --project live --passWithNoTests "$@"
-  ) || failed+=("live-$engine")
+  ) 2>&1 | tee "$logs/live-$engine" || failed+=("live-$engine")
 done
 
+for part in "${failed[@]}"; do
+  [ -f "$logs/$part" ] || continue
+  say "the $part failures again (whole output: $logs/$part):"
+  awk '/Failed Tests|FAIL /{on=1} on{print; if (++n >= 200) exit} /Test Files/{if (on) exit}' "$logs/$part" >&2
+done
+[ ${#failed[@]} -eq 0 ] && rm -rf "$logs"
 say "done in $(stamp)${skipped[*]:+; skipped: ${skipped[*]}}${failed[*]:+; FAILED: ${failed[*]}}"
 [ ${#failed[@]} -eq 0 ]

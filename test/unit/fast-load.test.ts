@@ -1,11 +1,13 @@
-// diagnose from the built bundle: dist/diagnose.cjs must load with the code cache the build wrote
-// (scripts/code-cache.mjs and src/cli/fast-load.ts must compile it the same way, or V8 rejects the
-// cache and every run pays the compile again), and answer as the source modules do.
+// diagnose from the built bundle: dist/diagnose.cjs (built once for the unit project by
+// test/helpers/build-once.ts, never here: a rebuild under the tests running beside it broke them) must
+// load with the code cache the build wrote (scripts/code-cache.mjs and src/cli/fast-load.ts must compile
+// it the same way, or V8 rejects the cache and every run pays the compile again), and answer as the
+// source modules do.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnose.js';
 import { saveSnapshot } from '../../src/snapshot/io.js';
 import { snapshotFromCapture } from '../helpers/lab-capture.js';
@@ -17,11 +19,6 @@ const run = (args: string[], env: Record<string, string> = {}) =>
     timeout: 30_000,
     env: { ...process.env, NO_COLOR: '1', ...env },
   });
-
-beforeAll(() => {
-  const b = spawnSync('node', ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-  if (b.status !== 0) throw new Error(b.stderr);
-});
 
 describe('diagnose from dist/diagnose.cjs', () => {
   it('uses the build-time code cache, and answers as the source modules do', () => {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnose.js';
 import { saveSnapshot } from '../../src/snapshot/io.js';
 import { snapshotFromCapture } from '../helpers/lab-capture.js';
@@ -25,11 +25,6 @@ const snap = (sc: string): string => {
   saveSnapshot(f, snapshotFromCapture(sc));
   return f;
 };
-
-beforeAll(() => {
-  const b = spawnSync('node', ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-  if (b.status !== 0) throw new Error(b.stderr);
-});
 
 describe('portdoctor trace', () => {
   it('prints the path hop by hop (table, chain, rule, verdict) and who answers; exit 0 when every path answers', () => {
